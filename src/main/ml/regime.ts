@@ -1,0 +1,166 @@
+// Operating-regime assignment for prediction rows: nearest k-means centroid plus an "unfamiliar
+// regime" flag when the row is farther from that centroid than training rows of the cluster were.
+// Hand-written: it is a few loops over the k-means output and must serialise with the model.
+//
+// Threshold rule (per cluster c, Euclidean distance in the clustering feature space):
+//   threshold_c = 1.25 x p99_c, p99 = 99th percentile (linear interpolation, numpy's default) of the
+//   distances of cluster c's training rows to its centroid.
+// Why: the max is set by the single most extreme training wafer, so a threshold on it moves with one
+// outlier; p99 ignores the top 1%, and the 25% margin absorbs sampling noise in the p99 itself (in
+// hundreds of dimensions distances concentrate, so in-regime rows rarely exceed p99 by that much while
+// a shifted tool/recipe typically moves rows well past it). Clusters with fewer than 20 training rows
+// have no meaningful p99, so they use the p99 pooled over all training rows instead.
+// Rows must be in the same space k-means saw (the preprocessor's output columns).
+
+import { decodeF64, encodeF64 } from './matrix';
+import type { EncodedArray } from './matrix';
+
+export const REGIME_THRESHOLD_FACTOR = 1.25;
+export const REGIME_MIN_CLUSTER_ROWS = 20;
+
+export interface ClusterDistanceStats {
+  size: number;
+  mean: number;
+  p50: number;
+  p99: number;
+  max: number;
+  /** Distance above which a row assigned to this cluster is unfamiliar. */
+  threshold: number;
+  /** 'cluster' when from the cluster's own p99, 'pooled' when the cluster was too small. */
+  thresholdSource: 'cluster' | 'pooled';
+}
+
+export interface RegimeState {
+  version: 1;
+  k: number;
+  nFeatures: number;
+  /** Row-major k x nFeatures. */
+  centroids: EncodedArray;
+  clusters: ClusterDistanceStats[];
+  rule: string;
+}
+
+export interface RegimeAssignment {
+  cluster: number;
+  distance: number;
+  threshold: number;
+  unfamiliar: boolean;
+}
+
+function percentileSorted(a: Float64Array, q: number): number {
+  if (a.length === 0) return NaN;
+  const pos = (a.length - 1) * q;
+  const lo = Math.floor(pos);
+  const hi = Math.min(a.length - 1, lo + 1);
+  return a[lo] + (a[hi] - a[lo]) * (pos - lo);
+}
+
+/** X is column-major nRows x nFeatures; centroids row-major k x nFeatures; assignments from k-means. */
+export function fitRegimes(
+  X: Float64Array,
+  nRows: number,
+  nFeatures: number,
+  centroids: Float64Array,
+  k: number,
+  assignments: Int32Array,
+): RegimeState {
+  if (centroids.length !== k * nFeatures) throw new Error('fitRegimes: centroid size mismatch');
+  if (assignments.length !== nRows) throw new Error('fitRegimes: assignments length mismatch');
+  const d2 = new Float64Array(nRows);
+  for (let f = 0; f < nFeatures; f++) {
+    const o = f * nRows;
+    for (let r = 0; r < nRows; r++) {
+      const d = X[o + r] - centroids[assignments[r] * nFeatures + f];
+      d2[r] += d * d;
+    }
+  }
+  const dist = d2.map(Math.sqrt);
+  const pooled = dist.slice().sort();
+  const pooledP99 = percentileSorted(pooled, 0.99);
+  const clusters: ClusterDistanceStats[] = [];
+  for (let c = 0; c < k; c++) {
+    const mine: number[] = [];
+    for (let r = 0; r < nRows; r++) if (assignments[r] === c) mine.push(dist[r]);
+    const s = Float64Array.from(mine).sort();
+    const own = s.length >= REGIME_MIN_CLUSTER_ROWS;
+    const p99 = percentileSorted(s, 0.99);
+    let sum = 0;
+    for (const v of mine) sum += v;
+    clusters.push({
+      size: s.length,
+      mean: s.length ? sum / s.length : NaN,
+      p50: percentileSorted(s, 0.5),
+      p99,
+      max: s.length ? s[s.length - 1] : NaN,
+      threshold: REGIME_THRESHOLD_FACTOR * (own ? p99 : pooledP99),
+      thresholdSource: own ? 'cluster' : 'pooled',
+    });
+  }
+  return {
+    version: 1,
+    k,
+    nFeatures,
+    centroids: encodeF64(centroids),
+    clusters,
+    rule:
+      `unfamiliar when distance to nearest centroid > ${REGIME_THRESHOLD_FACTOR} x p99 of that cluster's ` +
+      `training distances (pooled p99 for clusters under ${REGIME_MIN_CLUSTER_ROWS} rows)`,
+  };
+}
+
+const centroidCache = new WeakMap<RegimeState, Float64Array>();
+
+function centroidsOf(state: RegimeState): Float64Array {
+  let c = centroidCache.get(state);
+  if (!c) {
+    c = decodeF64(state.centroids);
+    centroidCache.set(state, c);
+  }
+  return c;
+}
+
+/** Nearest centroid for one dense row vector (length state.nFeatures). */
+export function assignRegime(state: RegimeState, row: ArrayLike<number>): RegimeAssignment {
+  if (row.length !== state.nFeatures) throw new Error(`assignRegime: expected ${state.nFeatures} values`);
+  const C = centroidsOf(state);
+  const p = state.nFeatures;
+  let best = Infinity;
+  let bc = 0;
+  for (let c = 0; c < state.k; c++) {
+    let s = 0;
+    for (let j = 0; j < p; j++) {
+      const d = row[j] - C[c * p + j];
+      s += d * d;
+    }
+    if (s < best) {
+      best = s;
+      bc = c;
+    }
+  }
+  const distance = Math.sqrt(best);
+  const threshold = state.clusters[bc].threshold;
+  // NaN distances (missing inputs) count as unfamiliar rather than silently familiar.
+  return { cluster: bc, distance, threshold, unfamiliar: !(distance <= threshold) };
+}
+
+/** Batch form over a column-major matrix. */
+export function assignRegimes(
+  state: RegimeState,
+  X: Float64Array,
+  nRows: number,
+): { cluster: Int32Array; distance: Float64Array; unfamiliar: Uint8Array } {
+  const p = state.nFeatures;
+  if (X.length !== nRows * p) throw new Error(`assignRegimes: expected ${nRows} x ${p} values`);
+  const cluster = new Int32Array(nRows);
+  const distance = new Float64Array(nRows);
+  const unfamiliar = new Uint8Array(nRows);
+  const row = new Float64Array(p);
+  for (let r = 0; r < nRows; r++) {
+    for (let f = 0; f < p; f++) row[f] = X[f * nRows + r];
+    const a = assignRegime(state, row);
+    cluster[r] = a.cluster;
+    distance[r] = a.distance;
+    unfamiliar[r] = a.unfamiliar ? 1 : 0;
+  }
+  return { cluster, distance, unfamiliar };
+}
