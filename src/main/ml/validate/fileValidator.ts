@@ -1,0 +1,426 @@
+// Streaming validation of one sensor batch file against the data sharing agreement (DataSchema).
+// Sits directly on the byte tokenizer and parses numbers from bytes, so checking and row extraction happen in
+// one pass with no per-cell strings; a general schema library (zod etc.) per row would be orders of magnitude
+// too slow for the 100 MB/s ingest bar. Pure: works on Uint8Array chunks, no I/O.
+//
+// Columns are matched by position (header names are not compared, as in the reference system). A file gets
+// every reason that applies, with repeated per-cell reasons capped (first N listed plus a count).
+
+import { CsvTokenizer, type CsvSink } from '../csv/tokenizer';
+import { parseDecimalBytes } from '../csv/number';
+import {
+  matchFileName,
+  schemaLayout,
+  type DataSchema,
+  type Reason,
+  type ReasonCode,
+  type ReasonColumn,
+} from '../../../shared/schema';
+
+export interface ValidRow {
+  rowNo: number; // 1-based data row (the header is not counted)
+  id: string; // the id cell, e.g. "Wafer-801"
+  // Feature (sensor) columns only, in file order; NaN = missing. The SAME buffer is reused for every row:
+  // onRow must copy it (or write it out) before returning.
+  values: Float64Array;
+  label: number | null; // null when the schema has no label column
+  faulty: boolean | null; // label === schema.labelValues.faulty
+}
+
+export interface FileValidatorOptions {
+  /**
+   * Called for each good row as it streams, while the file can still turn out good. Once any reason is found
+   * no more rows are delivered; a file can also turn bad at finish() (e.g. column_all_missing), so write rows
+   * inside a transaction and roll back unless finish() says 'good'.
+   */
+  onRow?(row: ValidRow): void;
+  /** How many individual per-cell/per-row reasons of one code to list before summarising (default 20). */
+  maxListed?: number;
+}
+
+export interface FileValidationResult {
+  fileName: string;
+  status: 'good' | 'bad';
+  rows: number; // data rows read (header excluded)
+  deliveredRows: number; // rows passed to onRow
+  reasons: Reason[];
+  header: string[];
+  // Per schema column (same order as schema.columns): cells that held a missing-value token.
+  columnMissingCounts: number[];
+  labelCounts: { good: number; faulty: number } | null;
+  bytes: number;
+  hadBom: boolean;
+}
+
+export interface FileValidator {
+  push(chunk: Uint8Array): void;
+  finish(): FileValidationResult;
+}
+
+const K_ID = 0;
+const K_FLOAT = 1;
+const K_INT = 2;
+const K_LABEL = 3;
+const K_OTHER = 4; // a non-id text column; schema validation forbids it, skip its cells if it appears
+
+function show(text: string): string {
+  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
+}
+
+class FileValidatorImpl implements CsvSink, FileValidator {
+  private readonly tok: CsvTokenizer;
+  private readonly ncols: number;
+  private readonly kinds: Uint8Array;
+  private readonly slot: Int32Array;
+  private readonly values: Float64Array;
+  private readonly missing: Uint32Array;
+  private readonly tokenBytes: Uint8Array[];
+  private readonly emptyIsMissing: boolean;
+  private readonly numericTokens: boolean;
+  private readonly labelGood: number;
+  private readonly labelFaulty: number;
+  private readonly maxListed: number;
+  private readonly onRow: ((row: ValidRow) => void) | undefined;
+  private readonly decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+  private readonly nameReasons: Reason[];
+
+  private readonly header: string[] = [];
+  private headerDone = false;
+  private headerCount = 0;
+  private skipContent = false; // column count wrong or not text: per-cell checks would be noise
+  private canBeGood: boolean;
+  private col = 0;
+  private rowOk = true;
+  private rowNo = 0;
+  private delivered = 0;
+  private id = '';
+  private label = NaN;
+  private goodLabels = 0;
+  private faultyLabels = 0;
+  private notTextReason: Reason | null = null;
+  private readonly listed: Reason[] = [];
+  private readonly counts = new Map<ReasonCode, number>();
+  private finished: FileValidationResult | null = null;
+
+  constructor(
+    private readonly schema: DataSchema,
+    private readonly fileName: string,
+    options: FileValidatorOptions,
+  ) {
+    this.tok = new CsvTokenizer(this);
+    this.ncols = schema.columns.length;
+    const layout = schemaLayout(schema);
+    this.kinds = new Uint8Array(this.ncols);
+    this.slot = new Int32Array(this.ncols).fill(-1);
+    schema.columns.forEach((c, j) => {
+      if (j === layout.idIndex) this.kinds[j] = K_ID;
+      else if (j === layout.labelIndex) this.kinds[j] = K_LABEL;
+      else if (c.type === 'float') this.kinds[j] = K_FLOAT;
+      else if (c.type === 'integer') this.kinds[j] = K_INT;
+      else this.kinds[j] = K_OTHER;
+    });
+    layout.featureIndexes.forEach((j, k) => (this.slot[j] = k));
+    this.values = new Float64Array(layout.featureIndexes.length);
+    this.missing = new Uint32Array(this.ncols);
+    const enc = new TextEncoder();
+    this.emptyIsMissing = schema.missingTokens.includes('');
+    this.tokenBytes = schema.missingTokens.filter((t) => t !== '').map((t) => enc.encode(t));
+    this.numericTokens = schema.missingTokens.some((t) => t !== '' && !Number.isNaN(Number(t)));
+    this.labelGood = Number(schema.labelValues.good);
+    this.labelFaulty = Number(schema.labelValues.faulty);
+    this.maxListed = options.maxListed ?? 20;
+    this.onRow = options.onRow;
+    this.nameReasons = matchFileName(schema, fileName).map((r) => ({ code: r.code, message: r.message }));
+    this.canBeGood = this.nameReasons.length === 0;
+  }
+
+  push(chunk: Uint8Array): void {
+    if (this.finished) throw new Error('push after finish()');
+    this.tok.push(chunk);
+  }
+
+  // ---- CsvSink -------------------------------------------------------------------------------------------
+
+  field(buf: Uint8Array, s: number, e: number): void {
+    const j = this.col++;
+    if (!this.headerDone) {
+      this.header.push(this.decoder.decode(buf.subarray(s, e)));
+      return;
+    }
+    if (j >= this.ncols || this.skipContent) return;
+    const kind = this.kinds[j]!;
+    if (kind === K_FLOAT || kind === K_INT) {
+      const slot = this.slot[j]!;
+      if (s === e && this.emptyIsMissing) {
+        this.values[slot] = NaN;
+        this.missing[j]!++;
+        return;
+      }
+      if (this.numericTokens && this.isMissingToken(buf, s, e)) {
+        this.values[slot] = NaN;
+        this.missing[j]!++;
+        return;
+      }
+      const v = parseDecimalBytes(buf, s, e);
+      if (v - v === 0 && (kind === K_FLOAT || Number.isInteger(v))) {
+        this.values[slot] = v;
+        return;
+      }
+      if (this.isMissingToken(buf, s, e)) {
+        this.values[slot] = NaN;
+        this.missing[j]!++;
+        return;
+      }
+      this.badCell(j, buf, s, e, v, kind === K_INT && v - v === 0);
+    } else if (kind === K_ID) {
+      this.id = decodeShort(buf, s, e, this.decoder);
+    } else if (kind === K_LABEL) {
+      const v = parseDecimalBytes(buf, s, e);
+      if (v === this.labelGood || v === this.labelFaulty) this.label = v;
+      else {
+        if (s === e || this.isMissingToken(buf, s, e)) this.missing[j]!++;
+        this.label = NaN;
+        this.rowOk = false;
+        const text = this.decoder.decode(buf.subarray(s, e));
+        const g = this.schema.labelValues;
+        this.addListed('bad_label', {
+          code: 'bad_label',
+          row: this.rowNo + 1,
+          column: this.column(j),
+          value: show(text),
+          message:
+            `Row ${this.rowNo + 1}: the label ${text === '' ? 'is empty' : `"${show(text)}"`}; ` +
+            `only ${g.good} (${this.schema.labelNames.good}) or ${g.faulty} (${this.schema.labelNames.faulty}) are agreed.`,
+        });
+      }
+    }
+  }
+
+  endRow(): void {
+    if (!this.headerDone) {
+      this.headerDone = true;
+      this.headerCount = this.col;
+      this.col = 0;
+      if (this.headerCount !== this.ncols && !this.tok.notText) {
+        this.skipContent = true;
+        this.fail({
+          code: 'column_count',
+          message:
+            `The file has ${this.headerCount} columns but the schema expects ${this.ncols}` +
+            `${this.schema.labelColumn === null ? '' : ' (including the label column)'}.`,
+        });
+      }
+      return;
+    }
+    const rowNo = ++this.rowNo;
+    const got = this.col;
+    this.col = 0;
+    if (got !== this.headerCount) {
+      this.rowOk = true;
+      this.addListed('ragged_row', {
+        code: 'ragged_row',
+        row: rowNo,
+        message: `Row ${rowNo} has ${got} values but the header has ${this.headerCount} columns.`,
+      });
+      return;
+    }
+    if (this.skipContent) return;
+    if (!this.rowOk) {
+      this.rowOk = true;
+      return;
+    }
+    let faulty: boolean | null = null;
+    let label: number | null = null;
+    if (this.schema.labelColumn !== null) {
+      label = this.label;
+      faulty = label === this.labelFaulty;
+      if (faulty) this.faultyLabels++;
+      else this.goodLabels++;
+    }
+    if (this.canBeGood && this.onRow) {
+      this.delivered++;
+      this.onRow({ rowNo, id: this.id, values: this.values, label, faulty });
+    }
+  }
+
+  notText(message: string, byteOffset: number): void {
+    this.skipContent = true;
+    this.canBeGood = false;
+    this.notTextReason = {
+      code: 'not_text',
+      message: `The file is not UTF-8 text: ${message} (at byte ${byteOffset}).`,
+    };
+  }
+
+  // ---- helpers -------------------------------------------------------------------------------------------
+
+  private isMissingToken(buf: Uint8Array, s: number, e: number): boolean {
+    if (s === e) return this.emptyIsMissing;
+    const len = e - s;
+    outer: for (const t of this.tokenBytes) {
+      if (t.length !== len) continue;
+      for (let k = 0; k < len; k++) if (t[k] !== buf[s + k]) continue outer;
+      return true;
+    }
+    return false;
+  }
+
+  private column(j: number): ReasonColumn {
+    const c: ReasonColumn = { index: j + 1, name: this.schema.columns[j]?.name ?? '' };
+    const h = this.header[j];
+    if (h !== undefined) c.header = h;
+    return c;
+  }
+
+  private columnText(j: number): string {
+    const c = this.column(j);
+    return `column ${c.index} ("${c.name}"${c.header !== undefined && c.header !== c.name ? `, header "${c.header}"` : ''})`;
+  }
+
+  private badCell(j: number, buf: Uint8Array, s: number, e: number, v: number, notWhole: boolean): void {
+    this.rowOk = false;
+    const text = this.decoder.decode(buf.subarray(s, e));
+    const row = this.rowNo + 1;
+    let why: string;
+    if (notWhole) why = 'is not a whole number, but the column is integer';
+    else if (v === Infinity || v === -Infinity || /^\s*[-+]?(inf|infinity)\s*$/i.test(text))
+      why = 'is not a finite number';
+    else why = 'is not a number';
+    this.addListed('non_numeric_value', {
+      code: 'non_numeric_value',
+      row,
+      column: this.column(j),
+      value: show(text),
+      message: `Row ${row}, ${this.columnText(j)}: "${show(text)}" ${why}.`,
+    });
+  }
+
+  private fail(r: Reason): void {
+    this.canBeGood = false;
+    this.listed.push(r);
+  }
+
+  private addListed(code: ReasonCode, r: Reason): void {
+    this.canBeGood = false;
+    const n = (this.counts.get(code) ?? 0) + 1;
+    this.counts.set(code, n);
+    if (n <= this.maxListed) this.listed.push(r);
+  }
+
+  finish(): FileValidationResult {
+    if (this.finished) return this.finished;
+    this.tok.end();
+    let content: Reason[] = [...this.listed];
+    for (const [code, n] of this.counts) {
+      if (n <= this.maxListed) continue;
+      const what =
+        code === 'ragged_row'
+          ? 'rows have the wrong number of values'
+          : code === 'bad_label'
+            ? 'rows have a label outside the agreed values'
+            : 'cells are not valid numbers';
+      content.push({
+        code,
+        count: n - this.maxListed,
+        message: `${n - this.maxListed} more ${what} (${n} in total; only the first ${this.maxListed} are listed).`,
+      });
+    }
+    if (this.tok.unterminatedQuote && !this.tok.notText) {
+      content.push({
+        code: 'ragged_row',
+        row: this.rowNo,
+        message: `A quoted value opened in row ${this.rowNo} is never closed, so the rest of the file is one value.`,
+      });
+    }
+    const reasons: Reason[] = [...this.nameReasons];
+    if (this.notTextReason) {
+      reasons.push(this.notTextReason);
+      content = [];
+    } else if (!this.headerDone) {
+      reasons.push({
+        code: 'empty_file',
+        message:
+          this.tok.bytes === 0 ? 'The file is empty.' : 'The file has no header row (only blank lines).',
+      });
+    } else {
+      if (this.rowNo === 0) {
+        content.push({ code: 'no_rows', message: 'The file has a header row but no data rows.' });
+      } else if (!this.skipContent) {
+        const empty: ReasonColumn[] = [];
+        for (let j = 0; j < this.ncols; j++) {
+          const k = this.kinds[j];
+          if ((k === K_FLOAT || k === K_INT) && this.missing[j] === this.rowNo) empty.push(this.column(j));
+        }
+        if (empty.length > 0) {
+          const names = empty.map((c) => `"${c.name}"`);
+          content.push({
+            code: 'column_all_missing',
+            columns: empty,
+            message:
+              empty.length === 1
+                ? `Column ${names[0]} has no values in any row.`
+                : `${empty.length} columns have no values in any row: ${names.join(', ')}.`,
+          });
+        }
+      }
+      reasons.push(...content);
+    }
+    const hasLabel = this.schema.labelColumn !== null;
+    this.finished = {
+      fileName: this.fileName,
+      status: reasons.length === 0 ? 'good' : 'bad',
+      rows: this.rowNo,
+      deliveredRows: this.delivered,
+      reasons,
+      header: this.header,
+      columnMissingCounts: Array.from(this.missing),
+      labelCounts: hasLabel ? { good: this.goodLabels, faulty: this.faultyLabels } : null,
+      bytes: this.tok.bytes,
+      hadBom: this.tok.hadBom,
+    };
+    return this.finished;
+  }
+}
+
+function decodeShort(buf: Uint8Array, s: number, e: number, dec: TextDecoder): string {
+  if (e - s > 64) return dec.decode(buf.subarray(s, e));
+  let out = '';
+  for (let i = s; i < e; i++) {
+    const b = buf[i]!;
+    if (b >= 0x80) return dec.decode(buf.subarray(s, e));
+    out += String.fromCharCode(b);
+  }
+  return out;
+}
+
+export function createFileValidator(
+  schema: DataSchema,
+  fileName: string,
+  options: FileValidatorOptions = {},
+): FileValidator {
+  return new FileValidatorImpl(schema, fileName, options);
+}
+
+/** Validate a whole in-memory file, optionally fed in chunks of chunkSize (tests, small files). */
+export function validateFileBytes(
+  schema: DataSchema,
+  fileName: string,
+  bytes: Uint8Array,
+  options: FileValidatorOptions & { chunkSize?: number } = {},
+): FileValidationResult {
+  const v = createFileValidator(schema, fileName, options);
+  const step = options.chunkSize ?? 1 << 16;
+  for (let o = 0; o < bytes.length; o += step) v.push(bytes.subarray(o, Math.min(o + step, bytes.length)));
+  return v.finish();
+}
+
+/** The reason the caller adds when a file's sha256 was already ingested (status 'duplicate'). */
+export function duplicateFileReason(firstSeenAs?: string): Reason {
+  return {
+    code: 'duplicate_file',
+    message:
+      firstSeenAs === undefined
+        ? 'This exact file (same SHA-256) was already ingested.'
+        : `This exact file (same SHA-256) was already ingested as "${firstSeenAs}".`,
+  };
+}

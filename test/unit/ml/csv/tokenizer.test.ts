@@ -1,0 +1,201 @@
+import { describe, expect, it } from 'vitest';
+import { CsvTokenizer, parseCsv } from '../../../../src/main/ml/csv/tokenizer';
+
+const enc = new TextEncoder();
+
+interface Out {
+  rows: string[][];
+  notText: string | null;
+  tok: CsvTokenizer;
+}
+
+function run(bytes: Uint8Array, splits: number[]): Out {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let notText: string | null = null;
+  const dec = new TextDecoder();
+  const tok = new CsvTokenizer({
+    field(b, s, e) {
+      row.push(dec.decode(b.subarray(s, e)));
+    },
+    endRow() {
+      rows.push(row);
+      row = [];
+    },
+    notText(m) {
+      notText = m;
+    },
+  });
+  let o = 0;
+  for (const p of [...splits, bytes.length]) {
+    tok.push(bytes.subarray(o, p));
+    o = p;
+  }
+  tok.end();
+  return { rows, notText, tok };
+}
+
+/** Parse with every single split point and every pair of nearby split points; all must agree. */
+function allSplits(input: string | Uint8Array): Out {
+  const bytes = typeof input === 'string' ? enc.encode(input) : input;
+  const whole = run(bytes, []);
+  for (let a = 0; a <= bytes.length; a++) {
+    const one = run(bytes, [a]);
+    expect(one.rows, `split at ${a}`).toEqual(whole.rows);
+    expect(one.notText === null, `split at ${a}`).toBe(whole.notText === null);
+    for (let b = a; b <= Math.min(bytes.length, a + 4); b++) {
+      const two = run(bytes, [a, b]);
+      expect(two.rows, `split at ${a},${b}`).toEqual(whole.rows);
+      expect(two.notText === null).toBe(whole.notText === null);
+    }
+  }
+  const ones = run(
+    bytes,
+    Array.from({ length: bytes.length }, (_, i) => i),
+  );
+  expect(ones.rows).toEqual(whole.rows);
+  return whole;
+}
+
+describe('CsvTokenizer', () => {
+  it('reads LF, CRLF and lone CR lines and a last line without a line end', () => {
+    expect(allSplits('a,b\n1,2\n').rows).toEqual([
+      ['a', 'b'],
+      ['1', '2'],
+    ]);
+    expect(allSplits('a,b\r\n1,2\r\n').rows).toEqual([
+      ['a', 'b'],
+      ['1', '2'],
+    ]);
+    expect(allSplits('a,b\r1,2').rows).toEqual([
+      ['a', 'b'],
+      ['1', '2'],
+    ]);
+    expect(allSplits('a,b\r\n1,2').rows).toEqual([
+      ['a', 'b'],
+      ['1', '2'],
+    ]);
+    expect(allSplits(',x,\r\n,,\r\n').rows).toEqual([
+      ['', 'x', ''],
+      ['', '', ''],
+    ]);
+  });
+
+  it('handles quotes: escapes, delimiters and line breaks inside, empty quoted values', () => {
+    const src = '"id","say ""hi"""\r\n"a,b","line1\r\nline2"\r\n"",x\r\n"q"tail,"end"';
+    expect(allSplits(src).rows).toEqual([
+      ['id', 'say "hi"'],
+      ['a,b', 'line1\r\nline2'],
+      ['', 'x'],
+      ['qtail', 'end'],
+    ]);
+    expect(allSplits('a"b,c\n').rows).toEqual([['a"b', 'c']]);
+    expect(allSplits('""\n').rows).toEqual([['']]);
+    expect(allSplits('"""",""""""\n').rows).toEqual([['"', '""']]);
+  });
+
+  it('skips blank lines but not a line holding an empty quoted value', () => {
+    expect(allSplits('\r\n\na,b\r\n\r\n1,2\n\n\n').rows).toEqual([
+      ['a', 'b'],
+      ['1', '2'],
+    ]);
+  });
+
+  it('strips a UTF-8 BOM, also when split across chunks', () => {
+    const out = allSplits('\uFEFFid,v\n1,2\n');
+    expect(out.rows).toEqual([
+      ['id', 'v'],
+      ['1', '2'],
+    ]);
+    expect(out.tok.hadBom).toBe(true);
+    expect(run(enc.encode('\uFEFF'), []).rows).toEqual([]);
+    expect(run(enc.encode('\uFEFF'), [1]).notText).toBeNull();
+    // A BOM in the middle is content, not stripped.
+    expect(parseCsv('a\n\uFEFFb\n')).toEqual([['a'], ['\uFEFFb']]);
+  });
+
+  it('keeps multi-byte UTF-8 characters intact across every boundary', () => {
+    const out = allSplits('nom,é\n"日本,語",😀x\n€,\n');
+    expect(out.notText).toBeNull();
+    expect(out.rows).toEqual([
+      ['nom', 'é'],
+      ['日本,語', '😀x'],
+      ['€', ''],
+    ]);
+  });
+
+  it('reports an unterminated quote at the end', () => {
+    const out = run(enc.encode('a,"bc\nd'), []);
+    expect(out.rows).toEqual([['a', 'bc\nd']]);
+    expect(out.tok.unterminatedQuote).toBe(true);
+    expect(run(enc.encode('a,"b"'), [4]).tok.unterminatedQuote).toBe(false);
+  });
+
+  it('detects NUL bytes and invalid UTF-8, wherever the chunks split', () => {
+    const bad: [string, number[]][] = [
+      ['NUL', [0x61, 0x00, 0x62, 0x0a]],
+      ['lone continuation', [0x61, 0x80, 0x0a]],
+      ['invalid lead 0xff', [0x61, 0xff, 0x0a]],
+      ['overlong C0', [0xc0, 0x80, 0x0a]],
+      ['overlong E0', [0xe0, 0x80, 0x80, 0x0a]],
+      ['surrogate', [0xed, 0xa0, 0x80, 0x0a]],
+      ['above U+10FFFF', [0xf4, 0x90, 0x80, 0x80]],
+      ['lead then ASCII', [0xc3, 0x2c, 0x41]],
+      ['truncated at end', [0x61, 0x2c, 0xe2, 0x82]],
+      ['in quotes', [0x22, 0xc3, 0x22, 0x0a]],
+    ];
+    for (const [name, bytes] of bad) {
+      const out = allSplits(new Uint8Array(bytes));
+      expect(out.notText, name).not.toBeNull();
+    }
+  });
+
+  it('agrees with a fatal TextDecoder on random byte strings', () => {
+    let seed = 7;
+    const rnd = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 8) / 16777216;
+    const pool = [
+      0x61, 0x2c, 0x0a, 0x22, 0x80, 0xbf, 0xc2, 0xc3, 0xe0, 0xe2, 0xed, 0xef, 0xf0, 0xf4, 0xa0, 0x9f, 0x8f,
+      0x90,
+    ];
+    for (let n = 0; n < 3000; n++) {
+      const len = 1 + Math.floor(rnd() * 10);
+      const bytes = new Uint8Array(len);
+      for (let i = 0; i < len; i++) bytes[i] = pool[Math.floor(rnd() * pool.length)]!;
+      let valid = true;
+      try {
+        new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+      } catch {
+        valid = false;
+      }
+      const split = Math.floor(rnd() * (len + 1));
+      expect(run(bytes, [split]).notText === null, Array.from(bytes).join(' ')).toBe(valid);
+    }
+  });
+
+  it('holds at most the current partial field between chunks', () => {
+    const line = Array.from({ length: 600 }, (_, i) => (i * 1.25).toFixed(2)).join(',') + '\r\n';
+    const big = enc.encode(line.repeat(2000));
+    let rows = 0;
+    const tok = new CsvTokenizer({ field() {}, endRow: () => rows++ });
+    for (let o = 0; o < big.length; o += 4093) tok.push(big.subarray(o, o + 4093));
+    tok.end();
+    expect(rows).toBe(2000);
+    expect((tok as unknown as { carry: Uint8Array }).carry.length).toBeLessThanOrEqual(256);
+    expect(tok.bytes).toBe(big.length);
+  });
+
+  it('supports another one-byte delimiter and rejects unusable ones', () => {
+    const rows: string[][] = [[]];
+    const t = new CsvTokenizer(
+      {
+        field: (b, s, e) => rows.at(-1)!.push(new TextDecoder().decode(b.subarray(s, e))),
+        endRow: () => rows.push([]),
+      },
+      { delimiter: ';' },
+    );
+    t.push(enc.encode('a;b,c\n'));
+    t.end();
+    expect(rows[0]).toEqual(['a', 'b,c']);
+    expect(() => new CsvTokenizer({ field() {}, endRow() {} }, { delimiter: '"' })).toThrow();
+  });
+});
