@@ -1,0 +1,78 @@
+/**
+ * The application context: one open workspace with its store, worker pool, jobs, events and logs.
+ * Electron, the CLI and `serve` all build one of these; nothing here imports 'electron'.
+ */
+import { dirname, join } from 'node:path';
+import { EventBus } from '../events';
+import { JobManager } from '../jobs/manager';
+import { WorkerPool } from '../jobs/pool';
+import { LogSink, type Logger } from '../logging';
+import { Store } from '../store';
+import { APP_VERSION } from '../version';
+
+export type HostKind = 'electron' | 'serve' | 'cli';
+
+export interface AppContext {
+  readonly workspacePath: string;
+  readonly host: HostKind;
+  readonly appVersion: string;
+  readonly store: Store;
+  readonly pool: WorkerPool;
+  readonly jobs: JobManager;
+  readonly events: EventBus;
+  readonly log: Logger;
+  readonly logSink: LogSink;
+}
+
+export interface OpenContextOptions {
+  workspacePath: string;
+  host: HostKind;
+  /** Defaults to a `logs` folder beside the workspace. */
+  logsDir?: string;
+  poolSize?: number;
+  diagnostics?: boolean;
+  echoLogs?: boolean;
+}
+
+export function openAppContext(options: OpenContextOptions): AppContext {
+  const store = Store.open(options.workspacePath);
+  const events = new EventBus();
+  let lastLogEvent = 0;
+  const logSink = new LogSink({
+    store,
+    logsDir: options.logsDir ?? join(dirname(options.workspacePath), 'logs'),
+    echo: options.echoLogs,
+    onEntry: () => {
+      const now = Date.now();
+      if (now - lastLogEvent > 250) {
+        lastLogEvent = now;
+        events.emit('data/changed', { domain: 'logs' });
+      }
+    },
+  });
+  const log = logSink.logger('app');
+  const pool = new WorkerPool({
+    workspacePath: options.workspacePath,
+    size: options.poolSize,
+    diagnostics: options.diagnostics,
+  });
+  const jobs = new JobManager(store, pool, events, logSink.logger('jobs'));
+  log.info(`Workspace opened (${options.host})`, { workspace: options.workspacePath, version: APP_VERSION });
+  return {
+    workspacePath: options.workspacePath,
+    host: options.host,
+    appVersion: APP_VERSION,
+    store,
+    pool,
+    jobs,
+    events,
+    log,
+    logSink,
+  };
+}
+
+export async function closeAppContext(ctx: AppContext): Promise<void> {
+  await ctx.jobs.cancelAll();
+  await ctx.pool.close();
+  ctx.store.close();
+}

@@ -1,0 +1,124 @@
+/**
+ * Opening a workspace: one SQLite file, WAL, foreign keys on. On open we check integrity, refuse a
+ * workspace written by a newer version (without touching it) or one whose applied migrations differ
+ * from ours, then apply pending migrations, each in its own transaction, recorded with a hash.
+ * A damaged or foreign file is reported, never overwritten or deleted.
+ */
+import Database from 'better-sqlite3';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { AppError } from '../errors';
+import { MIGRATIONS, type Migration } from './migrations';
+
+export type Db = Database.Database;
+
+export interface OpenOptions {
+  /** Workers attach to a workspace main already opened and migrated: skip the checks and migrations. */
+  attach?: boolean;
+  readonly?: boolean;
+}
+
+export function migrationHash(m: Migration): string {
+  return createHash('sha256').update(m.sql).digest('hex');
+}
+
+export function openDatabase(path: string, options: OpenOptions = {}): Db {
+  const isNew = !existsSync(path);
+  if (isNew && (options.attach || options.readonly)) {
+    throw new AppError('not_found', `No workspace at ${path}.`);
+  }
+  if (isNew) mkdirSync(dirname(path), { recursive: true });
+  let db: Db;
+  try {
+    db = new Database(path, { readonly: options.readonly ?? false, fileMustExist: !isNew });
+  } catch (error) {
+    throw new AppError('workspace_unreadable', `The workspace ${path} could not be opened: ${(error as Error).message}`);
+  }
+  try {
+    db.pragma('busy_timeout = 15000');
+    if (!isNew && !options.attach) checkIntegrity(db, path);
+    if (!options.attach) checkMigrations(db, path);
+    if (!options.readonly) {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+    }
+    db.pragma('foreign_keys = ON');
+    if (!options.attach && !options.readonly) applyMigrations(db);
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
+
+function checkIntegrity(db: Db, path: string): void {
+  let rows: { integrity_check: string }[];
+  try {
+    rows = db.pragma('integrity_check') as { integrity_check: string }[];
+  } catch (error) {
+    throw new AppError(
+      'workspace_damaged',
+      `${path} is not a readable workspace (${(error as Error).message}). It was left untouched.`,
+    );
+  }
+  if (rows.length !== 1 || rows[0]?.integrity_check !== 'ok') {
+    throw new AppError(
+      'workspace_damaged',
+      `The workspace ${path} is damaged: ${rows
+        .slice(0, 5)
+        .map((r) => r.integrity_check)
+        .join('; ')}. It was left untouched; restore a backup or open another workspace.`,
+    );
+  }
+}
+
+function appliedMigrations(db: Db): { id: number; name: string; hash: string }[] {
+  const table = db
+    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'")
+    .get();
+  if (!table) return [];
+  return db.prepare('SELECT id, name, hash FROM schema_migrations ORDER BY id').all() as {
+    id: number;
+    name: string;
+    hash: string;
+  }[];
+}
+
+function checkMigrations(db: Db, path: string): void {
+  const known = new Map(MIGRATIONS.map((m) => [m.id, m]));
+  for (const applied of appliedMigrations(db)) {
+    const ours = known.get(applied.id);
+    if (!ours) {
+      throw new AppError(
+        'workspace_newer',
+        `The workspace ${path} was written by a newer version of Wafer Fault Studio (migration ${applied.id} "${applied.name}"). Update the app to open it; it was not modified.`,
+      );
+    }
+    if (migrationHash(ours) !== applied.hash) {
+      throw new AppError(
+        'workspace_mismatch',
+        `The workspace ${path} has migration ${applied.id} "${applied.name}" in a form this version does not know. It was not modified.`,
+      );
+    }
+  }
+}
+
+function applyMigrations(db: Db): void {
+  db.exec(
+    'CREATE TABLE IF NOT EXISTS schema_migrations (id INTEGER PRIMARY KEY, name TEXT NOT NULL, hash TEXT NOT NULL, applied_at TEXT NOT NULL)',
+  );
+  const done = new Set(appliedMigrations(db).map((m) => m.id));
+  const record = db.prepare('INSERT INTO schema_migrations (id, name, hash, applied_at) VALUES (?, ?, ?, ?)');
+  for (const migration of MIGRATIONS) {
+    if (done.has(migration.id)) continue;
+    db.transaction(() => {
+      db.exec(migration.sql);
+      record.run(migration.id, migration.name, migrationHash(migration), new Date().toISOString());
+    })();
+  }
+}
+
+export function latestMigrationId(): number {
+  return MIGRATIONS[MIGRATIONS.length - 1]?.id ?? 0;
+}

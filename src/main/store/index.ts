@@ -1,0 +1,41 @@
+/**
+ * The workspace store: the only code that writes SQL. Main opens it with checks and migrations;
+ * each worker attaches its own connection to the same file.
+ */
+import { openDatabase, type Db, type OpenOptions } from './db';
+import { JobsRepo } from './repos/jobs';
+import { LogsRepo } from './repos/logs';
+import { SettingsRepo } from './repos/settings';
+
+export class Store {
+  readonly logs: LogsRepo;
+  readonly jobs: JobsRepo;
+  readonly settings: SettingsRepo;
+  private closed = false;
+
+  constructor(
+    readonly path: string,
+    readonly db: Db,
+  ) {
+    this.logs = new LogsRepo(db);
+    this.jobs = new JobsRepo(db);
+    this.settings = new SettingsRepo(db);
+  }
+
+  static open(path: string, options: OpenOptions = {}): Store {
+    return new Store(path, openDatabase(path, options));
+  }
+
+  /** Runs fn in one transaction: all of it lands or none of it. */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.db.close();
+  }
+}
+
+export type { Db } from './db';

@@ -1,0 +1,13 @@
+/**
+ * The ordered list of migrations. Append only: a migration that has shipped is never edited (its
+ * hash is recorded in every workspace that applied it, and a mismatch refuses the workspace).
+ */
+import foundation from './001-foundation';
+
+export interface Migration {
+  id: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [{ id: 1, name: 'foundation', sql: foundation }];

@@ -1,0 +1,15 @@
+/** The registry of tasks a worker can run, by kind. Each domain adds its tasks here. */
+import type { TaskFn } from '../context';
+import { diagnosticsTasks } from './diagnostics';
+
+export function taskRegistry(diagnostics: boolean): Map<string, TaskFn> {
+  const tasks = new Map<string, TaskFn>();
+  const add = (group: Record<string, TaskFn>) => {
+    for (const [kind, fn] of Object.entries(group)) {
+      if (tasks.has(kind)) throw new Error(`Task ${kind} is registered twice.`);
+      tasks.set(kind, fn);
+    }
+  };
+  if (diagnostics) add(diagnosticsTasks as Record<string, TaskFn>);
+  return tasks;
+}

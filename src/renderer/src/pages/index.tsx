@@ -1,0 +1,96 @@
+/** The pages of the app, in navigation order. Each domain replaces its placeholder with the real page. */
+import type { ComponentType } from 'react';
+import { LogsPage } from './LogsPage';
+import { Placeholder } from './Placeholder';
+
+export type PageId = 'data' | 'schemas' | 'training' | 'models' | 'predict' | 'monitor' | 'logs';
+
+export interface PageDef {
+  id: PageId;
+  title: string;
+  lede: string;
+  icon: string;
+  component: ComponentType;
+}
+
+export const PAGES: PageDef[] = [
+  {
+    id: 'data',
+    title: 'Data',
+    lede: 'Import batch files, see which are good and exactly why the others are not.',
+    icon: '▤',
+    component: () => (
+      <Placeholder
+        holds="Drop CSV batch files or whole folders anywhere on the window. Each file is checked against the agreed schema; good files are stored, bad ones are quarantined with every reason and where it is."
+        next="Import and validation arrive with the data-sharing-agreement work."
+      />
+    ),
+  },
+  {
+    id: 'schemas',
+    title: 'Schemas',
+    lede: 'The data sharing agreement: file names, columns, id and label.',
+    icon: '⌗',
+    component: () => (
+      <Placeholder
+        holds="The training and prediction schemas: file name pattern with a live preview, columns and types, the id and label columns, missing-value markers. Every edit makes a new version."
+        next="Import schema_training.json / schema_prediction.json unchanged, or start from the built-in wafer schemas."
+      />
+    ),
+  },
+  {
+    id: 'training',
+    title: 'Training',
+    lede: 'Operating regimes, a model per regime, every run recorded.',
+    icon: '◎',
+    component: () => (
+      <Placeholder
+        holds="Training configuration, the k-means elbow chart with the knee marked, per-cluster grid search over gradient boosting and random forest, run history and side-by-side comparison."
+        next="Needs imported training data."
+      />
+    ),
+  },
+  {
+    id: 'models',
+    title: 'Models',
+    lede: 'Versions, quality gates, approval and promotion.',
+    icon: '◆',
+    component: () => (
+      <Placeholder
+        holds="Every model version with its metrics and quality gates; approve or reject with a comment, promote to Staging or Production, roll back, export and import."
+        next="A model version appears here after a training run."
+      />
+    ),
+  },
+  {
+    id: 'predict',
+    title: 'Predict',
+    lede: 'Which wafers will fail, and why.',
+    icon: '➤',
+    component: () => (
+      <Placeholder
+        holds="Drop a new batch to predict it with the Production model, type a single row, see each wafer's probability and the sensors behind it, browse the history and export CSV, HTML or PDF reports."
+        next="Needs a model in Production."
+      />
+    ),
+  },
+  {
+    id: 'monitor',
+    title: 'Monitor',
+    lede: 'Drift, data quality and alerts over time.',
+    icon: '∿',
+    component: () => (
+      <Placeholder
+        holds="Sensor drift against the training data, the share of files quarantined and why, the fail rate over time and alerts when any of them moves."
+        next="Fills in as batches are imported and predicted."
+      />
+    ),
+  },
+  {
+    id: 'logs',
+    title: 'Logs',
+    lede: 'What the app did, filtered by level, component and time.',
+    icon: '☰',
+    component: LogsPage,
+  },
+];
