@@ -109,7 +109,7 @@ describe.skipIf(!hasData)('reference wafer data', () => {
     expect(good).toEqual(GOOD);
     expect(new Set(ids)).toEqual(new Set(train.ids));
     for (const [f, r] of results) {
-      let want: string[] = [];
+      const want: string[] = [];
       if (f.startsWith('Wafer')) want.push('name_pattern');
       if (f === 'Wafer_15010_130532.csv') want.push('date_stamp_length');
       if (!GOOD.includes(f)) want.push('column_all_missing');
