@@ -30,7 +30,7 @@ export const PAGES: PageDef[] = [
     id: 'schemas',
     title: 'Schemas',
     lede: 'The data sharing agreement: file names, columns, id and label.',
-    icon: '⌗',
+    icon: '#',
     component: () => (
       <Placeholder
         holds="The training and prediction schemas: file name pattern with a live preview, columns and types, the id and label columns, missing-value markers. Every edit makes a new version."
