@@ -51,7 +51,7 @@ export function generateSecomLike(opts: SecomSynthOptions): SecomSynth {
   for (let r = 0; r < n; r++) {
     const a = rng.nextFloat();
     let k = 0;
-    for (let acc = REGIME_P[0]; a > acc && k < N_REGIMES - 1; ) acc += REGIME_P[++k];
+    for (let acc = REGIME_P[0]; a > acc && k < N_REGIMES - 1;) acc += REGIME_P[++k];
     regime[r] = k;
     for (let g = 0; g < N_GROUPS; g++) z[r * N_GROUPS + g] = rng.nextNormal();
     for (let j = 0; j < 4; j++) u[r * 4 + j] = rng.nextNormal();
@@ -65,7 +65,11 @@ export function generateSecomLike(opts: SecomSynthOptions): SecomSynth {
     const u2 = u[r * 4 + 2];
     const u3 = u[r * 4 + 3];
     score[r] =
-      1.6 * (u0 > 1.2 ? 1 : 0) + 0.7 * u1 + (regime[r] === 2 ? 1.2 * u2 : 0) + 0.6 * Math.abs(u3) + 0.4 * z[r * N_GROUPS + 7];
+      2.2 * (u0 > 1.0 ? 1 : 0) +
+      1.0 * u1 +
+      (regime[r] === 2 ? 1.6 * u2 : 0) +
+      0.8 * Math.abs(u3) +
+      0.5 * z[r * N_GROUPS + 7];
   }
   // Intercept by bisection so the expected fault rate is faultRate.
   let lo = -20;
@@ -108,7 +112,9 @@ export function generateSecomLike(opts: SecomSynthOptions): SecomSynth {
     const group = cr.nextInt(N_GROUPS);
     const load = 0.3 + 0.65 * cr.nextFloat();
     const noise = Math.sqrt(1 - load * load);
-    const shifts = Array.from({ length: N_REGIMES }, () => (cr.nextFloat() < 0.6 ? 0.8 * cr.nextNormal() : 0));
+    const shifts = Array.from({ length: N_REGIMES }, () =>
+      cr.nextFloat() < 0.6 ? 0.8 * cr.nextNormal() : 0,
+    );
     const quantum = cr.nextFloat() < 0.15 ? spread / (1 + cr.nextInt(8)) : 0;
     const skewed = cr.nextFloat() < 0.2;
     const driver = signalDriver.get(f);
@@ -119,9 +125,10 @@ export function generateSecomLike(opts: SecomSynthOptions): SecomSynth {
       else if (isConst.has(f)) v = constValue;
       else {
         let s: number;
-        if (driver !== undefined) s = 0.85 * u[r * 4 + driver] + 0.3 * z[r * N_GROUPS + group] + 0.25 * cr.nextNormal();
-        else s = load * z[r * N_GROUPS + group] + noise * cr.nextNormal();
-        s += shifts[regime[r]];
+        // Signal sensors track their driver closely and are not shifted by the regime.
+        if (driver !== undefined)
+          s = 0.9 * u[r * 4 + driver] + 0.2 * z[r * N_GROUPS + group] + 0.2 * cr.nextNormal();
+        else s = load * z[r * N_GROUPS + group] + noise * cr.nextNormal() + shifts[regime[r]];
         if (skewed) s = Math.exp(0.5 * s) - 1;
         v = center + spread * s;
         if (quantum > 0) v = Math.round(v / quantum) * quantum;

@@ -121,18 +121,19 @@ export function* fitForestTrees(
       else W0 += count[r] * cw0;
     }
     const root = tb.addLeaf(W0 + W1 > 0 ? W1 / (W0 + W1) : 0, W0 + W1);
-    // Stack of (node id, start, end, depth).
+    // Stack of (node id, start, end, depth, class-0 weight, class-1 weight); weights are carried
+    // exactly rather than recomputed from value * cover, so pure leaves are exactly 0 or 1.
     stack.length = 0;
-    stack.push(root, 0, n, 0);
+    stack.push(root, 0, n, 0, W0, W1);
     while (stack.length > 0) {
+      const Wn1 = stack.pop()!;
+      const Wn0 = stack.pop()!;
       const depth = stack.pop()!;
       const end = stack.pop()!;
       const start = stack.pop()!;
       const id = stack.pop()!;
       const nS = end - start;
-      const Wn = tb.cover[id];
-      const Wn1 = tb.value[id] * Wn;
-      const Wn0 = Wn - Wn1;
+      const Wn = Wn0 + Wn1;
       if (depth >= maxDepth || nS < p.minSamplesSplit || nS < 2 * p.minSamplesLeaf) continue;
       if (Wn0 <= 1e-12 * Wn || Wn1 <= 1e-12 * Wn) continue; // pure
       for (let i = start; i < end; i++) {
@@ -222,6 +223,8 @@ export function* fitForestTrees(
       if (bestCol < 0 || bestScore === -Infinity) continue;
 
       const f = binner.active[bestCol];
+      if (bestBin < binner.nValueBins[f])
+        bestBin = centerInGap(codes, bestCol * nRows, idx, start, end, bestBin);
       const mid = partitionRows(idx, scratch, start, end, codes, bestCol * nRows, bestBin, bestDefaultLeft);
       const WL = bestL0 + bestL1;
       const WR = Wn - WL;
@@ -232,7 +235,20 @@ export function* fitForestTrees(
       const l = tb.addLeaf(WL > 0 ? bestL1 / WL : 0, WL);
       const r = tb.addLeaf(WR > 0 ? (Wn1 - bestL1) / WR : 0, WR);
       tb.split(id, f, bestBin, splitThreshold(binner, f, bestBin), bestDefaultLeft, Math.max(0, gain), l, r);
-      stack.push(r, mid, end, depth + 1, l, start, mid, depth + 1);
+      stack.push(
+        r,
+        mid,
+        end,
+        depth + 1,
+        Wn0 - bestL0,
+        Wn1 - bestL1,
+        l,
+        start,
+        mid,
+        depth + 1,
+        bestL0,
+        bestL1,
+      );
     }
     out.indices.push(treeIndex);
     out.trees.push(tb.finish());
@@ -258,6 +274,27 @@ export function* fitForestTrees(
     if (!entropy) return 1 - p0 * p0 - p1 * p1;
     return -(p0 > 0 ? p0 * Math.log2(p0) : 0) - (p1 > 0 ? p1 * Math.log2(p1) : 0);
   }
+}
+
+/**
+ * Empty bins between the last left code and the first right code give the same partition; put the
+ * split in the middle of that gap (like scikit-learn's midpoint threshold) so unseen values between
+ * the two classes are shared fairly instead of all going right.
+ */
+function centerInGap(
+  codes: Uint8Array,
+  base: number,
+  idx: Uint32Array,
+  start: number,
+  end: number,
+  bin: number,
+): number {
+  let next = 256;
+  for (let i = start; i < end; i++) {
+    const c = codes[base + idx[i]];
+    if (c > bin && c < next) next = c;
+  }
+  return next === 256 ? bin : (bin + next - 1) >> 1;
 }
 
 function xlogx(x: number): number {

@@ -208,7 +208,16 @@ export function* fitGbm(
       }
       const col = cols[split.k];
       const feature = binner.active[col];
-      const bin = split.bin;
+      let bin = split.bin;
+      const nb = binsOfCol[col] - 1;
+      if (bin < nb) {
+        // Center the threshold in the run of empty bins after b (same partition; better for unseen
+        // values, like scikit-learn's midpoint thresholds).
+        const o = histOff[split.k];
+        let next = bin + 1;
+        while (next < nb && hist[o + 2 * next + 1] === 0) next++;
+        bin = (bin + next - 1) >> 1;
+      }
       const defaultLeft = split.defaultLeft;
       const mid = partitionRows(idx, scratch, node.start, node.end, codes, col * nRows, bin, defaultLeft);
       const GL = split.GL;
@@ -343,8 +352,12 @@ function findSplit(
       const HR1 = H - HL;
       if (HL >= minH && HR1 >= minH) {
         const GR1 = G - GL;
-        const gain = (GL * GL) / (HL + lambda) + (GR1 * GR1) / (HR1 + lambda) - parent;
-        if (gain > best) {
+        // Division-free test of gain > best; the division happens only for a new best.
+        const a = HL + lambda;
+        const c = HR1 + lambda;
+        const num = GL * GL * c + GR1 * GR1 * a;
+        if (num > (best + parent) * a * c) {
+          const gain = num / (a * c) - parent;
           best = gain;
           found = true;
           out.gain = gain;
@@ -361,8 +374,11 @@ function findSplit(
         const HR2 = H - HL2;
         if (HL2 >= minH && HR2 >= minH) {
           const GR2 = G - GL2;
-          const gain = (GL2 * GL2) / (HL2 + lambda) + (GR2 * GR2) / (HR2 + lambda) - parent;
-          if (gain > best) {
+          const a = HL2 + lambda;
+          const c = HR2 + lambda;
+          const num = GL2 * GL2 * c + GR2 * GR2 * a;
+          if (num > (best + parent) * a * c) {
+            const gain = num / (a * c) - parent;
             best = gain;
             found = true;
             out.gain = gain;
