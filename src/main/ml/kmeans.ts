@@ -7,8 +7,8 @@
 //  - seeds with greedy k-means++ as scikit-learn does (2 + floor(ln k) candidate centres per step,
 //    keep the one that lowers the potential most), tracking nearest/second-nearest centre while seeding
 //    so the first assignment pass is free;
-//  - runs Lloyd iterations with Hamerly's bounds (upper bound to own centre, lower bound to the others,
-//    half the distance to the nearest other centre) so most points skip distance computations once
+//  - runs Lloyd iterations with Elkan's triangle-inequality bounds (upper bound to own centre, one lower
+//    bound per centre, half centre-centre distances) so most distance computations are skipped once
 //    centres settle, and updates cluster sums incrementally from reassigned points only;
 //  - stops like scikit-learn: labels unchanged, or total squared centre shift <= tol * mean feature
 //    variance; labels always correspond to the returned centres; empty clusters are re-seeded at the
@@ -174,10 +174,15 @@ function* lloyd(
   const C = init.slice(0, k * p);
   const assign = label0.slice();
   const u = new Float64Array(n);
-  const l = new Float64Array(n);
+  // Elkan's per-centre lower bounds: in hundreds of dimensions one shared lower bound (Hamerly) is
+  // too loose once k > true regimes and boundary points dominate.
+  const lb = new Float64Array(n * k);
   for (let i = 0; i < n; i++) {
     u[i] = Math.sqrt(best0[i]);
-    l[i] = k > 1 ? Math.sqrt(second0[i]) : Infinity;
+    // The second-nearest seeding distance bounds every other centre from below.
+    const l2 = k > 1 ? Math.sqrt(second0[i]) : Infinity;
+    const o = i * k;
+    for (let c = 0; c < k; c++) lb[o + c] = c === assign[i] ? u[i] : l2;
   }
   const sums = new Float64Array(k * p);
   const counts = new Float64Array(k);
@@ -190,6 +195,7 @@ function* lloyd(
   }
   const shift = new Float64Array(k);
   const s = new Float64Array(k);
+  const cc = new Float64Array(k * k);
   const newC = new Float64Array(k * p);
   let iterations = 0;
   let converged = false;
@@ -229,72 +235,74 @@ function* lloyd(
       counts[old]--;
       counts[c]++;
       assign[far] = c;
-      u[far] = 0;
-      l[far] = 0;
+      // Bounds are relative to the pre-move centres; shifts below keep them valid, except that this
+      // row is now exactly at centre c.
+      u[far] = sqDist(R, far * p, C, c * p, p) ** 0.5;
+      for (let c2 = 0; c2 < k; c2++) lb[far * k + c2] = 0;
       const inv = 1 / counts[old];
       for (let j = 0; j < p; j++) newC[old * p + j] = sums[old * p + j] * inv;
     }
     let shiftTot = 0;
-    let maxShift = 0;
-    let maxC = -1;
-    let secondShift = 0;
     for (let c = 0; c < k; c++) {
       const d2 = sqDist(newC, c * p, C, c * p, p);
       shiftTot += d2;
-      const d = Math.sqrt(d2);
-      shift[c] = d;
-      if (d > maxShift) {
-        secondShift = maxShift;
-        maxShift = d;
-        maxC = c;
-      } else if (d > secondShift) secondShift = d;
+      shift[c] = Math.sqrt(d2);
     }
     C.set(newC);
     iterations++;
     for (let i = 0; i < n; i++) {
       u[i] += shift[assign[i]];
-      l[i] -= assign[i] === maxC ? secondShift : maxShift;
+      const o = i * k;
+      for (let c = 0; c < k; c++) {
+        const v = lb[o + c] - shift[c];
+        lb[o + c] = v > 0 ? v : 0;
+      }
     }
 
-    // E-step with Hamerly bounds.
+    // E-step with Elkan's bounds.
     for (let c = 0; c < k; c++) {
       let m = Infinity;
       for (let c2 = 0; c2 < k; c2++) {
         if (c2 === c) continue;
-        const d = sqDist(C, c * p, C, c2 * p, p);
+        const d = Math.sqrt(sqDist(C, c * p, C, c2 * p, p));
+        cc[c * k + c2] = 0.5 * d;
         if (d < m) m = d;
       }
-      s[c] = 0.5 * Math.sqrt(m);
+      s[c] = 0.5 * m;
     }
     let changed = 0;
     for (let i = 0; i < n; i++) {
-      const a = assign[i];
-      const bound = s[a] > l[i] ? s[a] : l[i];
-      if (u[i] <= bound) continue;
+      const a0 = assign[i];
+      if (u[i] <= s[a0]) continue;
       const ro = i * p;
-      u[i] = Math.sqrt(sqDist(R, ro, C, a * p, p));
-      if (u[i] <= bound) continue;
-      let b1 = Infinity;
-      let b2 = Infinity;
-      let bc = a;
+      const o = i * k;
+      let a = a0;
+      let ui = u[i];
+      let tight = false;
       for (let c = 0; c < k; c++) {
-        const d = sqDist(R, ro, C, c * p, p);
+        if (c === a || ui <= lb[o + c] || ui <= cc[a * k + c]) continue;
+        if (!tight) {
+          ui = Math.sqrt(sqDist(R, ro, C, a * p, p));
+          lb[o + a] = ui;
+          tight = true;
+          if (ui <= lb[o + c] || ui <= cc[a * k + c]) continue;
+        }
+        const d = Math.sqrt(sqDist(R, ro, C, c * p, p));
+        lb[o + c] = d;
         // Ties keep the lower centre index, matching an argmin scan.
-        if (d < b1) {
-          b2 = b1;
-          b1 = d;
-          bc = c;
-        } else if (d < b2) b2 = d;
+        if (d < ui || (d === ui && c < a)) {
+          a = c;
+          ui = d;
+        }
       }
-      u[i] = Math.sqrt(b1);
-      l[i] = Math.sqrt(b2);
-      if (bc !== a) {
+      u[i] = ui;
+      if (a !== a0) {
         changed++;
-        assign[i] = bc;
-        counts[a]--;
-        counts[bc]++;
-        const ao = a * p;
-        const bo = bc * p;
+        assign[i] = a;
+        counts[a0]--;
+        counts[a]++;
+        const ao = a0 * p;
+        const bo = a * p;
         for (let j = 0; j < p; j++) {
           const v = R[ro + j];
           sums[ao + j] -= v;

@@ -66,7 +66,11 @@ describe('kmeans', () => {
       for (let j = 0; j < p; j++) {
         let s = 0;
         let m = 0;
-        for (let i = 0; i < n; i++) if (r.assignments[i] === c) ((s += X[j * n + i]), m++);
+        for (let i = 0; i < n; i++) {
+          if (r.assignments[i] !== c) continue;
+          s += X[j * n + i];
+          m++;
+        }
         expect(r.centroids[c * p + j]).toBeCloseTo(s / m, 9);
       }
     }

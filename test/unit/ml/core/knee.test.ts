@@ -9,10 +9,19 @@ describe('findKnee (kneed KneeLocator port)', () => {
     // difference = [0,.3412,.4495,.5069,.4479,.3741,...]; only local max at index 3 (0.5069);
     // threshold = 0.5069 - 1/9 = 0.3958; difference[5] = 0.3741 < 0.3958 while walking from index 4,
     // so the knee is x[3] = 4.
+    // Kept as the documentation's text; some literals have more digits than a double holds.
     const y = [
-      7342.1301373073857, 4423.6788470451498, 3007.5012718301936, 1920.2917040153418, 1584.2052547007896,
-      1343.0185880216455, 1183.8669215937634, 1066.6143093937337, 972.8069633879998, 889.25009315022,
-    ];
+      '7342.1301373073857',
+      '4423.6788470451498',
+      '3007.5012718301936',
+      '1920.2917040153418',
+      '1584.2052547007896',
+      '1343.0185880216455',
+      '1183.8669215937634',
+      '1066.6143093937337',
+      '972.8069633879998',
+      '889.25009315022',
+    ].map(Number);
     const r = findKnee(ks, y, { curve: 'convex', direction: 'decreasing' });
     expect(r.knee).toBe(4);
     expect(r.index).toBe(3);

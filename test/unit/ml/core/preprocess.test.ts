@@ -152,7 +152,11 @@ describe('KNN imputation (scikit-learn KNNImputer semantics)', () => {
     // Naive sample std as the reference computed it: ~7e-14, so std == 0 would keep the column.
     let s = 0;
     let c = 0;
-    for (const r of rows) if (!Number.isNaN(r[1])) ((s += r[1]), c++);
+    for (const r of rows) {
+      if (Number.isNaN(r[1])) continue;
+      s += r[1];
+      c++;
+    }
     let ss = 0;
     for (const r of rows) if (!Number.isNaN(r[1])) ss += (r[1] - s / c) ** 2;
     expect(Math.sqrt(ss / (c - 1))).toBeGreaterThan(0);
