@@ -9,10 +9,13 @@
 // a quote inside an unquoted field is kept literally and text after a closing quote is appended.
 
 export interface CsvSink {
-  /** One field: buf[start, end), already unescaped. The bytes are only valid during the call. */
-  field(buf: Uint8Array, start: number, end: number): void;
-  /** The current row ended (blank lines produce no rows). */
-  endRow(): void;
+  /**
+   * One field: buf[start, end), already unescaped; index is its 0-based position in the row. The bytes are
+   * only valid during the call. Not called for fields taken by the number fast path (setNumberColumns).
+   */
+  field(buf: Uint8Array, start: number, end: number, index: number): void;
+  /** The current row ended after fieldCount fields (blank lines produce no rows). */
+  endRow(fieldCount: number): void;
   /** First sign the input is not UTF-8 text (NUL byte or invalid sequence); reported once. */
   notText?(message: string, byteOffset: number): void;
 }
@@ -23,6 +26,11 @@ const C_LF = 2;
 const C_CR = 3;
 const C_QUOTE = 4;
 const C_CHECK = 5; // NUL or >= 0x80: needs the UTF-8 validator
+
+// Exact powers of ten for the fused number fast path (see number.ts for why this is exact).
+const P10 = new Float64Array(23);
+for (let k = 0, p = 1; k <= 22; k++, p *= 10) P10[k] = p;
+const TWO_53 = 9007199254740992;
 
 const QUOTE = 0x22;
 const LF = 0x0a;
@@ -75,6 +83,8 @@ export class CsvTokenizer {
   unterminatedQuote = false;
   /** Data rows (including the header) emitted so far. */
   rows = 0;
+  private nums: Float64Array | null = null;
+  private numMask: Uint8Array | null = null;
 
   constructor(sink: CsvSink, options: TokenizerOptions = {}) {
     this.sink = sink;
@@ -84,6 +94,19 @@ export class CsvTokenizer {
       throw new Error(`Unsupported CSV delimiter ${JSON.stringify(d)}`);
     }
     this.cls = code === 0x2c ? DEFAULT_CLASSES : makeClasses(code);
+  }
+
+  /**
+   * Number fast path: from now on, a field at index f with mask[f] === 1 that is a plain decimal (optional
+   * '-', digits, optional '.' and digits, mantissa < 2^53, at most 22 decimals) is parsed while scanning and
+   * stored in nums[f], and field() is not called for it; every other field still goes to field(). The value
+   * equals Number(text) exactly (Clinger's fast path). Pass null to turn it off. Safe to call from endRow().
+   */
+  setNumberColumns(nums: Float64Array | null, mask: Uint8Array | null): void {
+    if (nums !== null && (mask === null || mask.length > nums.length))
+      throw new Error('mask longer than nums');
+    this.nums = nums;
+    this.numMask = nums === null ? null : mask;
   }
 
   /** Whether invalid UTF-8 or a NUL byte was seen. */
@@ -158,7 +181,7 @@ export class CsvTokenizer {
   }
 
   private emitCarry(): void {
-    this.sink.field(this.carry, 0, this.carryLen);
+    this.sink.field(this.carry, 0, this.carryLen, this.rowFields);
     this.carryLen = 0;
     this.inCarry = false;
     this.fieldQuoted = false;
@@ -166,10 +189,11 @@ export class CsvTokenizer {
   }
 
   private finishRow(): void {
+    const count = this.rowFields;
     this.rowFields = 0;
     this.atFieldStart = true;
     this.rows++;
-    this.sink.endRow();
+    this.sink.endRow(count);
   }
 
   /** Validate the UTF-8 sequence (or NUL) at buf[i]; returns the index after it. */
@@ -251,6 +275,9 @@ export class CsvTokenizer {
       } else this.inQuoted = false;
     }
 
+    let nums = this.nums;
+    let mask = this.numMask;
+    let maskLen = mask === null ? 0 : mask.length;
     while (i < n) {
       if (this.inQuoted) {
         const s = i;
@@ -273,7 +300,70 @@ export class CsvTokenizer {
         } else this.inQuoted = false;
         continue;
       }
+      let c = 0;
       if (this.atFieldStart) {
+        let f = this.rowFields;
+        if (f < maskLen && mask![f] === 1) {
+          // Fused scan + parse of consecutive plain decimals, kept in locals; anything unusual (empty, text,
+          // exponent, quotes, a chunk boundary) leaves the loop and takes the generic path below.
+          while (i < n) {
+            const b0 = buf[i]!;
+            let j = b0 === 45 ? i + 1 : i;
+            const ds = j;
+            // Up to 9 digits accumulate in int32: an integer multiply-add has a much shorter dependency
+            // chain than the double one, and most sensor values have fewer than 10 digits.
+            let lim = ds + 9 < n ? ds + 9 : n;
+            let mi = 0;
+            let d = 0;
+            while (j < lim && (d = buf[j]! - 48) >= 0 && d <= 9) {
+              mi = (mi * 10 + d) | 0;
+              j++;
+            }
+            const nInt = j - ds;
+            if (j >= n) break; // cut by the chunk boundary
+            const bj = buf[j]!;
+            if (bj >= 48 && bj <= 57) break; // 10+ integer digits
+            let m = mi;
+            let e10 = 0;
+            if (bj === 46) {
+              const fs = ++j;
+              lim = fs + 9 - nInt < n ? fs + 9 - nInt : n;
+              while (j < lim && (d = buf[j]! - 48) >= 0 && d <= 9) {
+                mi = (mi * 10 + d) | 0;
+                j++;
+              }
+              m = mi;
+              // More fraction digits than fit in int32: continue in double (exact while m < 2^53).
+              while (j < n && (d = buf[j]! - 48) >= 0 && d <= 9) {
+                m = m * 10 + d;
+                j++;
+              }
+              e10 = fs - j;
+            }
+            if (j >= n || nInt - e10 === 0 || m >= TWO_53 || e10 < -22) break;
+            c = cls[buf[j]!]!;
+            if (c !== C_COMMA && c !== C_LF && c !== C_CR) break;
+            const v = e10 === 0 ? m : m / P10[-e10]!;
+            nums![f++] = b0 === 45 ? -v : v;
+            i = j + 1;
+            if (c !== C_COMMA) {
+              this.rowFields = f;
+              this.finishRow();
+              nums = this.nums;
+              mask = this.numMask;
+              maskLen = mask === null ? 0 : mask.length;
+              f = 0;
+              if (c === C_CR) {
+                if (i < n) {
+                  if (buf[i] === LF) i++;
+                } else this.afterCR = true;
+              }
+            }
+            if (f >= maskLen || mask![f] !== 1) break;
+          }
+          this.rowFields = f;
+          if (i >= n) break;
+        }
         this.atFieldStart = false;
         if (buf[i] === QUOTE) {
           this.inQuoted = true;
@@ -284,7 +374,6 @@ export class CsvTokenizer {
         }
       }
       const s = i;
-      let c = 0;
       for (;;) {
         while (i < n && (c = cls[buf[i]!]!) === 0) i++;
         if (i >= n) break;
@@ -303,7 +392,7 @@ export class CsvTokenizer {
         if (c === C_COMMA || this.rowFields > 0 || this.carryLen > 0 || this.fieldQuoted) this.emitCarry();
         else this.inCarry = false;
       } else if (c === C_COMMA || this.rowFields > 0 || i > s) {
-        sink.field(buf, s, i);
+        sink.field(buf, s, i, this.rowFields);
         this.rowFields++;
       }
       i++;
@@ -311,8 +400,12 @@ export class CsvTokenizer {
         this.atFieldStart = true;
         continue;
       }
-      if (this.rowFields > 0) this.finishRow();
-      else this.atFieldStart = true; // blank line
+      if (this.rowFields > 0) {
+        this.finishRow();
+        nums = this.nums;
+        mask = this.numMask;
+        maskLen = mask === null ? 0 : mask.length;
+      } else this.atFieldStart = true; // blank line
       if (c === C_CR) {
         if (i < n) {
           if (buf[i] === LF) i++;

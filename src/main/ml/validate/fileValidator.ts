@@ -71,8 +71,14 @@ class FileValidatorImpl implements CsvSink, FileValidator {
   private readonly tok: CsvTokenizer;
   private readonly ncols: number;
   private readonly kinds: Uint8Array;
-  private readonly slot: Int32Array;
-  private readonly values: Float64Array;
+  // One slot per schema column for the current row; the tokenizer's number fast path writes straight into it.
+  private readonly nums: Float64Array;
+  private readonly numMask: Uint8Array;
+  private readonly featureIndexes: Int32Array;
+  private readonly values: Float64Array; // a view into nums when the feature columns are contiguous
+  private readonly valuesIsView: boolean;
+  private readonly intColumns: number[]; // integer feature columns: whole-number check per row
+  private readonly labelIndex: number;
   private readonly missing: Uint32Array;
   private readonly tokenBytes: Uint8Array[];
   private readonly emptyIsMissing: boolean;
@@ -89,12 +95,11 @@ class FileValidatorImpl implements CsvSink, FileValidator {
   private headerCount = 0;
   private skipContent = false; // column count wrong or not text: per-cell checks would be noise
   private canBeGood: boolean;
-  private col = 0;
   private rowOk = true;
+  private labelReported = false;
   private rowNo = 0;
   private delivered = 0;
   private id = '';
-  private label = NaN;
   private goodLabels = 0;
   private faultyLabels = 0;
   private notTextReason: Reason | null = null;
@@ -111,20 +116,33 @@ class FileValidatorImpl implements CsvSink, FileValidator {
     this.ncols = schema.columns.length;
     const layout = schemaLayout(schema);
     this.kinds = new Uint8Array(this.ncols);
-    this.slot = new Int32Array(this.ncols).fill(-1);
+    this.numMask = new Uint8Array(this.ncols);
+    this.intColumns = [];
     schema.columns.forEach((c, j) => {
       if (j === layout.idIndex) this.kinds[j] = K_ID;
       else if (j === layout.labelIndex) this.kinds[j] = K_LABEL;
       else if (c.type === 'float') this.kinds[j] = K_FLOAT;
-      else if (c.type === 'integer') this.kinds[j] = K_INT;
-      else this.kinds[j] = K_OTHER;
+      else if (c.type === 'integer') {
+        this.kinds[j] = K_INT;
+        this.intColumns.push(j);
+      } else this.kinds[j] = K_OTHER;
+      const k = this.kinds[j];
+      this.numMask[j] = k === K_FLOAT || k === K_INT || k === K_LABEL ? 1 : 0;
     });
-    layout.featureIndexes.forEach((j, k) => (this.slot[j] = k));
-    this.values = new Float64Array(layout.featureIndexes.length);
+    this.labelIndex = layout.labelIndex;
+    this.nums = new Float64Array(this.ncols);
+    this.featureIndexes = Int32Array.from(layout.featureIndexes);
+    const f = layout.featureIndexes;
+    const first = f[0] ?? 0;
+    this.valuesIsView = f.every((j, k) => j === first + k);
+    this.values = this.valuesIsView
+      ? this.nums.subarray(first, first + f.length)
+      : new Float64Array(f.length);
     this.missing = new Uint32Array(this.ncols);
     const enc = new TextEncoder();
     this.emptyIsMissing = schema.missingTokens.includes('');
     this.tokenBytes = schema.missingTokens.filter((t) => t !== '').map((t) => enc.encode(t));
+    // A numeric-looking missing token (e.g. "-999") must be seen before the number fast path takes it.
     this.numericTokens = schema.missingTokens.some((t) => t !== '' && !Number.isNaN(Number(t)));
     this.labelGood = Number(schema.labelValues.good);
     this.labelFaulty = Number(schema.labelValues.faulty);
@@ -141,8 +159,7 @@ class FileValidatorImpl implements CsvSink, FileValidator {
 
   // ---- CsvSink -------------------------------------------------------------------------------------------
 
-  field(buf: Uint8Array, s: number, e: number): void {
-    const j = this.col++;
+  field(buf: Uint8Array, s: number, e: number, j: number): void {
     if (!this.headerDone) {
       this.header.push(this.decoder.decode(buf.subarray(s, e)));
       return;
@@ -150,57 +167,38 @@ class FileValidatorImpl implements CsvSink, FileValidator {
     if (j >= this.ncols || this.skipContent) return;
     const kind = this.kinds[j]!;
     if (kind === K_FLOAT || kind === K_INT) {
-      const slot = this.slot[j]!;
-      if (s === e && this.emptyIsMissing) {
-        this.values[slot] = NaN;
-        this.missing[j]!++;
-        return;
-      }
-      if (this.numericTokens && this.isMissingToken(buf, s, e)) {
-        this.values[slot] = NaN;
+      if ((s === e && this.emptyIsMissing) || (this.numericTokens && this.isMissingToken(buf, s, e))) {
+        this.nums[j] = NaN;
         this.missing[j]!++;
         return;
       }
       const v = parseDecimalBytes(buf, s, e);
-      if (v - v === 0 && (kind === K_FLOAT || Number.isInteger(v))) {
-        this.values[slot] = v;
+      if (v - v === 0) {
+        this.nums[j] = v; // integer columns are checked per row in endRow
         return;
       }
+      this.nums[j] = NaN;
       if (this.isMissingToken(buf, s, e)) {
-        this.values[slot] = NaN;
         this.missing[j]!++;
         return;
       }
-      this.badCell(j, buf, s, e, v, kind === K_INT && v - v === 0);
+      this.badCell(j, this.decoder.decode(buf.subarray(s, e)), v, false);
     } else if (kind === K_ID) {
       this.id = decodeShort(buf, s, e, this.decoder);
     } else if (kind === K_LABEL) {
       const v = parseDecimalBytes(buf, s, e);
-      if (v === this.labelGood || v === this.labelFaulty) this.label = v;
-      else {
+      this.nums[j] = v;
+      if (v !== this.labelGood && v !== this.labelFaulty) {
         if (s === e || this.isMissingToken(buf, s, e)) this.missing[j]!++;
-        this.label = NaN;
-        this.rowOk = false;
-        const text = this.decoder.decode(buf.subarray(s, e));
-        const g = this.schema.labelValues;
-        this.addListed('bad_label', {
-          code: 'bad_label',
-          row: this.rowNo + 1,
-          column: this.column(j),
-          value: show(text),
-          message:
-            `Row ${this.rowNo + 1}: the label ${text === '' ? 'is empty' : `"${show(text)}"`}; ` +
-            `only ${g.good} (${this.schema.labelNames.good}) or ${g.faulty} (${this.schema.labelNames.faulty}) are agreed.`,
-        });
+        this.badLabel(this.decoder.decode(buf.subarray(s, e)));
       }
     }
   }
 
-  endRow(): void {
+  endRow(got: number): void {
     if (!this.headerDone) {
       this.headerDone = true;
-      this.headerCount = this.col;
-      this.col = 0;
+      this.headerCount = got;
       if (this.headerCount !== this.ncols && !this.tok.notText) {
         this.skipContent = true;
         this.fail({
@@ -209,14 +207,15 @@ class FileValidatorImpl implements CsvSink, FileValidator {
             `The file has ${this.headerCount} columns but the schema expects ${this.ncols}` +
             `${this.schema.labelColumn === null ? '' : ' (including the label column)'}.`,
         });
+      } else if (!this.numericTokens) {
+        this.tok.setNumberColumns(this.nums, this.numMask);
       }
       return;
     }
     const rowNo = ++this.rowNo;
-    const got = this.col;
-    this.col = 0;
     if (got !== this.headerCount) {
       this.rowOk = true;
+      this.labelReported = false;
       this.addListed('ragged_row', {
         code: 'ragged_row',
         row: rowNo,
@@ -225,19 +224,36 @@ class FileValidatorImpl implements CsvSink, FileValidator {
       return;
     }
     if (this.skipContent) return;
+    const nums = this.nums;
+    for (let k = 0; k < this.intColumns.length; k++) {
+      const j = this.intColumns[k]!;
+      const v = nums[j]!;
+      if (v === v && !Number.isInteger(v)) this.badCell(j, String(v), v, true, rowNo);
+    }
+    let faulty: boolean | null = null;
+    let label: number | null = null;
+    if (this.labelIndex >= 0) {
+      label = nums[this.labelIndex]!;
+      if (label !== this.labelGood && label !== this.labelFaulty) {
+        if (!this.labelReported) this.badLabel(String(label), rowNo);
+      } else if (label === this.labelFaulty) {
+        faulty = true;
+        this.faultyLabels++;
+      } else {
+        faulty = false;
+        this.goodLabels++;
+      }
+    }
+    this.labelReported = false;
     if (!this.rowOk) {
       this.rowOk = true;
       return;
     }
-    let faulty: boolean | null = null;
-    let label: number | null = null;
-    if (this.schema.labelColumn !== null) {
-      label = this.label;
-      faulty = label === this.labelFaulty;
-      if (faulty) this.faultyLabels++;
-      else this.goodLabels++;
-    }
     if (this.canBeGood && this.onRow) {
+      if (!this.valuesIsView) {
+        const fi = this.featureIndexes;
+        for (let k = 0; k < fi.length; k++) this.values[k] = nums[fi[k]!]!;
+      }
       this.delivered++;
       this.onRow({ rowNo, id: this.id, values: this.values, label, faulty });
     }
@@ -274,24 +290,39 @@ class FileValidatorImpl implements CsvSink, FileValidator {
 
   private columnText(j: number): string {
     const c = this.column(j);
-    return `column ${c.index} ("${c.name}"${c.header !== undefined && c.header !== c.name ? `, header "${c.header}"` : ''})`;
+    const h = c.header !== undefined && c.header !== c.name ? `, header "${c.header}"` : '';
+    return `column ${c.index} ("${c.name}"${h})`;
   }
 
-  private badCell(j: number, buf: Uint8Array, s: number, e: number, v: number, notWhole: boolean): void {
+  private badCell(j: number, text: string, v: number, notWhole: boolean, row = this.rowNo + 1): void {
     this.rowOk = false;
-    const text = this.decoder.decode(buf.subarray(s, e));
-    const row = this.rowNo + 1;
     let why: string;
     if (notWhole) why = 'is not a whole number, but the column is integer';
-    else if (v === Infinity || v === -Infinity || /^\s*[-+]?(inf|infinity)\s*$/i.test(text))
+    else if (v === Infinity || v === -Infinity || /^\s*[-+]?(inf|infinity)\s*$/i.test(text)) {
       why = 'is not a finite number';
-    else why = 'is not a number';
+    } else why = 'is not a number';
     this.addListed('non_numeric_value', {
       code: 'non_numeric_value',
       row,
       column: this.column(j),
       value: show(text),
       message: `Row ${row}, ${this.columnText(j)}: "${show(text)}" ${why}.`,
+    });
+  }
+
+  private badLabel(text: string, row = this.rowNo + 1): void {
+    this.rowOk = false;
+    this.labelReported = true;
+    const g = this.schema.labelValues;
+    const n = this.schema.labelNames;
+    this.addListed('bad_label', {
+      code: 'bad_label',
+      row,
+      column: this.column(this.labelIndex),
+      value: show(text),
+      message:
+        `Row ${row}: the label ${text === '' ? 'is empty' : `"${show(text)}"`}; ` +
+        `only ${g.good} (${n.good}) or ${g.faulty} (${n.faulty}) are agreed.`,
     });
   }
 

@@ -199,3 +199,73 @@ describe('CsvTokenizer', () => {
     expect(() => new CsvTokenizer({ field() {}, endRow() {} }, { delimiter: '"' })).toThrow();
   });
 });
+
+describe('CsvTokenizer number fast path', () => {
+  function fastParse(text: string, chunk: number, width: number): { nums: number[][]; viaField: string[] } {
+    const bytes = enc.encode(text);
+    const nums = new Float64Array(width);
+    const mask = new Uint8Array(width).fill(1);
+    mask[0] = 0;
+    const out: number[][] = [];
+    const viaField: string[] = [];
+    const dec = new TextDecoder();
+    const tok = new CsvTokenizer({
+      field(b, s, e, idx) {
+        const t = dec.decode(b.subarray(s, e));
+        if (idx > 0) viaField.push(t);
+        nums[idx] = idx === 0 ? 0 : t.trim() === '' ? NaN : Number(t);
+      },
+      endRow() {
+        out.push(Array.from(nums));
+      },
+    });
+    tok.setNumberColumns(nums, mask);
+    for (let o = 0; o < bytes.length; o += chunk) tok.push(bytes.subarray(o, o + chunk));
+    tok.end();
+    return { nums: out, viaField };
+  }
+
+  it('stores exactly Number(text) for every plain decimal, whatever the chunking', () => {
+    let seed = 3;
+    const rnd = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 8) / 16777216;
+    const rows: string[] = [];
+    const want: number[][] = [];
+    for (let r = 0; r < 400; r++) {
+      const cells = ['W'];
+      for (let k = 0; k < 12; k++) {
+        const nd = 1 + Math.floor(rnd() * 24);
+        let digits = '';
+        for (let q = 0; q < nd; q++) digits += String(Math.floor(rnd() * 10));
+        const dot = Math.floor(rnd() * (nd + 1));
+        let s = `${rnd() < 0.3 ? '-' : ''}${digits.slice(0, dot)}${dot < nd || rnd() < 0.2 ? '.' : ''}${digits.slice(dot)}`;
+        if (rnd() < 0.05) s = '';
+        if (rnd() < 0.05) s = `${s}e${Math.floor(rnd() * 20) - 10}`;
+        cells.push(s);
+      }
+      rows.push(cells.join(','));
+      want.push([0, ...cells.slice(1).map((c) => (c === '' ? NaN : Number(c)))]);
+    }
+    const text = rows.join('\r\n') + '\r\n';
+    for (const chunk of [1, 2, 3, 7, 64, 1000, 1 << 20]) {
+      const { nums } = fastParse(text, chunk, 13);
+      expect(nums.length).toBe(400);
+      nums.forEach((row, r) => {
+        row.forEach((v, k) => {
+          if (!Object.is(v, want[r]![k]!))
+            throw new Error(`chunk ${chunk} row ${r} col ${k}: ${v} vs ${want[r]![k]}`);
+        });
+      });
+    }
+  });
+
+  it('leaves empty, quoted, exponent, long and text fields to field()', () => {
+    const { nums, viaField } = fastParse(
+      'W,1.5,,"2",1e3,12345678901,99999999999999999.5,abc,-0\n',
+      1 << 16,
+      9,
+    );
+    expect(viaField).toEqual(['', '2', '1e3', '12345678901', '99999999999999999.5', 'abc']);
+    expect(nums[0]!.slice(1)).toEqual([1.5, NaN, 2, 1000, 12345678901, 99999999999999999.5, NaN, -0]);
+    expect(Object.is(nums[0]![8], -0)).toBe(true);
+  });
+});
