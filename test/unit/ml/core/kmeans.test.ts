@@ -127,6 +127,20 @@ describe('elbow', () => {
     expect(Array.from(k3.assignments)).toEqual(Array.from(e.models[2].assignments));
   });
 
+  it('fits on a seeded sample above maxRows but assigns and scores every row', () => {
+    const { X, n, p, truth } = blobs(200, 8);
+    const e = run(elbow(X, n, p, { kMax: 4, seed: 2, maxRows: 120 }));
+    const m3 = e.models[2];
+    expect(m3.fitRows).toBe(120);
+    expect(m3.assignments.length).toBe(n);
+    expect(m3.wcss).toBeCloseTo(bruteCheck(X, n, p, 3, m3.centroids, m3.assignments), 6);
+    expect(Array.from(m3.clusterSizes).reduce((a, b) => a + b, 0)).toBe(n);
+    // Blobs are separated, so the sample's centroids still reproduce the true partition.
+    for (let i = 1; i < n; i++) {
+      if (truth[i] === truth[i - 1]) expect(m3.assignments[i]).toBe(m3.assignments[i - 1]);
+    }
+  });
+
   it('yields progress and can be abandoned between yields', () => {
     const { X, n, p } = blobs(30, 6);
     const g = elbow(X, n, p, { kMax: 5, seed: 1 });
