@@ -4,13 +4,15 @@
  * workspace. Everything else lives in services and runs under plain Node too.
  */
 import { app, BrowserWindow, dialog, Menu, session, shell as electronShell } from 'electron';
-import { join } from 'node:path';
+import { copyFileSync } from 'node:fs';
+import { join, resolve, sep } from 'node:path';
 import { closeAppContext, openAppContext, type AppContext } from './services/context';
 import { createRegistry } from './services';
 import { bindIpc, forwardEvents } from './shell/ipc';
 import { buildMenu } from './shell/menu';
 import { CONTENT_SECURITY_POLICY, isAllowedNavigation, isAllowedRequest, WEB_PREFERENCES } from './shell/security-policy';
-import { toErrorShape } from './errors';
+import { AppError, toErrorShape } from './errors';
+import { stagingDir } from './host/serve';
 
 const devServerUrl = process.env.ELECTRON_RENDERER_URL;
 let ctx: AppContext | null = null;
@@ -74,7 +76,21 @@ void app.whenReady().then(async () => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
   });
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
-  const registry = createRegistry();
+  const registry = createRegistry({
+    // Exports are written to the staging folder first; this lets the user choose where the copy goes.
+    'files/save-as': async (input, context) => {
+      const source = resolve(input.path);
+      if (!source.startsWith(resolve(stagingDir(context)) + sep)) {
+        throw new AppError('invalid_input', 'Only files the app exported can be saved from here.');
+      }
+      const choice = win
+        ? await dialog.showSaveDialog(win, { defaultPath: input.name })
+        : await dialog.showSaveDialog({ defaultPath: input.name });
+      if (choice.canceled || !choice.filePath) return { saved: false, path: null };
+      copyFileSync(source, choice.filePath);
+      return { saved: true, path: choice.filePath };
+    },
+  });
   bindIpc(() => {
     if (!ctx) throw new Error('No workspace is open.');
     return ctx;

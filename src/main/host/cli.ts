@@ -4,13 +4,13 @@
  */
 import { resolve } from 'node:path';
 import { closeAppContext, openAppContext, type AppContext } from '../services/context';
-import { createRegistry } from '../services';
 import { APP_VERSION } from '../version';
 import { EXIT_OK, EXIT_USAGE, makeOutput, reportFailure, UsageError, type Output } from './cli-kit';
 import { defaultWorkspacePath } from './paths';
 import { serveCommand } from './commands/serve';
 import { infoCommand } from './commands/info';
 import { logsCommand } from './commands/logs';
+import { ingestCommand } from './commands/ingest';
 
 export interface CommandEnv {
   ctx: AppContext;
@@ -27,6 +27,7 @@ export interface Command {
 
 const COMMANDS: Record<string, Command> = {
   info: infoCommand,
+  ingest: ingestCommand,
   logs: logsCommand,
   serve: serveCommand,
 };
@@ -84,10 +85,6 @@ function workspaceArg(args: string[]): string | undefined {
   }
   const eq = args.find((a) => a.startsWith('--workspace='));
   return eq?.slice('--workspace='.length);
-}
-
-export function registryForCli() {
-  return createRegistry();
 }
 
 if (require.main === module) {

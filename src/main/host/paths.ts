@@ -30,3 +30,13 @@ export function rendererDir(): string | null {
   ].filter(Boolean);
   return candidates.find((dir) => existsSync(join(dir, 'index.html'))) ?? null;
 }
+
+/** The app's bundled resources (sample data, report assets), from the bundle or the source tree. */
+export function resourcesDir(): string {
+  const candidates = [
+    typeof __dirname === 'string' ? join(__dirname, '../../resources') : '',
+    typeof __dirname === 'string' ? join(__dirname, '../../../resources') : '',
+    join(process.cwd(), 'resources'),
+  ].filter(Boolean);
+  return candidates.find((dir) => existsSync(dir)) ?? join(process.cwd(), 'resources');
+}

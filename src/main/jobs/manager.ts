@@ -4,6 +4,7 @@
  * Every state change is saved to the workspace and published as a `jobs/changed` event.
  */
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import type { JobInfo, JobProgress } from '../../shared/contract';
 import { AppError, toErrorShape } from '../errors';
 import type { EventBus } from '../events';
@@ -45,6 +46,8 @@ export class JobManager {
 
   start<R>(kind: string, title: string, runner: JobRunner<R>, summarize?: (result: R) => unknown): JobInfo {
     const controller = new AbortController();
+    // Every pool task of a job listens on its signal; a job may run hundreds of them.
+    setMaxListeners(0, controller.signal);
     const info: JobInfo = {
       id: randomUUID(),
       kind,

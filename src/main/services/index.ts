@@ -1,8 +1,22 @@
 /** All domains' handlers in one registry. */
 import { appHandlers } from './app';
 import { jobsHandlers } from './jobs';
-import { HandlerRegistry } from './registry';
+import { dataHandlers } from './data';
+import { HandlerRegistry, type HandlerMap } from './registry';
 
-export function createRegistry(): HandlerRegistry {
-  return new HandlerRegistry().register(appHandlers).register(jobsHandlers);
+/** Handlers only a host can provide (the Electron shell's save dialog); others answer that they cannot. */
+export interface HostHandlers {
+  'files/save-as'?: HandlerMap<'files/save-as'>['files/save-as'];
+}
+
+export function createRegistry(host: HostHandlers = {}): HandlerRegistry {
+  return new HandlerRegistry()
+    .register(appHandlers)
+    .register(jobsHandlers)
+    .register(dataHandlers)
+    .register({
+      'files/save-as':
+        host['files/save-as'] ??
+        (() => ({ saved: false, path: null })),
+    });
 }

@@ -6,11 +6,17 @@ import { openDatabase, type Db, type OpenOptions } from './db';
 import { JobsRepo } from './repos/jobs';
 import { LogsRepo } from './repos/logs';
 import { SettingsRepo } from './repos/settings';
+import { SchemasRepo } from './repos/schemas';
+import { FilesRepo } from './repos/files';
+import { RowsRepo } from './repos/rows';
 
 export class Store {
   readonly logs: LogsRepo;
   readonly jobs: JobsRepo;
   readonly settings: SettingsRepo;
+  readonly schemas: SchemasRepo;
+  readonly files: FilesRepo;
+  readonly rows: RowsRepo;
   private closed = false;
 
   constructor(
@@ -20,6 +26,9 @@ export class Store {
     this.logs = new LogsRepo(db);
     this.jobs = new JobsRepo(db);
     this.settings = new SettingsRepo(db);
+    this.schemas = new SchemasRepo(db);
+    this.files = new FilesRepo(db);
+    this.rows = new RowsRepo(db);
   }
 
   static open(path: string, options: OpenOptions = {}): Store {

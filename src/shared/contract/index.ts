@@ -6,10 +6,12 @@
 import type { z } from 'zod';
 import { appChannels } from './app';
 import { jobsChannels, jobsEvents } from './jobs';
+import { dataChannels } from './data';
 
 export const channels = {
   ...appChannels,
   ...jobsChannels,
+  ...dataChannels,
 };
 
 export const events = {
@@ -44,3 +46,4 @@ export interface ApiBridge {
 
 export * from './app';
 export * from './jobs';
+export * from './data';

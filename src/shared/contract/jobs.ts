@@ -11,6 +11,8 @@ export interface JobProgress {
   done: number;
   total: number;
   message?: string;
+  /** Per-item progress (e.g. each file of an import) where a job works on several at once. */
+  items?: { name: string; done: number; total: number }[];
 }
 
 export interface JobInfo {

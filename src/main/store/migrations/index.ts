@@ -3,6 +3,7 @@
  * hash is recorded in every workspace that applied it, and a mismatch refuses the workspace).
  */
 import foundation from './001-foundation';
+import data from './002-data';
 
 export interface Migration {
   id: number;
@@ -10,4 +11,7 @@ export interface Migration {
   sql: string;
 }
 
-export const MIGRATIONS: readonly Migration[] = [{ id: 1, name: 'foundation', sql: foundation }];
+export const MIGRATIONS: readonly Migration[] = [
+  { id: 1, name: 'foundation', sql: foundation },
+  { id: 2, name: 'data', sql: data },
+];

@@ -1,6 +1,7 @@
 /** The registry of tasks a worker can run, by kind. Each domain adds its tasks here. */
 import type { TaskFn } from '../context';
 import { diagnosticsTasks } from './diagnostics';
+import { ingestTasks } from './ingest';
 
 export function taskRegistry(diagnostics: boolean): Map<string, TaskFn> {
   const tasks = new Map<string, TaskFn>();
@@ -10,6 +11,7 @@ export function taskRegistry(diagnostics: boolean): Map<string, TaskFn> {
       tasks.set(kind, fn);
     }
   };
+  add(ingestTasks as Record<string, TaskFn>);
   if (diagnostics) add(diagnosticsTasks as Record<string, TaskFn>);
   return tasks;
 }

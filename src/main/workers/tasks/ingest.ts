@@ -1,0 +1,130 @@
+/**
+ * Importing one batch file, in a worker: the file is read in 1 MiB chunks (never whole), hashed,
+ * tokenized and validated as it streams, and each good row is written inside one transaction that
+ * commits only if the whole file is good and its bytes are new. A bad file is kept whole (gzip) in
+ * quarantine with all of its reasons. A cancel rolls the file back.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import type { IngestFileResult } from '../../../shared/contract';
+import type { DataSchema, Reason, SchemaKind } from '../../../shared/schema';
+import { createFileValidator, duplicateFileReason } from '../../ml/validate';
+import type { TaskContext } from '../context';
+
+export interface IngestFileInput {
+  path: string;
+  name: string;
+  kind: SchemaKind;
+  schemaId: number;
+  schema: DataSchema;
+  batch: string;
+}
+
+const CHUNK = 1 << 20;
+
+class DuplicateFile extends Error {
+  constructor(readonly firstSeenAs: string) {
+    super('duplicate');
+  }
+}
+
+export function ingestFile(input: IngestFileInput, ctx: TaskContext): IngestFileResult {
+  const store = ctx.store();
+  const fd = openSync(input.path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const fileMeta = {
+      kind: input.kind,
+      name: input.name,
+      bytes: size,
+      schemaId: input.schemaId,
+      batch: input.batch,
+      sourcePath: input.path,
+    };
+    const buffer = Buffer.allocUnsafe(CHUNK);
+    const hash = createHash('sha256');
+    let fileId = -1;
+    let validation: ReturnType<ReturnType<typeof createFileValidator>['finish']> | null = null;
+    let sha = '';
+    try {
+      store.transaction(() => {
+        fileId = store.files.startFile(fileMeta, `pending:${randomUUID()}`);
+        const validator = createFileValidator(input.schema, input.name, {
+          onRow(row) {
+            // The validator reuses its buffer; SQLite copies the bound bytes, so a view is enough.
+            const view = Buffer.from(row.values.buffer, row.values.byteOffset, row.values.byteLength);
+            store.files.insertRow(fileId, row.rowNo, row.id, row.label, row.faulty, view);
+          },
+        });
+        let offset = 0;
+        for (;;) {
+          const n = readSync(fd, buffer, 0, CHUNK, offset);
+          if (n === 0) break;
+          offset += n;
+          const chunk = buffer.subarray(0, n);
+          hash.update(chunk);
+          validator.push(chunk);
+          ctx.progress({ stage: 'reading', done: offset, total: size, message: input.name });
+        }
+        validation = validator.finish();
+        sha = hash.digest('hex');
+        if (validation.status !== 'good') throw new BadFile();
+        const existing = store.files.findBySha(input.kind, sha);
+        if (existing) throw new DuplicateFile(existing.name);
+        store.files.finishGood(fileId, sha, validation.rows, validation.labelCounts);
+      });
+      return { name: input.name, path: input.path, status: 'good', rows: validation!.rows, reasons: [], fileId, sha256: sha };
+    } catch (error) {
+      if (error instanceof DuplicateFile) {
+        return duplicate(input, sha, error.firstSeenAs);
+      }
+      if (!(error instanceof BadFile)) {
+        if (isUniqueShaViolation(error)) return duplicate(input, sha, 'another file of this import');
+        throw error;
+      }
+    }
+    const result = validation! as { rows: number; reasons: Reason[] };
+    // The same name and bytes already in quarantine: the same verdict, and no second copy.
+    const quarantined = store.files.findBad(input.kind, sha, input.name);
+    if (quarantined !== null) {
+      return { name: input.name, path: input.path, status: 'bad', rows: result.rows, reasons: result.reasons, fileId: quarantined, sha256: sha };
+    }
+    ctx.throwIfCancelled();
+    const content = gzipSync(readFileSync(input.path), { level: 6 });
+    const id = store.files.addBad(fileMeta, sha, result.rows, result.reasons, content);
+    return { name: input.name, path: input.path, status: 'bad', rows: result.rows, reasons: result.reasons, fileId: id, sha256: sha };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+class BadFile extends Error {
+  constructor() {
+    super('bad file');
+  }
+}
+
+function duplicate(input: IngestFileInput, sha: string, firstSeenAs: string): IngestFileResult {
+  return {
+    name: input.name,
+    path: input.path,
+    status: 'duplicate',
+    rows: 0,
+    reasons: [duplicateFileReason(firstSeenAs)],
+    fileId: null,
+    sha256: sha,
+  };
+}
+
+function isUniqueShaViolation(error: unknown): boolean {
+  return (
+    error instanceof Error &&
+    (error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' &&
+    error.message.includes('files.')
+  );
+}
+
+export const ingestTasks = {
+  'ingest/file': ingestFile,
+};
