@@ -1,10 +1,13 @@
 /**
  * The app frame: navigation for every page, the status bar with the workspace and running jobs, the
- * theme switch, and a readiness marker (body[data-ready]) that end-to-end tests wait on instead of sleeps.
+ * theme switch, the window-wide file drop (pages may claim it; unclaimed drops import training files on the
+ * Data page), and a readiness marker (body[data-ready]) that end-to-end tests wait on instead of sleeps.
  */
 import { useEffect, useState } from 'react';
 import type { AppInfo } from '../../shared/contract';
 import { api } from './api/client';
+import { FileDropLayer } from './components/fileDrop';
+import { importFiles, isBusy, useImport } from './components/importStore';
 import { StatusBar } from './components/StatusBar';
 import { PAGES, type PageId } from './pages';
 
@@ -47,6 +50,15 @@ export function App() {
       (e: unknown) => setFatal(e instanceof Error ? e.message : String(e)),
     );
   }, []);
+
+  const imp = useImport();
+  const dropFallback = {
+    label: isBusy(imp) ? 'An import is running — wait for it to finish' : `Drop to import as ${imp.kind} files`,
+    onDrop: (files: Parameters<typeof importFiles>[0]) => {
+      window.location.hash = '#/data';
+      void importFiles(files);
+    },
+  };
 
   const current = PAGES.find((p) => p.id === page)!;
   const Page = current.component;
@@ -109,6 +121,7 @@ export function App() {
         )}
       </main>
       <StatusBar info={info} />
+      <FileDropLayer fallback={dropFallback} />
     </div>
   );
 }

@@ -1,7 +1,9 @@
 /** The pages of the app, in navigation order. Each domain replaces its placeholder with the real page. */
 import type { ComponentType } from 'react';
+import { DataPage } from './DataPage';
 import { LogsPage } from './LogsPage';
 import { Placeholder } from './Placeholder';
+import { SchemasPage } from './SchemasPage';
 
 export type PageId = 'data' | 'schemas' | 'training' | 'models' | 'predict' | 'monitor' | 'logs';
 
@@ -19,24 +21,14 @@ export const PAGES: PageDef[] = [
     title: 'Data',
     lede: 'Import batch files, see which are good and exactly why the others are not.',
     icon: '▤',
-    component: () => (
-      <Placeholder
-        holds="Drop CSV batch files or whole folders anywhere on the window. Each file is checked against the agreed schema; good files are stored, bad ones are quarantined with every reason and where it is."
-        next="Import and validation arrive with the data-sharing-agreement work."
-      />
-    ),
+    component: DataPage,
   },
   {
     id: 'schemas',
     title: 'Schemas',
     lede: 'The data sharing agreement: file names, columns, id and label.',
     icon: '#',
-    component: () => (
-      <Placeholder
-        holds="The training and prediction schemas: file name pattern with a live preview, columns and types, the id and label columns, missing-value markers. Every edit makes a new version."
-        next="Import schema_training.json / schema_prediction.json unchanged, or start from the built-in wafer schemas."
-      />
-    ),
+    component: SchemasPage,
   },
   {
     id: 'training',
