@@ -1,0 +1,146 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { IngestSummary } from '../../src/shared/contract';
+import { closeAppContext, openAppContext, type AppContext } from '../../src/main/services/context';
+import { exportQuarantined, exportTrainingTable, startIngest } from '../../src/main/services/data';
+import { SHARED_WAFER, useTempDir } from '../helpers/tmp';
+import { waferCsv, writeWaferFile } from '../helpers/wafer-files';
+
+const tmp = useTempDir();
+const contexts: AppContext[] = [];
+afterEach(async () => {
+  await Promise.all(contexts.splice(0).map((c) => closeAppContext(c)));
+});
+
+function open(dir = tmp()) {
+  const ctx = openAppContext({ workspacePath: join(dir, 'w.sqlite'), host: 'cli', poolSize: 2 });
+  contexts.push(ctx);
+  return ctx;
+}
+
+async function ingest(ctx: AppContext, kind: 'training' | 'prediction', paths: string[]): Promise<IngestSummary> {
+  const job = startIngest(ctx, kind, paths);
+  const final = await ctx.jobs.wait(job.id);
+  if (final.status !== 'succeeded') throw new Error(`${final.status}: ${final.error?.message}`);
+  return final.result as IngestSummary;
+}
+
+const rowCount = (ctx: AppContext) => (ctx.store.db.prepare('SELECT COUNT(*) AS n FROM rows').get() as { n: number }).n;
+
+describe('import (real worker threads, real SQLite)', () => {
+  it('stores good files whole, quarantines bad ones with reasons, and adds nothing the second time', async () => {
+    const dir = tmp();
+    const files = join(dir, 'batch');
+    mkdirSync(files);
+    writeWaferFile(files, 'wafer_08012020_120000.csv', { rows: 12 });
+    writeWaferFile(files, 'wafer_09012020_120000.csv', { rows: 7, seed: 9 });
+    writeWaferFile(files, 'Wafer_10012020_120000.csv', { rows: 3 });
+    writeWaferFile(files, 'wafer_11012020_120000.csv', { rows: 4, cell: (r, s) => (r === 2 && s === 10 ? 'abc' : undefined) });
+    const ctx = open(dir);
+    const first = await ingest(ctx, 'training', [files]);
+    expect(first).toMatchObject({ good: 2, bad: 2, duplicate: 0, rows: 19 });
+    const byName = new Map(first.files.map((f) => [f.name, f]));
+    expect(byName.get('Wafer_10012020_120000.csv')!.reasons.map((r) => r.code)).toContain('name_pattern');
+    const textValue = byName.get('wafer_11012020_120000.csv')!.reasons.find((r) => r.code === 'non_numeric_value')!;
+    expect(textValue).toMatchObject({ row: 3 });
+    expect(textValue.column?.index).toBe(12);
+    expect(rowCount(ctx)).toBe(19);
+
+    const again = await ingest(ctx, 'training', [files]);
+    expect(again).toMatchObject({ good: 0, duplicate: 2, bad: 2, rows: 0 });
+    expect(rowCount(ctx)).toBe(19);
+    expect(ctx.store.files.list({ limit: 100, offset: 0 }).total).toBe(4);
+  });
+
+  it('keeps the row id, the label and exact values', async () => {
+    const dir = tmp();
+    const path = writeWaferFile(dir, 'wafer_08012020_120000.csv', {
+      rows: 3,
+      cell: (r, s) => (s === 0 ? ['2968.33', '-6273.75', 'NA'][r] : s === 1 ? ['', '0.1', '1e-3'][r] : undefined),
+      label: (r) => (r === 1 ? 1 : -1),
+    });
+    const ctx = open(dir);
+    await ingest(ctx, 'training', [path]);
+    const files = ctx.store.files.goodFiles('training');
+    const m = ctx.store.rows.matrixForFiles(files.map((f) => f.id), 590);
+    expect(m.wafers).toEqual(['Wafer-100', 'Wafer-101', 'Wafer-102']);
+    expect([...m.labels]).toEqual([0, 1, 0]);
+    expect([...m.rawLabels]).toEqual([-1, 1, -1]);
+    expect(m.X[0]).toBe(2968.33);
+    expect(m.X[1]).toBe(-6273.75);
+    expect(m.X[2]).toBeNaN();
+    expect(m.X[3]).toBeNaN();
+    expect(m.X[4]).toBe(0.1);
+    expect(m.X[5]).toBe(0.001);
+  });
+
+  it('exports a quarantined file byte for byte, and the fixed file imports as good', async () => {
+    const dir = tmp();
+    const bad = join(dir, 'wafer_08012020_120000.csv');
+    writeFileSync(bad, waferCsv({ rows: 3, cell: (r, s) => (r === 1 && s === 5 ? 'oops' : undefined) }));
+    const ctx = open(dir);
+    const result = await ingest(ctx, 'training', [bad]);
+    const fileId = result.files[0]!.fileId!;
+    const out = join(dir, 'exported', 'copy.csv');
+    exportQuarantined(ctx, fileId, out);
+    expect(readFileSync(out)).toEqual(readFileSync(bad));
+    const fixedDir = join(dir, 'fixed');
+    mkdirSync(fixedDir);
+    writeFileSync(join(fixedDir, 'wafer_08012020_120000.csv'), readFileSync(out, 'utf8').replace('oops', '12.5'));
+    const fixed = await ingest(ctx, 'training', [fixedDir]);
+    expect(fixed).toMatchObject({ good: 1, rows: 3 });
+  });
+
+  it('exports the training table in the InputFile.csv shape', async () => {
+    const dir = tmp();
+    writeWaferFile(dir, 'wafer_08012020_120000.csv', { rows: 2, cell: (r, s) => (s === 0 && r === 0 ? '' : undefined) });
+    const ctx = open(dir);
+    await ingest(ctx, 'training', [join(dir, 'wafer_08012020_120000.csv')]);
+    const out = join(dir, 'InputFile.csv');
+    const result = await exportTrainingTable(ctx, out);
+    expect(result.rows).toBe(2);
+    const lines = readFileSync(out, 'utf8').trim().split('\n');
+    expect(lines[0]!.split(',').slice(0, 2)).toEqual(['Wafer', 'Sensor - 1']);
+    expect(lines[0]!.endsWith(',Output')).toBe(true);
+    expect(lines[1]!.startsWith('Wafer-100,,')).toBe(true);
+    expect(lines[1]!.split(',')).toHaveLength(592);
+  });
+
+  it('a cancelled import leaves the workspace as it was', async () => {
+    const dir = tmp();
+    const files = join(dir, 'big');
+    mkdirSync(files);
+    for (let i = 0; i < 12; i++) writeWaferFile(files, `wafer_${String(10 + i).padStart(2, '0')}012020_120000.csv`, { rows: 600, seed: i + 1 });
+    const ctx = open(dir);
+    const job = startIngest(ctx, 'training', [files]);
+    const off = ctx.events.subscribe((event, payload) => {
+      const info = payload as { id: string; progress: { done: number } };
+      if (event === 'jobs/changed' && info.id === job.id && info.progress.done > 0) ctx.jobs.cancel(job.id);
+    });
+    const final = await ctx.jobs.wait(job.id);
+    off();
+    expect(final.status).toBe('cancelled');
+    expect(rowCount(ctx)).toBe(0);
+    expect(ctx.store.files.list({ limit: 100, offset: 0 }).total).toBe(0);
+  });
+
+  it.skipIf(!existsSync(SHARED_WAFER))('judges the reference batches as the reference did', async () => {
+    const ctx = open();
+    const training = await ingest(ctx, 'training', [join(SHARED_WAFER, 'training_batch')]);
+    expect(training).toMatchObject({ good: 9, bad: 32, duplicate: 0, rows: 837 });
+    for (const f of training.files.filter((x) => x.name.startsWith('Wafer'))) {
+      expect(f.reasons.map((r) => r.code)).toContain('name_pattern');
+    }
+    const colCount = training.files.filter((f) => f.reasons.some((r) => r.code === 'column_count') && f.name.startsWith('wafer'));
+    expect(colCount.map((f) => f.name).sort()).toEqual(['wafer_16012020_134553.csv', 'wafer_17012020_125434.csv']);
+    const allMissing = training.files.filter((f) => f.reasons.some((r) => r.code === 'column_all_missing'));
+    expect(allMissing).toHaveLength(7);
+    for (const f of allMissing) expect(f.reasons.find((r) => r.code === 'column_all_missing')!.columns).toHaveLength(16);
+    const prediction = await ingest(ctx, 'prediction', [join(SHARED_WAFER, 'prediction_batch')]);
+    expect(prediction).toMatchObject({ good: 9, bad: 10, rows: 837 });
+    const again = await ingest(ctx, 'training', [join(SHARED_WAFER, 'training_batch')]);
+    expect(again).toMatchObject({ good: 0, duplicate: 9, rows: 0 });
+    expect(rowCount(ctx)).toBe(837 * 2);
+  });
+});
