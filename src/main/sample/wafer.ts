@@ -60,7 +60,7 @@ export function makeWaferProfile(seed: number, sensorCount = WAFER_SENSOR_COUNT)
       mean,
       sd,
       decimals,
-      fullPrecision: !constant && rnd() < 0.03,
+      fullPrecision: !constant && rnd() < 0.005,
       missingRate,
       faultShift: signal.has(s) ? (rnd() < 0.5 ? -1 : 1) * (1.5 + rnd() * 1.5) : 0,
     });
