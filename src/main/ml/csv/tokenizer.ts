@@ -85,6 +85,7 @@ export class CsvTokenizer {
   rows = 0;
   private nums: Float64Array | null = null;
   private numMask: Uint8Array | null = null;
+  private emptyCounts: Uint32Array | null = null;
 
   constructor(sink: CsvSink, options: TokenizerOptions = {}) {
     this.sink = sink;
@@ -100,13 +101,23 @@ export class CsvTokenizer {
    * Number fast path: from now on, a field at index f with mask[f] === 1 that is a plain decimal (optional
    * '-', digits, optional '.' and digits, mantissa < 2^53, at most 22 decimals) is parsed while scanning and
    * stored in nums[f], and field() is not called for it; every other field still goes to field(). The value
-   * equals Number(text) exactly (Clinger's fast path). Pass null to turn it off. Safe to call from endRow().
+   * equals Number(text) exactly (Clinger's fast path). With emptyCounts, an empty unquoted field at such an
+   * index stores NaN and increments emptyCounts[f] instead of calling field(). Pass null to turn it off.
+   * Safe to call from endRow().
    */
-  setNumberColumns(nums: Float64Array | null, mask: Uint8Array | null): void {
+  setNumberColumns(
+    nums: Float64Array | null,
+    mask: Uint8Array | null,
+    emptyCounts: Uint32Array | null = null,
+  ): void {
     if (nums !== null && (mask === null || mask.length > nums.length))
       throw new Error('mask longer than nums');
+    if (nums !== null && emptyCounts !== null && emptyCounts.length < mask!.length) {
+      throw new Error('emptyCounts shorter than mask');
+    }
     this.nums = nums;
     this.numMask = nums === null ? null : mask;
+    this.emptyCounts = nums === null ? null : emptyCounts;
   }
 
   /** Whether invalid UTF-8 or a NUL byte was seen. */
@@ -278,6 +289,7 @@ export class CsvTokenizer {
     let nums = this.nums;
     let mask = this.numMask;
     let maskLen = mask === null ? 0 : mask.length;
+    let empties = this.emptyCounts;
     while (i < n) {
       if (this.inQuoted) {
         const s = i;
@@ -340,11 +352,21 @@ export class CsvTokenizer {
               }
               e10 = fs - j;
             }
-            if (j >= n || nInt - e10 === 0 || m >= TWO_53 || e10 < -22) break;
+            if (j >= n) break;
             c = cls[buf[j]!]!;
             if (c !== C_COMMA && c !== C_LF && c !== C_CR) break;
-            const v = e10 === 0 ? m : m / P10[-e10]!;
-            nums![f++] = b0 === 45 ? -v : v;
+            let v: number;
+            if (nInt - e10 === 0) {
+              // No digits: only a truly empty field (not "-" or ".") is taken, and only if asked to.
+              if (j !== i || empties === null) break;
+              v = NaN;
+              empties[f]!++;
+            } else {
+              if (m >= TWO_53 || e10 < -22) break;
+              v = e10 === 0 ? m : m / P10[-e10]!;
+              if (b0 === 45) v = -v;
+            }
+            nums![f++] = v;
             i = j + 1;
             if (c !== C_COMMA) {
               this.rowFields = f;
@@ -352,6 +374,7 @@ export class CsvTokenizer {
               nums = this.nums;
               mask = this.numMask;
               maskLen = mask === null ? 0 : mask.length;
+              empties = this.emptyCounts;
               f = 0;
               if (c === C_CR) {
                 if (i < n) {
@@ -405,6 +428,7 @@ export class CsvTokenizer {
         nums = this.nums;
         mask = this.numMask;
         maskLen = mask === null ? 0 : mask.length;
+        empties = this.emptyCounts;
       } else this.atFieldStart = true; // blank line
       if (c === C_CR) {
         if (i < n) {

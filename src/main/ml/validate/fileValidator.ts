@@ -208,7 +208,7 @@ class FileValidatorImpl implements CsvSink, FileValidator {
             `${this.schema.labelColumn === null ? '' : ' (including the label column)'}.`,
         });
       } else if (!this.numericTokens) {
-        this.tok.setNumberColumns(this.nums, this.numMask);
+        this.tok.setNumberColumns(this.nums, this.numMask, this.emptyIsMissing ? this.missing : null);
       }
       return;
     }
@@ -235,7 +235,8 @@ class FileValidatorImpl implements CsvSink, FileValidator {
     if (this.labelIndex >= 0) {
       label = nums[this.labelIndex]!;
       if (label !== this.labelGood && label !== this.labelFaulty) {
-        if (!this.labelReported) this.badLabel(String(label), rowNo);
+        // A NaN nobody reported came from the empty-field fast path.
+        if (!this.labelReported) this.badLabel(label === label ? String(label) : '', rowNo);
       } else if (label === this.labelFaulty) {
         faulty = true;
         this.faultyLabels++;

@@ -265,7 +265,44 @@ describe('CsvTokenizer number fast path', () => {
       9,
     );
     expect(viaField).toEqual(['', '2', '1e3', '12345678901', '99999999999999999.5', 'abc']);
-    expect(nums[0]!.slice(1)).toEqual([1.5, NaN, 2, 1000, 12345678901, Number('99999999999999999.5'), NaN, -0]);
+    expect(nums[0]!.slice(1)).toEqual([
+      1.5,
+      NaN,
+      2,
+      1000,
+      12345678901,
+      Number('99999999999999999.5'),
+      NaN,
+      -0,
+    ]);
     expect(Object.is(nums[0]![8], -0)).toBe(true);
+  });
+});
+
+describe('CsvTokenizer empty-field fast path', () => {
+  it('stores NaN and counts empty fields at number positions; "-", "." and quoted empties still go to field()', () => {
+    const nums = new Float64Array(5);
+    const mask = Uint8Array.from([0, 1, 1, 1, 1]);
+    const empties = new Uint32Array(5);
+    const viaField: string[] = [];
+    const rows: number[][] = [];
+    const dec = new TextDecoder();
+    const tok = new CsvTokenizer({
+      field: (b, s, e, idx) => {
+        viaField.push(`${idx}:${dec.decode(b.subarray(s, e))}`);
+        nums[idx] = -99;
+      },
+      endRow: () => rows.push(Array.from(nums)),
+    });
+    tok.setNumberColumns(nums, mask, empties);
+    for (const part of ['W1,,1,-,\r\n', 'W2,.,,"",2\n', 'W3,,,,\r', '\n']) tok.push(enc.encode(part));
+    tok.end();
+    expect(viaField).toEqual(['0:W1', '3:-', '0:W2', '1:.', '3:', '0:W3']);
+    expect(rows).toEqual([
+      [-99, NaN, 1, -99, NaN],
+      [-99, -99, NaN, -99, 2],
+      [-99, NaN, NaN, NaN, NaN],
+    ]);
+    expect(Array.from(empties)).toEqual([0, 2, 2, 1, 2]);
   });
 });
