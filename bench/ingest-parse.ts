@@ -2,8 +2,12 @@
 // seeded wafer-like files of 1x (1,567 rows x 592 columns, ~6.5 MB) and 100x. Only time spent inside the
 // tokenizer/validator is counted (data generation is excluded); 1x is held in memory and run several times,
 // 100x is streamed chunk by chunk so memory stays flat. Peak RSS is the process maximum after each size.
-// Usage: npx tsx bench/ingest-parse.ts [--sizes 1,100] [--seed 7] [--chunk 1048576] [--reps 5] [--json]
+// With --real DIR it also validates every .csv in DIR (e.g. /work/shared/data/wafer/training_batch) with the
+// wafer training schema, held in memory, best of reps.
+// Usage: npx tsx bench/ingest-parse.ts [--sizes 1,100] [--seed 7] [--chunk 1048576] [--reps 5] [--real DIR] [--json]
 
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { CsvTokenizer } from '../src/main/ml/csv';
 import { createFileValidator } from '../src/main/ml/validate';
 import { generateWaferCsvChunks, SECOM_ROWS } from '../src/main/sample/wafer';
@@ -123,6 +127,31 @@ export async function runParseBench(argv: string[] = []): Promise<ParseBenchResu
         `${String(size).padStart(4)}x  ${(res.bytes / 1e6).toFixed(1).padStart(7)} MB  ${String(res.rows).padStart(7)} rows  ` +
           `validate ${res.validateMBps.toFixed(0).padStart(4)} MB/s ${Math.round(res.rowsPerSec).toLocaleString('en-US').padStart(9)} rows/s  ` +
           `tokenize-only ${res.tokenizeMBps.toFixed(0).padStart(4)} MB/s  peak RSS ${res.peakRssMB.toFixed(0)} MB  [${res.status}]`,
+      );
+    }
+  }
+  const realDir = arg(argv, 'real');
+  if (realDir !== undefined) {
+    const files = readdirSync(realDir)
+      .filter((f) => f.endsWith('.csv'))
+      .map((f) => ({ name: f, bytes: new Uint8Array(readFileSync(join(realDir, f))) }));
+    const total = files.reduce((n, f) => n + f.bytes.length, 0);
+    let best = Infinity;
+    let rows = 0;
+    for (let r = 0; r < reps; r++) {
+      const t = performance.now();
+      rows = 0;
+      for (const f of files) {
+        const v = createFileValidator(WAFER_TRAINING_SCHEMA, f.name, { onRow: () => void rows++ });
+        for (let o = 0; o < f.bytes.length; o += chunkSize) v.push(f.bytes.subarray(o, o + chunkSize));
+        v.finish();
+      }
+      best = Math.min(best, (performance.now() - t) / 1000);
+    }
+    if (!argv.includes('--json')) {
+      console.log(
+        `real  ${(total / 1e6).toFixed(1).padStart(7)} MB  ${files.length} files, ${rows} good rows  ` +
+          `validate ${(total / 1e6 / best).toFixed(0).padStart(4)} MB/s`,
       );
     }
   }
