@@ -2,8 +2,10 @@
 import type { ComponentType } from 'react';
 import { DataPage } from './DataPage';
 import { LogsPage } from './LogsPage';
+import { ModelsPage } from './ModelsPage';
 import { Placeholder } from './Placeholder';
 import { SchemasPage } from './SchemasPage';
+import { TrainingPage } from './TrainingPage';
 
 export type PageId = 'data' | 'schemas' | 'training' | 'models' | 'predict' | 'monitor' | 'logs';
 
@@ -35,24 +37,14 @@ export const PAGES: PageDef[] = [
     title: 'Training',
     lede: 'Operating regimes, a model per regime, every run recorded.',
     icon: '◎',
-    component: () => (
-      <Placeholder
-        holds="Training configuration, the k-means elbow chart with the knee marked, per-cluster grid search over gradient boosting and random forest, run history and side-by-side comparison."
-        next="Needs imported training data."
-      />
-    ),
+    component: TrainingPage,
   },
   {
     id: 'models',
     title: 'Models',
     lede: 'Versions, quality gates, approval and promotion.',
     icon: '◆',
-    component: () => (
-      <Placeholder
-        holds="Every model version with its metrics and quality gates; approve or reject with a comment, promote to Staging or Production, roll back, export and import."
-        next="A model version appears here after a training run."
-      />
-    ),
+    component: ModelsPage,
   },
   {
     id: 'predict',
