@@ -1,8 +1,11 @@
 // Streaming CSV tokenizer over Uint8Array chunks, with UTF-8/binary detection in the same pass.
-// Hand-written because the maintained parsers (csv-parse, papaparse) decode to strings and build arrays of
-// strings per row, reaching a few tens of MB/s, far below the 100 MB/s ingest bar. Here fields are handed
-// to the sink as byte ranges of the chunk itself; only a field cut by a chunk boundary (or a quoted field,
-// which needs unescaping) is copied, so across chunks at most the current partial field is held.
+// Hand-written because the maintained parsers (csv-parse, papaparse) work on decoded strings, allocate a
+// string per field and an array per row, and leave number parsing to parseFloat per cell; for 600-column
+// numeric rows that allocation is the whole cost, and the 100 MB/s ingest bar (with SQLite after us) needs
+// this stage well above that. Here fields are byte ranges of the chunk itself, plain decimals are parsed
+// during the scan (setNumberColumns), and only a field cut by a chunk boundary (or a quoted field, which
+// needs unescaping) is copied; across chunks at most the current partial field is held. push() keeps no
+// reference to its chunk, so the caller may reuse its read buffer.
 //
 // Accepts: optional UTF-8 BOM, LF / CRLF / lone CR line ends, RFC 4180 quotes ("" escapes, commas and line
 // breaks inside quotes), a last line without line end. Blank lines are skipped. Lenient like most readers:
