@@ -48,7 +48,10 @@ export function ImportPanel({ state }: { state: ImportState }) {
               <span className="mono file-progress-name" title={it.name}>
                 {it.name}
               </span>
-              <ProgressBar done={it.done} total={it.total} />
+              <ProgressBar done={it.done} total={it.total} label={it.name} />
+              <span className="file-progress-pct mono">
+                {it.total > 0 ? `${Math.min(100, Math.round((it.done / it.total) * 100))}%` : ''}
+              </span>
             </li>
           ))}
           {items.length > MAX_ITEMS && <li className="muted">…and {items.length - MAX_ITEMS} more files</li>}

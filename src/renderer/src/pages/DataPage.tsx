@@ -146,10 +146,11 @@ export function DataPage() {
               {s ? s.labels.faulty.toLocaleString() : '–'}
             </span>
           </div>
-          <div className="label" data-testid="label-legend">
+          <div className="label">wafers labelled {def ? `${def.labelNames.good} / ${def.labelNames.faulty}` : 'good / faulty'}</div>
+          <div className="label legend" data-testid="label-legend">
             {def?.labelColumn
-              ? `wafers labelled ${def.labelNames.good} / ${def.labelNames.faulty} (${def.labelColumn} ${String(def.labelValues.good)} = ${def.labelNames.good}, ${String(def.labelValues.faulty)} = ${def.labelNames.faulty})`
-              : 'wafers labelled good / faulty'}
+              ? `${def.labelColumn} ${String(def.labelValues.good)} = ${def.labelNames.good}, ${String(def.labelValues.faulty)} = ${def.labelNames.faulty}`
+              : ' '}
           </div>
         </div>
       </section>

@@ -390,7 +390,7 @@ export function SchemasPage() {
                     </div>
                     <ul className="name-examples">
                       {[preview.sample, ...preview.examples].map((ex, i) => (
-                        <li key={`${ex.fileName}-${i}`} data-testid="name-example" data-ok={ex.ok}>
+                        <li key={`${ex.fileName}-${i}`} data-testid="name-example" data-name={ex.fileName} data-ok={ex.ok}>
                           <span className={`badge ${ex.ok ? 'pass' : 'fail'}`}>{ex.ok ? 'passes' : 'fails'}</span>
                           <code>{ex.fileName}</code>
                           {i === 0 && <span className="muted"> (sample)</span>}
