@@ -80,7 +80,11 @@ export function parseDecimalBytes(buf: Uint8Array, start: number, end: number): 
 }
 
 function latin1(buf: Uint8Array, start: number, end: number): string {
+  // One call instead of per-character concatenation (which builds a rope Number() must flatten); very long
+  // digit strings go in pieces so a hostile file cannot overflow the argument limit.
   let s = '';
-  for (let i = start; i < end; i++) s += String.fromCharCode(buf[i]!);
+  for (let o = start; o < end; o += 4096) {
+    s += String.fromCharCode.apply(null, buf.subarray(o, Math.min(end, o + 4096)) as unknown as number[]);
+  }
   return s;
 }

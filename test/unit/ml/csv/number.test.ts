@@ -151,3 +151,11 @@ describe('parseDecimalBytes', () => {
     }
   });
 });
+
+describe('parseDecimalBytes on huge inputs', () => {
+  it('handles a million-digit number without overflowing', () => {
+    const s = '1' + '0'.repeat(1_000_000);
+    expect(parse(s)).toBe(Infinity);
+    expect(parse(`0.${'0'.repeat(1_000_000)}1`)).toBe(0);
+  });
+});
