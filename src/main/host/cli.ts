@@ -11,6 +11,7 @@ import { serveCommand } from './commands/serve';
 import { infoCommand } from './commands/info';
 import { logsCommand } from './commands/logs';
 import { ingestCommand } from './commands/ingest';
+import { trainCommand } from './commands/train';
 
 export interface CommandEnv {
   ctx: AppContext;
@@ -28,6 +29,7 @@ export interface Command {
 const COMMANDS: Record<string, Command> = {
   info: infoCommand,
   ingest: ingestCommand,
+  train: trainCommand,
   logs: logsCommand,
   serve: serveCommand,
 };

@@ -57,6 +57,8 @@ export function openAppContext(options: OpenContextOptions): AppContext {
     diagnostics: options.diagnostics,
   });
   const jobs = new JobManager(store, pool, events, logSink.logger('jobs'));
+  const orphanRuns = store.training.failOrphanRuns();
+  if (orphanRuns > 0) log.warn(`${orphanRuns} training run(s) were interrupted when the app last stopped; marked failed.`);
   log.info(`Workspace opened (${options.host})`, { workspace: options.workspacePath, version: APP_VERSION });
   return {
     workspacePath: options.workspacePath,

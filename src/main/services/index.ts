@@ -2,6 +2,8 @@
 import { appHandlers } from './app';
 import { jobsHandlers } from './jobs';
 import { dataHandlers } from './data';
+import { trainingHandlers } from './training';
+import { modelHandlers } from './models';
 import { HandlerRegistry, type HandlerMap } from './registry';
 
 /** Handlers only a host can provide (the Electron shell's save dialog); others answer that they cannot. */
@@ -14,6 +16,8 @@ export function createRegistry(host: HostHandlers = {}): HandlerRegistry {
     .register(appHandlers)
     .register(jobsHandlers)
     .register(dataHandlers)
+    .register(trainingHandlers)
+    .register(modelHandlers)
     .register({
       'files/save-as':
         host['files/save-as'] ??

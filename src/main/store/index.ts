@@ -9,6 +9,8 @@ import { SettingsRepo } from './repos/settings';
 import { SchemasRepo } from './repos/schemas';
 import { FilesRepo } from './repos/files';
 import { RowsRepo } from './repos/rows';
+import { TrainingRepo } from './repos/training';
+import { RegistryRepo } from './repos/registry';
 
 export class Store {
   readonly logs: LogsRepo;
@@ -17,6 +19,8 @@ export class Store {
   readonly schemas: SchemasRepo;
   readonly files: FilesRepo;
   readonly rows: RowsRepo;
+  readonly training: TrainingRepo;
+  readonly registry: RegistryRepo;
   private closed = false;
 
   constructor(
@@ -29,6 +33,8 @@ export class Store {
     this.schemas = new SchemasRepo(db);
     this.files = new FilesRepo(db);
     this.rows = new RowsRepo(db);
+    this.training = new TrainingRepo(db);
+    this.registry = new RegistryRepo(db);
   }
 
   static open(path: string, options: OpenOptions = {}): Store {

@@ -7,11 +7,13 @@ import type { z } from 'zod';
 import { appChannels } from './app';
 import { jobsChannels, jobsEvents } from './jobs';
 import { dataChannels } from './data';
+import { trainingChannels } from './training';
 
 export const channels = {
   ...appChannels,
   ...jobsChannels,
   ...dataChannels,
+  ...trainingChannels,
 };
 
 export const events = {
@@ -47,3 +49,4 @@ export interface ApiBridge {
 export * from './app';
 export * from './jobs';
 export * from './data';
+export * from './training';

@@ -54,6 +54,9 @@ const DEFAULT_CLASSES = makeClasses(0x2c);
 
 export interface TokenizerOptions {
   delimiter?: string; // one ASCII character, default ','
+  // A value longer than this is reported through notText and not kept: it bounds memory for inputs with no
+  // delimiters or line ends (or an unclosed quote), which are not sensor tables anyway. Default 16 MiB.
+  maxFieldBytes?: number;
 }
 
 export class CsvTokenizer {
@@ -89,6 +92,8 @@ export class CsvTokenizer {
   private nums: Float64Array | null = null;
   private numMask: Uint8Array | null = null;
   private emptyCounts: Uint32Array | null = null;
+  private readonly maxField: number;
+  private tooLong = false;
 
   constructor(sink: CsvSink, options: TokenizerOptions = {}) {
     this.sink = sink;
@@ -98,6 +103,7 @@ export class CsvTokenizer {
       throw new Error(`Unsupported CSV delimiter ${JSON.stringify(d)}`);
     }
     this.cls = code === 0x2c ? DEFAULT_CLASSES : makeClasses(code);
+    this.maxField = options.maxFieldBytes ?? 16 << 20;
   }
 
   /**
@@ -173,7 +179,15 @@ export class CsvTokenizer {
 
   private append(buf: Uint8Array, s: number, e: number): void {
     const n = e - s;
-    if (n <= 0) return;
+    if (n <= 0 || this.tooLong) return;
+    if (this.carryLen + n > this.maxField) {
+      this.tooLong = true;
+      this.fail(
+        `a single value is longer than ${this.maxField} bytes, so this is not a CSV table`,
+        this.base + s,
+      );
+      return;
+    }
     if (this.carryLen + n > this.carry.length) {
       let cap = this.carry.length * 2;
       while (cap < this.carryLen + n) cap *= 2;
@@ -186,6 +200,7 @@ export class CsvTokenizer {
   }
 
   private appendByte(b: number): void {
+    if (this.tooLong) return;
     if (this.carryLen === this.carry.length) {
       const next = new Uint8Array(this.carry.length * 2);
       next.set(this.carry);
@@ -197,6 +212,7 @@ export class CsvTokenizer {
   private emitCarry(): void {
     this.sink.field(this.carry, 0, this.carryLen, this.rowFields);
     this.carryLen = 0;
+    this.tooLong = false;
     this.inCarry = false;
     this.fieldQuoted = false;
     this.rowFields++;

@@ -106,6 +106,7 @@ class FileValidatorImpl implements CsvSink, FileValidator {
   private readonly listed: Reason[] = [];
   private readonly counts = new Map<ReasonCode, number>();
   private finished: FileValidationResult | null = null;
+  private skippedBytes = 0;
 
   constructor(
     private readonly schema: DataSchema,
@@ -154,7 +155,10 @@ class FileValidatorImpl implements CsvSink, FileValidator {
 
   push(chunk: Uint8Array): void {
     if (this.finished) throw new Error('push after finish()');
-    this.tok.push(chunk);
+    // Once the file is known not to be text, tokenizing the rest is wasted work and, for data without line
+    // ends, unbounded memory; only the size is still counted.
+    if (this.notTextReason !== null) this.skippedBytes += chunk.length;
+    else this.tok.push(chunk);
   }
 
   // ---- CsvSink -------------------------------------------------------------------------------------------
@@ -265,7 +269,7 @@ class FileValidatorImpl implements CsvSink, FileValidator {
     this.canBeGood = false;
     this.notTextReason = {
       code: 'not_text',
-      message: `The file is not UTF-8 text: ${message} (at byte ${byteOffset}).`,
+      message: `The file is not a CSV text file: ${message} (at byte ${byteOffset}).`,
     };
   }
 
@@ -407,7 +411,7 @@ class FileValidatorImpl implements CsvSink, FileValidator {
       header: this.header,
       columnMissingCounts: Array.from(this.missing),
       labelCounts: hasLabel ? { good: this.goodLabels, faulty: this.faultyLabels } : null,
-      bytes: this.tok.bytes,
+      bytes: this.tok.bytes + this.skippedBytes,
       hadBom: this.tok.hadBom,
     };
     return this.finished;

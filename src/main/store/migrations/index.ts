@@ -4,6 +4,7 @@
  */
 import foundation from './001-foundation';
 import data from './002-data';
+import training from './003-training';
 
 export interface Migration {
   id: number;
@@ -14,4 +15,5 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   { id: 1, name: 'foundation', sql: foundation },
   { id: 2, name: 'data', sql: data },
+  { id: 3, name: 'training', sql: training },
 ];

@@ -1,0 +1,234 @@
+/**
+ * A model version's bundle: everything prediction needs, frozen at training time — the schema
+ * snapshot, the preprocessing state (imputer donors, kept columns), the regimes (k-means centroids and
+ * the distance beyond which a row is unfamiliar), one model per regime (or a constant for a one-class
+ * regime), the optional global model, the decision threshold, and each regime's training ranges for
+ * explanations. `predictWithBundle` is the one prediction path: training uses it to score held-out
+ * rows, so prediction on the same rows gives the same probabilities.
+ */
+import type { DataSchema } from '../../../shared/schema';
+import { decodeF64, encodeF64, type EncodedArray } from '../matrix';
+import { transformRows, type PreprocessState } from '../preprocess';
+import { assignRegimes, type RegimeState } from '../regime';
+import {
+  contributions,
+  deserializeModel,
+  predictProba,
+  predictRaw,
+  type SerializedModel,
+  type TreeModel,
+} from '../trees';
+
+export const BUNDLE_FORMAT_VERSION = 1;
+
+export interface ClusterBundle {
+  cluster: number;
+  kind: 'model' | 'constant';
+  family: 'gbm' | 'forest' | 'constant';
+  model: SerializedModel | null;
+  /** Probability given by a constant model (the regime's training fault rate). */
+  constant: number | null;
+  /** Per kept feature: the 5th and 95th percentile among the regime's training rows. */
+  low: EncodedArray;
+  high: EncodedArray;
+}
+
+export interface ModelBundle {
+  format: 'wfs-model-bundle';
+  formatVersion: number;
+  appVersion: string;
+  createdAt: string;
+  schemaId: number;
+  schema: DataSchema;
+  /** Raw feature columns in schema order (what prediction rows must provide). */
+  featureNames: string[];
+  preprocess: PreprocessState;
+  regimes: RegimeState;
+  strategy: 'per-cluster' | 'global';
+  threshold: number;
+  clusters: ClusterBundle[];
+  /** The global model sees the kept features plus the regime as one more feature. */
+  global: { model: SerializedModel; threshold: number } | null;
+}
+
+export interface SensorEffect {
+  sensor: string;
+  value: number | null;
+  /** Contribution to the raw output (log-odds for boosting, probability for a forest). */
+  effect: number;
+  low: number;
+  high: number;
+}
+
+export interface BundlePrediction {
+  cluster: Int32Array;
+  distance: Float64Array;
+  unfamiliar: Uint8Array;
+  prob: Float64Array;
+  faulty: Uint8Array;
+  /** Top sensors per row towards faulty (positive) and towards good (negative), when asked for. */
+  explanations: { towardsFaulty: SensorEffect[]; towardsGood: SensorEffect[] }[] | null;
+}
+
+const modelCache = new WeakMap<
+  ModelBundle,
+  { clusters: (TreeModel | null)[]; global: TreeModel | null; low: Float64Array[]; high: Float64Array[] }
+>();
+
+function compiled(bundle: ModelBundle) {
+  let c = modelCache.get(bundle);
+  if (!c) {
+    c = {
+      clusters: bundle.clusters.map((cl) => (cl.model ? deserializeModel(cl.model) : null)),
+      global: bundle.global ? deserializeModel(bundle.global.model) : null,
+      low: bundle.clusters.map((cl) => decodeF64(cl.low)),
+      high: bundle.clusters.map((cl) => decodeF64(cl.high)),
+    };
+    modelCache.set(bundle, c);
+  }
+  return c;
+}
+
+export function checkBundle(value: unknown): ModelBundle {
+  const b = value as Partial<ModelBundle>;
+  if (!b || b.format !== 'wfs-model-bundle') {
+    throw Object.assign(new Error('This is not a Wafer Fault Studio model bundle.'), {
+      code: 'model_format',
+    });
+  }
+  if (b.formatVersion !== BUNDLE_FORMAT_VERSION) {
+    throw Object.assign(
+      new Error(
+        `Model bundle format ${String(b.formatVersion)} is not supported (this app reads ${BUNDLE_FORMAT_VERSION}).`,
+      ),
+      {
+        code: 'model_format',
+      },
+    );
+  }
+  return b as ModelBundle;
+}
+
+export function encodeRange(values: Float64Array): EncodedArray {
+  return encodeF64(values);
+}
+
+/** Appends the regime as one more column (the global model's extra feature). */
+export function withRegimeColumn(Xt: Float64Array, nRows: number, cluster: Int32Array): Float64Array {
+  const out = new Float64Array(Xt.length + nRows);
+  out.set(Xt);
+  for (let r = 0; r < nRows; r++) out[Xt.length + r] = cluster[r]!;
+  return out;
+}
+
+/**
+ * Scores raw rows (column-major over bundle.featureNames, NaN = missing): preprocessing with the saved
+ * state (never refitted), the nearest regime, and that regime's model — each row scored once.
+ */
+export function predictWithBundle(
+  bundle: ModelBundle,
+  Xraw: Float64Array,
+  nRows: number,
+  options: { explain?: number } = {},
+): BundlePrediction {
+  const c = compiled(bundle);
+  const Xt = transformRows(bundle.preprocess, Xraw, nRows);
+  const nKept = bundle.preprocess.keptColumns.length;
+  const regimes = assignRegimes(bundle.regimes, Xt, nRows);
+  const prob = new Float64Array(nRows);
+  const byCluster = new Map<number, number[]>();
+  for (let r = 0; r < nRows; r++) {
+    const list = byCluster.get(regimes.cluster[r]!) ?? [];
+    list.push(r);
+    byCluster.set(regimes.cluster[r]!, list);
+  }
+  const useGlobal = bundle.strategy === 'global' && c.global;
+  const Xg = useGlobal ? withRegimeColumn(Xt, nRows, regimes.cluster) : null;
+  const modelFor = (cluster: number): TreeModel | null =>
+    useGlobal ? c.global : (c.clusters[cluster] ?? null);
+  for (const [cluster, rows] of byCluster) {
+    const model = modelFor(cluster);
+    if (!model) {
+      const constant = bundle.clusters[cluster]?.constant ?? 0;
+      for (const r of rows) prob[r] = constant;
+      continue;
+    }
+    const sub = selectRowsOf(Xg ?? Xt, nRows, Xg ? nKept + 1 : nKept, rows);
+    const p = predictProba(model, sub, rows.length);
+    rows.forEach((r, i) => (prob[r] = p[i]!));
+  }
+  const threshold = useGlobal ? bundle.global!.threshold : bundle.threshold;
+  const faulty = new Uint8Array(nRows);
+  for (let r = 0; r < nRows; r++) faulty[r] = prob[r]! >= threshold ? 1 : 0;
+  let explanations: BundlePrediction['explanations'] = null;
+  if (options.explain && options.explain > 0) {
+    explanations = new Array(nRows);
+    for (const [cluster, rows] of byCluster) {
+      const model = modelFor(cluster);
+      const nF = Xg ? nKept + 1 : nKept;
+      const sub = selectRowsOf(Xg ?? Xt, nRows, nF, rows);
+      const contrib = model ? contributions(model, sub, rows.length) : null;
+      const low = c.low[cluster] ?? new Float64Array(nKept);
+      const high = c.high[cluster] ?? new Float64Array(nKept);
+      rows.forEach((r, i) => {
+        const effects: SensorEffect[] = [];
+        if (contrib) {
+          for (let f = 0; f < nKept; f++) {
+            const e = contrib.values[i * nF + f]!;
+            if (e === 0) continue;
+            const inCol = bundle.preprocess.keptColumns[f]!;
+            const raw = Xraw[inCol * nRows + r]!;
+            effects.push({
+              sensor: bundle.preprocess.keptNames[f]!,
+              value: Number.isNaN(raw) ? null : raw,
+              effect: e,
+              low: low[f]!,
+              high: high[f]!,
+            });
+          }
+        }
+        const n = options.explain!;
+        explanations![r] = {
+          towardsFaulty: effects
+            .filter((e) => e.effect > 0)
+            .sort((a, b) => b.effect - a.effect)
+            .slice(0, n),
+          towardsGood: effects
+            .filter((e) => e.effect < 0)
+            .sort((a, b) => a.effect - b.effect)
+            .slice(0, n),
+        };
+      });
+    }
+  }
+  return {
+    cluster: regimes.cluster,
+    distance: regimes.distance,
+    unfamiliar: regimes.unfamiliar,
+    prob,
+    faulty,
+    explanations,
+  };
+}
+
+function selectRowsOf(X: Float64Array, nRows: number, nFeatures: number, rows: number[]): Float64Array {
+  const m = rows.length;
+  const out = new Float64Array(m * nFeatures);
+  for (let f = 0; f < nFeatures; f++) {
+    const src = f * nRows;
+    const dst = f * m;
+    for (let i = 0; i < m; i++) out[dst + i] = X[src + rows[i]!]!;
+  }
+  return out;
+}
+
+/** Raw model output for rows of one regime (used by tests to check explanations sum to the output). */
+export function rawOutputFor(
+  bundle: ModelBundle,
+  cluster: number,
+  Xt: Float64Array,
+  nRows: number,
+): Float64Array | null {
+  const model = compiled(bundle).clusters[cluster];
+  return model ? predictRaw(model, Xt, nRows) : null;
+}
