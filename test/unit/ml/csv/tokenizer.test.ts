@@ -306,3 +306,18 @@ describe('CsvTokenizer empty-field fast path', () => {
     expect(Array.from(empties)).toEqual([0, 2, 2, 1, 2]);
   });
 });
+
+describe('CsvTokenizer memory bound', () => {
+  it('reports a value longer than maxFieldBytes once and does not keep it', () => {
+    const msgs: string[] = [];
+    const tok = new CsvTokenizer(
+      { field() {}, endRow() {}, notText: (m) => msgs.push(m) },
+      { maxFieldBytes: 100 },
+    );
+    for (let k = 0; k < 50; k++) tok.push(enc.encode('x'.repeat(37)));
+    tok.push(enc.encode('"' + 'y'.repeat(500)));
+    tok.end();
+    expect(msgs).toEqual(['a single value is longer than 100 bytes, so this is not a CSV table']);
+    expect((tok as unknown as { carry: Uint8Array }).carry.length).toBeLessThanOrEqual(256);
+  });
+});

@@ -281,3 +281,25 @@ describe('reasons', () => {
     expect(seen[0]).toBe(seen[1]);
   });
 });
+
+describe('hostile inputs', () => {
+  it('stops reading a binary file after the first sign and keeps memory flat', () => {
+    const v = createFileValidator(SCHEMA, NAME);
+    const zeros = new Uint8Array(1 << 20);
+    const before = process.memoryUsage().arrayBuffers;
+    for (let k = 0; k < 64; k++) v.push(zeros);
+    const r = v.finish();
+    expect(codes(r)).toEqual(['not_text']);
+    expect(r.bytes).toBe(64 << 20);
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(16 << 20);
+  });
+
+  it('rejects a text file with no line ends instead of holding it whole', () => {
+    const v = createFileValidator(SCHEMA, NAME);
+    const line = enc.encode('x'.repeat(1 << 20));
+    for (let k = 0; k < 20; k++) v.push(line);
+    const r = v.finish();
+    expect(codes(r)).toEqual(['not_text']);
+    expect(r.reasons[0]!.message).toMatch(/single value is longer than/);
+  });
+});
