@@ -40,7 +40,11 @@ export function TrainingPage() {
         <div className="tr-panel-head">
           <h2 id="config-title">
             Training configuration{' '}
-            {config.data && <span className="muted tr-small">version {config.data.version}</span>}
+            {config.data && (
+              <span className="muted tr-small">
+                {config.data.version > 0 ? `version ${config.data.version}` : 'defaults, not saved yet'}
+              </span>
+            )}
           </h2>
           <button
             type="button"

@@ -40,8 +40,34 @@ function setPath(obj: Draft, path: string, value: unknown): Draft {
   return copy;
 }
 
+/** zod's generic messages, said the way a person would; field-specific messages pass through unchanged. */
+function humanize(message: string): string {
+  const rules: [RegExp, string][] = [
+    [/^Too small: expected number to be >=(.+)$/, 'must be at least $1'],
+    [/^Too small: expected number to be >(.+)$/, 'must be more than $1'],
+    [/^Too big: expected number to be <=(.+)$/, 'must be at most $1'],
+    [/^Too big: expected number to be <(.+)$/, 'must be less than $1'],
+    [/^Invalid input: expected int, received number$/, 'must be a whole number'],
+    [/^Invalid input: expected number, received \w+$/, 'must be a number'],
+  ];
+  for (const [re, out] of rules) if (re.test(message)) return message.replace(re, out);
+  return message;
+}
+
 function issuesAt(issues: ConfigIssue[], path: string): ConfigIssue[] {
-  return issues.filter((i) => i.path === path || i.path.startsWith(`${path}.`));
+  return issues
+    .filter((i) => i.path === path || i.path.startsWith(`${path}.`))
+    .map((i) => ({ ...i, message: humanize(i.message) }));
+}
+
+/** Every message for one field in a single element, so aria-describedby has one target. */
+function FieldErrors({ id, errs }: { id: string; errs: ConfigIssue[] }) {
+  if (errs.length === 0) return null;
+  return (
+    <span id={id} className="field-error" role="alert">
+      {errs.map((e) => e.message).join('; ')}
+    </span>
+  );
 }
 
 function gridsText(draft: Draft): string {
@@ -110,11 +136,7 @@ function NumField({
         }}
       />
       {hint && errs.length === 0 && <span className="muted tr-hint">{hint}</span>}
-      {errs.map((e, i) => (
-        <span key={i} id={`${id}-err`} className="field-error" role="alert">
-          {e.message}
-        </span>
-      ))}
+      <FieldErrors id={`${id}-err`} errs={errs} />
     </div>
   );
 }
@@ -152,11 +174,7 @@ function SelectField({
           </option>
         ))}
       </select>
-      {errs.map((e, i) => (
-        <span key={i} className="field-error" role="alert">
-          {e.message}
-        </span>
-      ))}
+      <FieldErrors id={`${id}-err`} errs={errs} />
     </div>
   );
 }
@@ -174,7 +192,7 @@ function CheckField({
   onChange: (path: string, value: unknown) => void;
   issues: ConfigIssue[];
 }) {
-  const errs = issues.filter((i) => i.path === path);
+  const errs = issuesAt(issues, path).filter((i) => i.path === path);
   const id = `cfg-${path.replace(/\./g, '-')}`;
   return (
     <div className="field">
@@ -188,11 +206,7 @@ function CheckField({
         />
         {label}
       </label>
-      {errs.map((e, i) => (
-        <span key={i} className="field-error" role="alert">
-          {e.message}
-        </span>
-      ))}
+      <FieldErrors id={`${id}-err`} errs={errs} />
     </div>
   );
 }
@@ -290,7 +304,10 @@ export function ConfigEditor({
       onSaved?.(res.version);
     } catch (e) {
       const err = e instanceof ApiError ? e : null;
-      if (err && Array.isArray(err.details)) setServerIssues(err.details as ConfigIssue[]);
+      // The main side sends its issues as { issues } so they land beside the same fields.
+      const details = err?.details as { issues?: unknown } | unknown[] | undefined;
+      const list = Array.isArray(details) ? details : Array.isArray(details?.issues) ? details.issues : [];
+      setServerIssues(list as ConfigIssue[]);
       setMessage({ kind: 'error', text: err ? `${err.code}: ${err.message}` : String(e) });
     } finally {
       setBusy(false);
@@ -310,7 +327,7 @@ export function ConfigEditor({
       <div className="tr-config-head">
         <div>
           <span className="badge accent" data-testid="config-version">
-            version {saved.data.version}
+            {saved.data.version > 0 ? `version ${saved.data.version}` : 'defaults'}
           </span>{' '}
           <span className="muted">
             saved{' '}
@@ -335,7 +352,7 @@ export function ConfigEditor({
             type="button"
             className="primary"
             onClick={() => void save()}
-            disabled={!dirty || busy || issues.length > 0 || gridsError !== null}
+            disabled={(!dirty && saved.data.version > 0) || busy || issues.length > 0 || gridsError !== null}
             data-testid="config-save"
             title={issues.length ? 'Fix the fields marked in red first' : undefined}
           >

@@ -43,15 +43,15 @@ export function ConfusionMatrix({ m }: { m: MetricSet }) {
   const c = m.confusion;
   return (
     <div className="md-confusion-wrap">
+      <h3>Confusion matrix</h3>
+      <p className="muted md-note md-caption">
+        At threshold <strong>{m.threshold.toFixed(3)}</strong>, {m.n.toLocaleString()} held-out wafers.
+      </p>
       <table
         className="md-confusion"
         data-testid="confusion-matrix"
         aria-label={`Confusion matrix at threshold ${m.threshold}`}
       >
-        <caption>
-          Confusion matrix at threshold <strong>{m.threshold.toFixed(3)}</strong> ({m.n.toLocaleString()}{' '}
-          held-out wafers)
-        </caption>
         <thead>
           <tr>
             <th />

@@ -449,7 +449,7 @@ export function RunDetailView({ id }: { id: number }) {
           <p className="muted tr-lede">
             {when(run.startedAt)} · {duration(run.seconds)} · k = {run.k ?? '—'}
             {run.elbow
-              ? ` (${run.elbow.source === 'knee' ? 'the knee' : run.elbow.source === 'user' ? 'picked by hand' : run.elbow.source})`
+              ? ` (${run.elbow.source === 'knee' ? 'the knee' : run.elbow.source === 'user' ? (run.k === run.elbow.knee ? 'the knee, confirmed by hand' : 'picked by hand') : run.elbow.source})`
               : ''}{' '}
             · {run.rows.toLocaleString()} rows, {run.faulty.toLocaleString()} faulty · config v
             {run.configVersion ?? '—'}
