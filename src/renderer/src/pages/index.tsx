@@ -4,6 +4,7 @@ import { DataPage } from './DataPage';
 import { LogsPage } from './LogsPage';
 import { ModelsPage } from './ModelsPage';
 import { Placeholder } from './Placeholder';
+import { PredictPage } from './PredictPage';
 import { SchemasPage } from './SchemasPage';
 import { TrainingPage } from './TrainingPage';
 
@@ -51,12 +52,7 @@ export const PAGES: PageDef[] = [
     title: 'Predict',
     lede: 'Which wafers will fail, and why.',
     icon: '➤',
-    component: () => (
-      <Placeholder
-        holds="Drop a new batch to predict it with the Production model, type a single row, see each wafer's probability and the sensors behind it, browse the history and export CSV, HTML or PDF reports."
-        next="Needs a model in Production."
-      />
-    ),
+    component: PredictPage,
   },
   {
     id: 'monitor',

@@ -1,0 +1,502 @@
+/**
+ * Batch prediction: drop (or choose) prediction files, follow the job with Cancel, then the batch: its
+ * files with their verdicts and reasons, the summary counts, exports, and the predictions table with the
+ * selected row's explanation beside it.
+ */
+import { Fragment, useRef, useState } from 'react';
+import type { BatchDetail, IngestFileResult } from '../../../../shared/contract';
+import { api } from '../../api/client';
+import { useQuery } from '../../api/hooks';
+import { filesFromInput, useDragActive } from '../../components/fileDrop';
+import { ProgressBar } from '../../components/ProgressBar';
+import { ReasonList } from '../../components/ReasonList';
+import { pct, when } from '../training/format';
+import {
+  cancelBatch,
+  dismissOutcome,
+  isBusy,
+  predictFiles,
+  showBatch,
+  useBatch,
+  type BatchState,
+} from './batchStore';
+import { errorText, prob, type ModelChoice } from './format';
+import { NoModelCallout } from './NoModel';
+import { PredictionTable } from './PredictionTable';
+import { RowDetail } from './RowDetail';
+
+type ResultFilter = '' | 'faulty' | 'good' | 'unfamiliar';
+
+function JobProgress({ state }: { state: BatchState }) {
+  const job = state.job;
+  const items = job?.progress.items ?? [];
+  return (
+    <section className="card pr-job" data-testid="predict-progress" aria-label="Prediction in progress">
+      <div className="pr-job-head">
+        <div>
+          <h2>{state.title}</h2>
+          <div className="muted" data-testid="predict-stage">
+            {state.phase === 'staging'
+              ? `Preparing files ${state.staged.done} of ${state.staged.total}…`
+              : job
+                ? `${job.progress.stage}${job.progress.message ? ` — ${job.progress.message}` : ''}`
+                : 'Starting…'}
+          </div>
+        </div>
+        <button
+          type="button"
+          className="danger"
+          onClick={() => void cancelBatch()}
+          disabled={state.cancelling}
+          data-testid="predict-cancel"
+        >
+          {state.cancelling ? 'Cancelling…' : 'Cancel'}
+        </button>
+      </div>
+      {state.phase === 'staging' ? (
+        <ProgressBar done={state.staged.done} total={state.staged.total} label="Preparing" />
+      ) : (
+        <ProgressBar
+          done={job?.progress.done ?? 0}
+          total={job?.progress.total ?? 0}
+          label={job?.progress.stage ?? 'Overall'}
+        />
+      )}
+      {items.length > 0 && (
+        <ul className="file-progress">
+          {items.slice(0, 200).map((it, i) => (
+            <li key={`${it.name}-${i}`}>
+              <span className="mono file-progress-name" title={it.name}>
+                {it.name}
+              </span>
+              <ProgressBar done={it.done} total={it.total} label={it.name} />
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+function Outcome({ state }: { state: BatchState }) {
+  if (state.phase !== 'done') return null;
+  if (state.outcome === 'failed' && state.error?.code === 'no_model')
+    return <NoModelCallout message={state.error.message} />;
+  const dismiss = (
+    <button type="button" className="small ghost" onClick={dismissOutcome} aria-label="Dismiss">
+      Dismiss
+    </button>
+  );
+  if (state.outcome === 'failed')
+    return (
+      <div className="callout error notice" role="alert" data-testid="predict-error">
+        <span className="grow">The prediction did not run: {state.error?.message}</span>
+        {dismiss}
+      </div>
+    );
+  if (state.outcome === 'cancelled')
+    return (
+      <div className="callout info notice" role="status" data-testid="predict-cancelled">
+        <span className="grow">The prediction was cancelled; nothing was kept from it.</span>
+        {dismiss}
+      </div>
+    );
+  const r = state.result;
+  if (!r) return null;
+  const bad = r.files.filter((f) => f.status !== 'good').length;
+  return (
+    <div className="callout good notice" role="status" data-testid="predict-done">
+      <span className="grow">
+        Batch #{r.batch} predicted with model v{r.model_version}: {r.rows.toLocaleString()} wafers,{' '}
+        {r.faulty.toLocaleString()} predicted faulty
+        {bad > 0 ? `; ${bad} file${bad === 1 ? '' : 's'} not used (see below)` : ''}.
+      </span>
+      {dismiss}
+    </div>
+  );
+}
+
+function FileResults({ files }: { files: IngestFileResult[] }) {
+  const [open, setOpen] = useState<Set<number>>(new Set());
+  const toggle = (i: number) =>
+    setOpen((prev) => {
+      const next = new Set(prev);
+      if (next.has(i)) next.delete(i);
+      else next.add(i);
+      return next;
+    });
+  return (
+    <table className="table pr-files" data-testid="batch-files">
+      <thead>
+        <tr>
+          <th style={{ width: '2rem' }} aria-label="Expand" />
+          <th>File</th>
+          <th style={{ width: '6.5rem' }}>Status</th>
+          <th className="right" style={{ width: '5rem' }}>
+            Rows
+          </th>
+          <th>Reasons</th>
+        </tr>
+      </thead>
+      <tbody>
+        {files.map((f, i) => {
+          const canOpen = f.reasons.length > 0;
+          const isOpen = open.has(i);
+          return (
+            <Fragment key={`${f.name}-${i}`}>
+              <tr data-testid="batch-file" data-name={f.name} data-status={f.status}>
+                <td>
+                  {canOpen && (
+                    <button
+                      type="button"
+                      className="small ghost expander"
+                      aria-expanded={isOpen}
+                      aria-label={`${isOpen ? 'Hide' : 'Show'} reasons for ${f.name}`}
+                      onClick={() => toggle(i)}
+                    >
+                      {isOpen ? '▾' : '▸'}
+                    </button>
+                  )}
+                </td>
+                <td className="mono pr-file" title={f.name}>
+                  {f.name}
+                </td>
+                <td>
+                  <span className={`badge ${f.status}`}>{f.status}</span>
+                </td>
+                <td className="right mono">{f.rows.toLocaleString()}</td>
+                <td className="reason-summary">
+                  {f.reasons.length === 0 ? (
+                    <span className="muted">
+                      {f.status === 'duplicate' ? 'already predicted in an earlier batch' : '—'}
+                    </span>
+                  ) : (
+                    <>
+                      <span className="badge bad mono">{f.reasons[0]!.code}</span>{' '}
+                      <span className="reason-first">{f.reasons[0]!.message}</span>
+                      {f.reasons.length > 1 && <span className="muted"> +{f.reasons.length - 1} more</span>}
+                    </>
+                  )}
+                </td>
+              </tr>
+              {isOpen && (
+                <tr className="reasons-row">
+                  <td />
+                  <td colSpan={4}>
+                    <ReasonList reasons={f.reasons} />
+                  </td>
+                </tr>
+              )}
+            </Fragment>
+          );
+        })}
+      </tbody>
+    </table>
+  );
+}
+
+function Exports({ batchId }: { batchId: number }) {
+  const [busy, setBusy] = useState<string | null>(null);
+  const [notice, setNotice] = useState<{ tone: 'good' | 'error'; text: string } | null>(null);
+  const run = async (what: 'csv' | 'html' | 'pdf') => {
+    setBusy(what);
+    setNotice(null);
+    try {
+      const res =
+        what === 'csv'
+          ? await api.invoke('predict/export-csv', { batchId })
+          : await api.invoke('reports/create', { batchId, format: what });
+      api.download(res.path, res.name);
+      setNotice({
+        tone: 'good',
+        text: api.transport === 'http' ? `Downloading ${res.name}.` : `Saved ${res.name}.`,
+      });
+    } catch (e) {
+      setNotice({ tone: 'error', text: `Could not export: ${errorText(e)}` });
+    } finally {
+      setBusy(null);
+    }
+  };
+  return (
+    <div className="pr-exports">
+      <div className="editor-actions" role="group" aria-label="Export this batch">
+        <button
+          type="button"
+          onClick={() => void run('csv')}
+          disabled={busy !== null}
+          data-testid="export-csv"
+        >
+          {busy === 'csv' ? 'Exporting…' : 'Export CSV'}
+        </button>
+        <button
+          type="button"
+          onClick={() => void run('html')}
+          disabled={busy !== null}
+          data-testid="report-html"
+        >
+          {busy === 'html' ? 'Writing…' : 'Report (HTML)'}
+        </button>
+        <button
+          type="button"
+          onClick={() => void run('pdf')}
+          disabled={busy !== null}
+          data-testid="report-pdf"
+        >
+          {busy === 'pdf' ? 'Writing…' : 'Report (PDF)'}
+        </button>
+      </div>
+      {notice && (
+        <div
+          className={`pr-export-note ${notice.tone === 'good' ? 'good-text' : 'bad-text'}`}
+          role="status"
+          data-testid="export-notice"
+        >
+          {notice.text}
+        </div>
+      )}
+    </div>
+  );
+}
+
+function BatchStats({ b }: { b: BatchDetail }) {
+  const good = b.fileResults.filter((f) => f.status === 'good').length;
+  const bad = b.fileResults.filter((f) => f.status === 'bad').length;
+  const dup = b.fileResults.filter((f) => f.status === 'duplicate').length;
+  return (
+    <div className="stats pr-stats" aria-label="Batch summary">
+      <div className="stat">
+        <div className="value" data-testid="batch-files-count">
+          {b.fileResults.length}
+        </div>
+        <div className="label">
+          files: <span className="good-text">{good} good</span>
+          {bad > 0 && <span className="bad-text">, {bad} bad</span>}
+          {dup > 0 && <span className="pr-warn-text">, {dup} duplicate</span>}
+        </div>
+      </div>
+      <div className="stat">
+        <div className="value" data-testid="batch-rows">
+          {b.rows.toLocaleString()}
+        </div>
+        <div className="label">wafers predicted</div>
+      </div>
+      <div className="stat bad">
+        <div className="value" data-testid="batch-faulty">
+          {b.faulty.toLocaleString()}
+        </div>
+        <div className="label">predicted faulty</div>
+      </div>
+      <div className="stat">
+        <div className="value" data-testid="batch-fail-rate">
+          {b.rows > 0 ? pct(b.faulty / b.rows) : '—'}
+        </div>
+        <div className="label">fail rate</div>
+      </div>
+      <div className={`stat${b.unfamiliar > 0 ? ' warn' : ''}`}>
+        <div className="value" data-testid="batch-unfamiliar">
+          {b.unfamiliar.toLocaleString()}
+        </div>
+        <div className="label">unfamiliar regime</div>
+      </div>
+    </div>
+  );
+}
+
+function BatchView({ batchId }: { batchId: number }) {
+  const q = useQuery('predict/batch', { id: batchId }, { refreshOn: ['predictions'] });
+  const [result, setResult] = useState<ResultFilter>('');
+  const [selected, setSelected] = useState<number | null>(null);
+  const b = q.data?.id === batchId ? q.data : undefined;
+  if (q.error)
+    return (
+      <div className="callout error">
+        Could not load batch #{batchId}: {q.error.message}
+      </div>
+    );
+  if (!b) return <p className="muted">Loading batch #{batchId}…</p>;
+  const filter = { batchId, ...(result ? { result } : {}) };
+  return (
+    <div className="stack" data-testid="batch-view" data-batch={batchId}>
+      <section className="card pr-batch-card" aria-labelledby="pr-batch-title">
+        <div className="tr-panel-head">
+          <div>
+            <h2 id="pr-batch-title">
+              Batch #{b.id}{' '}
+              <span
+                className={`badge ${b.status === 'succeeded' ? 'good' : b.status === 'running' ? 'pending' : 'bad'}`}
+              >
+                {b.status}
+              </span>
+            </h2>
+            <p className="muted tr-lede">
+              {when(b.createdAt)} · model v{b.modelVersion} · threshold{' '}
+              <span className="mono">{prob(b.threshold)}</span> · source {b.source}
+            </p>
+          </div>
+          <Exports batchId={b.id} />
+        </div>
+        <BatchStats b={b} />
+        {b.fileResults.length > 0 && (
+          <details
+            className="pr-files-details"
+            open={b.fileResults.some((f) => f.status !== 'good') || b.fileResults.length <= 6}
+          >
+            <summary>Files in this batch ({b.fileResults.length})</summary>
+            <FileResults files={b.fileResults} />
+          </details>
+        )}
+      </section>
+
+      <div className={`pr-split${selected !== null ? ' with-detail' : ''}`}>
+        <section className="card flush" aria-label="Predictions of this batch">
+          <div className="toolbar pr-toolbar">
+            <fieldset className="chips" aria-label="Show">
+              {(
+                [
+                  ['', 'All'],
+                  ['faulty', 'Faulty'],
+                  ['good', 'Good'],
+                  ['unfamiliar', 'Unfamiliar regime'],
+                ] as [ResultFilter, string][]
+              ).map(([value, label]) => (
+                <label key={value || 'all'} className={`chip${result === value ? ' pr-chip-on' : ''}`}>
+                  <input
+                    type="radio"
+                    name="pr-batch-result"
+                    value={value}
+                    checked={result === value}
+                    onChange={() => setResult(value)}
+                    data-testid={`batch-filter-${value || 'all'}`}
+                  />
+                  {label}
+                </label>
+              ))}
+            </fieldset>
+            <span className="muted pr-hint">Click a wafer (or press Enter on it) to see why.</span>
+          </div>
+          <PredictionTable
+            filter={filter}
+            selectedId={selected}
+            onSelect={setSelected}
+            emptyText={
+              result ? 'No predictions of this kind in the batch.' : 'This batch has no predictions.'
+            }
+          />
+        </section>
+        {selected !== null && (
+          <div className="pr-detail-col">
+            <RowDetail id={selected} onClose={() => setSelected(null)} />
+          </div>
+        )}
+      </div>
+    </div>
+  );
+}
+
+export function BatchPanel({ model, noProduction }: { model: ModelChoice; noProduction: boolean }) {
+  const state = useBatch();
+  const busy = isBusy(state);
+  const dragging = useDragActive();
+  const batches = useQuery('predict/batches', { limit: 50 }, { refreshOn: ['predictions'] });
+  const fileInput = useRef<HTMLInputElement>(null);
+  const folderInput = useRef<HTMLInputElement>(null);
+  const list = batches.data ?? [];
+  const disabled = busy || (noProduction && model === 'production');
+
+  return (
+    <div className="stack" data-testid="batch-panel">
+      <section
+        className={`dropzone import-zone${dragging ? ' active' : ''}`}
+        data-testid="predict-dropzone"
+        aria-label="Predict batch files"
+      >
+        <div className="import-zone-text">
+          <strong>Drop prediction files or whole folders anywhere on the window</strong>
+          <span>
+            They are checked against the prediction schema and every good file&apos;s wafers are predicted;
+            files already predicted are skipped as duplicates.
+          </span>
+        </div>
+        <div className="import-zone-actions">
+          <button
+            type="button"
+            className="primary"
+            onClick={() => fileInput.current?.click()}
+            disabled={disabled}
+          >
+            Choose files…
+          </button>
+          <button type="button" onClick={() => folderInput.current?.click()} disabled={disabled}>
+            Choose folder…
+          </button>
+          <input
+            ref={fileInput}
+            type="file"
+            multiple
+            accept=".csv,text/csv"
+            hidden
+            aria-label="Choose prediction files"
+            data-testid="predict-file-input"
+            onChange={(e) => {
+              void predictFiles(filesFromInput(e.target.files), model);
+              e.target.value = '';
+            }}
+          />
+          <input
+            ref={folderInput}
+            type="file"
+            multiple
+            hidden
+            aria-label="Choose a folder of prediction files"
+            {...{ webkitdirectory: '' }}
+            onChange={(e) => {
+              void predictFiles(filesFromInput(e.target.files), model);
+              e.target.value = '';
+            }}
+          />
+        </div>
+      </section>
+
+      {busy && <JobProgress state={state} />}
+      <Outcome state={state} />
+
+      {list.length > 0 && (
+        <div className="toolbar pr-batch-pick">
+          <label>
+            Batch
+            <select
+              value={state.batchId ?? ''}
+              onChange={(e) => showBatch(e.target.value ? Number(e.target.value) : null)}
+              data-testid="batch-select"
+            >
+              <option value="">Choose a batch…</option>
+              {list.map((b) => (
+                <option key={b.id} value={b.id}>
+                  #{b.id} · {when(b.createdAt)} · {b.files} file{b.files === 1 ? '' : 's'} ·{' '}
+                  {b.rows.toLocaleString()} wafers · {b.faulty} faulty · v{b.modelVersion} · {b.source}
+                </option>
+              ))}
+            </select>
+          </label>
+        </div>
+      )}
+
+      {state.batchId !== null ? (
+        <BatchView key={state.batchId} batchId={state.batchId} />
+      ) : (
+        !busy &&
+        list.length === 0 &&
+        batches.data && (
+          <section className="card empty" data-testid="batch-empty">
+            <h2>No batches predicted yet</h2>
+            <p>
+              Drop the CSV files of a new batch onto this page (or choose them above). Each wafer gets a
+              probability of failing, a verdict at the model&apos;s threshold, its operating regime and the
+              sensors behind the verdict.
+            </p>
+          </section>
+        )
+      )}
+    </div>
+  );
+}
