@@ -185,3 +185,57 @@ test.describe('Training and Models pages', () => {
     await app.screenshot('training-compare');
   });
 });
+
+test.describe('Models page actions', () => {
+  test('a rejection needs a comment; a version exports to a file and imports back as a new version', async ({
+    app,
+    page,
+    served,
+  }) => {
+    test.setTimeout(300_000);
+    await importSample(served);
+    // Set up through the API the way a script would: a quick config and one training run.
+    await served.invoke('training/config-save', {
+      config: {
+        cvFolds: 2,
+        clusters: { mode: 'fixed', k: 2 },
+        families: {
+          gbm: { enabled: true, grid: { nEstimators: [10], maxDepth: [3] } },
+          forest: { enabled: false },
+        },
+        gates: { minAccuracy: 0.5, minF1: null, minRecall: null, minRocAuc: null, minPrAuc: null },
+      },
+    });
+    const { jobId } = await served.invoke<{ jobId: string }>('training/start', {});
+    await expect
+      .poll(async () => (await served.invoke<Job>('jobs/get', { id: jobId })).status, { timeout: 240_000 })
+      .toBe('succeeded');
+
+    await app.goto('models');
+    const models = new ModelsPageObject(page);
+    await expect(models.detail()).toHaveAttribute('data-version', '1');
+    await expect(page.getByTestId('model-reject')).toBeDisabled();
+    await expect(page.getByTestId('why-reject')).toContainText('needs a reason');
+    await page.getByTestId('model-comment').fill('Recall too low on line 2');
+    await expect(page.getByTestId('model-reject')).toBeEnabled();
+
+    const download = page.waitForEvent('download');
+    await page.getByTestId('model-export').click();
+    const file = await download;
+    expect(file.suggestedFilename()).toBe('wafer-model-v1.wfsmodel');
+    const saved = await file.path();
+
+    await models.act('reject');
+    await expect(models.detail().getByTestId('version-status')).toHaveText('rejected');
+    await expect(models.detail().getByTestId('audit-trail').locator('[data-action*="reject"]')).toContainText(
+      'Recall too low on line 2',
+    );
+
+    // The exported file comes back as a new version waiting for approval.
+    await page.getByTestId('models-import').setInputFiles(saved);
+    await expect(page.getByTestId('version-row')).toHaveCount(2);
+    await expect(models.detail()).toHaveAttribute('data-version', '2');
+    await expect(models.detail().getByTestId('version-status')).not.toHaveText('rejected');
+    await app.screenshot('models-imported');
+  });
+});

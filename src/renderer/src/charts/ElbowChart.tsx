@@ -65,7 +65,7 @@ export function ElbowChart({
       const kneeIdx = elbow.knee === null ? -1 : elbow.ks.indexOf(elbow.knee);
       return {
         xaxis: { title: { text: 'clusters k' }, dtick: 1 },
-        yaxis: { title: { text: 'within-cluster sum of squares' } },
+        yaxis: { title: { text: height < 260 ? 'WCSS' : 'within-cluster sum of squares' } },
         annotations:
           kneeIdx >= 0
             ? [
@@ -88,7 +88,7 @@ export function ElbowChart({
         hovermode: 'closest',
       };
     },
-    [elbow],
+    [elbow, height],
   );
   const onPointClick = useCallback(
     (x: unknown) => {

@@ -31,7 +31,7 @@ export function ImportanceChart({
     () => ({
       margin: { l: 110, r: 18, t: 10, b: 40 },
       xaxis: { title: { text: 'share of gain' } },
-      yaxis: { automargin: true },
+      yaxis: { automargin: true, type: 'category' },
     }),
     [],
   );

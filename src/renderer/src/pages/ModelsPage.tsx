@@ -23,13 +23,8 @@ export function ModelsPage() {
     lastSelected = selected;
   }, [selected]);
   useEffect(() => {
-    if (
-      list.data &&
-      list.data.length > 0 &&
-      (selected === null || !list.data.some((v) => v.version === selected))
-    ) {
-      setSelected(list.data[0].version);
-    }
+    // Only when nothing is chosen: a just-imported version is selected before the list has reloaded.
+    if (list.data && list.data.length > 0 && selected === null) setSelected(list.data[0].version);
   }, [list.data, selected]);
 
   const versions = list.data ?? [];

@@ -20,6 +20,8 @@ function why(v: ModelVersionDetail, action: Action, comment: string): string | n
     case 'reject':
       if (s === 'rejected' || s === 'rejected_by_gates') return 'Already rejected.';
       if (s === 'archived') return 'Archived versions cannot be rejected.';
+      if (v.stages.length)
+        return 'It is in Production or Staging: promote or roll back another version first.';
       if (!comment.trim()) return 'Write a comment: a rejection needs a reason.';
       return null;
     case 'promote-production':
@@ -111,7 +113,7 @@ export function ModelActions({
         >
           {busy === action ? `${label}…` : label}
         </button>
-        {reason && action.startsWith('promote') && (
+        {reason && (action.startsWith('promote') || action === 'reject') && (
           <span id={id} className="md-why muted" data-testid={`why-${action}`}>
             {reason}
           </span>

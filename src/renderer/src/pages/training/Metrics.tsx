@@ -11,7 +11,7 @@ export function MetricStats({ m }: { m: MetricSet }) {
     [
       'Accuracy',
       pct(m.accuracy),
-      `fail rate ${pct(m.failRateActual)}: always predicting "good" scores ${pct(1 - m.failRateActual)}`,
+      `fail rate ${pct(m.failRateActual)} — all-good guess scores ${pct(1 - m.failRateActual)}`,
     ],
     ['Balanced accuracy', pct(m.balancedAccuracy)],
     ['Precision', num(m.precision)],
