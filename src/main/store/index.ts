@@ -11,6 +11,7 @@ import { FilesRepo } from './repos/files';
 import { RowsRepo } from './repos/rows';
 import { TrainingRepo } from './repos/training';
 import { RegistryRepo } from './repos/registry';
+import { PredictionsRepo } from './repos/predictions';
 
 export class Store {
   readonly logs: LogsRepo;
@@ -21,6 +22,7 @@ export class Store {
   readonly rows: RowsRepo;
   readonly training: TrainingRepo;
   readonly registry: RegistryRepo;
+  readonly predictions: PredictionsRepo;
   private closed = false;
 
   constructor(
@@ -35,6 +37,7 @@ export class Store {
     this.rows = new RowsRepo(db);
     this.training = new TrainingRepo(db);
     this.registry = new RegistryRepo(db);
+    this.predictions = new PredictionsRepo(db);
   }
 
   static open(path: string, options: OpenOptions = {}): Store {

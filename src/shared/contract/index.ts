@@ -8,12 +8,14 @@ import { appChannels } from './app';
 import { jobsChannels, jobsEvents } from './jobs';
 import { dataChannels } from './data';
 import { trainingChannels } from './training';
+import { predictChannels } from './predict';
 
 export const channels = {
   ...appChannels,
   ...jobsChannels,
   ...dataChannels,
   ...trainingChannels,
+  ...predictChannels,
 };
 
 export const events = {
@@ -50,3 +52,4 @@ export * from './app';
 export * from './jobs';
 export * from './data';
 export * from './training';
+export * from './predict';

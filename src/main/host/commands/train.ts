@@ -43,10 +43,13 @@ export const trainCommand: Command = {
     const config: unknown = values.config ? readConfigFile(values.config) : undefined;
     const job = startTraining(ctx, { k, config });
     let last = 0;
+    let lastStage = '';
     const off = ctx.events.subscribe((event, payload) => {
       const info = payload as { id: string; progress: { stage: string; done: number; total: number } };
-      if (event === 'jobs/changed' && info.id === job.id && Date.now() - last > 1000) {
+      // A line per stage, and at most one every 5 s within a long stage.
+      if (event === 'jobs/changed' && info.id === job.id && (info.progress.stage !== lastStage || Date.now() - last > 5000)) {
         last = Date.now();
+        lastStage = info.progress.stage;
         const pct = info.progress.total ? ` ${Math.round((100 * info.progress.done) / info.progress.total)}%` : '';
         out.note(`${info.progress.stage}${pct}`);
       }

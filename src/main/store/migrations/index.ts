@@ -5,6 +5,7 @@
 import foundation from './001-foundation';
 import data from './002-data';
 import training from './003-training';
+import predictions from './004-predictions';
 
 export interface Migration {
   id: number;
@@ -16,4 +17,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { id: 1, name: 'foundation', sql: foundation },
   { id: 2, name: 'data', sql: data },
   { id: 3, name: 'training', sql: training },
+  { id: 4, name: 'predictions', sql: predictions },
 ];

@@ -3,7 +3,10 @@
  * previous holder kept for rollback, and the audit trail. Every transition is one transaction that
  * writes the change and its event together.
  */
+import { createHash } from 'node:crypto';
+import { gunzipSync } from 'node:zlib';
 import type { Db } from '../db';
+import { AppError } from '../../errors';
 import type { GateResult, MetricSet, ModelEvent, Stage, VersionStatus } from '../../../shared/contract';
 
 export interface VersionRow {
@@ -92,6 +95,18 @@ export class RegistryRepo {
 
   bundle(id: number): Buffer {
     return (this.db.prepare('SELECT bundle FROM model_versions WHERE id = ?').get(id) as { bundle: Buffer }).bundle;
+  }
+
+  /** A version's bundle, decompressed and parsed, after checking it against its recorded sha256. */
+  readBundle(id: number): unknown {
+    const row = this.db.prepare('SELECT version, bundle, sha256 FROM model_versions WHERE id = ?').get(id) as
+      | { version: number; bundle: Buffer; sha256: string }
+      | undefined;
+    if (!row) throw new AppError('not_found', `There is no model version with id ${id}.`);
+    if (createHash('sha256').update(row.bundle).digest('hex') !== row.sha256) {
+      throw new AppError('checksum_mismatch', `Model version ${row.version} does not match its recorded checksum; it will not be used.`);
+    }
+    return JSON.parse(gunzipSync(row.bundle).toString('utf8')) as unknown;
   }
 
   setStatus(id: number, from: VersionStatus, to: VersionStatus, action: string, comment: string | null, user: string): void {

@@ -3,6 +3,7 @@ import type { TaskFn } from '../context';
 import { diagnosticsTasks } from './diagnostics';
 import { ingestTasks } from './ingest';
 import { trainTasks } from './train';
+import { predictTasks } from './predict';
 
 export function taskRegistry(diagnostics: boolean): Map<string, TaskFn> {
   const tasks = new Map<string, TaskFn>();
@@ -14,6 +15,7 @@ export function taskRegistry(diagnostics: boolean): Map<string, TaskFn> {
   };
   add(ingestTasks as Record<string, TaskFn>);
   add(trainTasks as Record<string, TaskFn>);
+  add(predictTasks as Record<string, TaskFn>);
   if (diagnostics) add(diagnosticsTasks as Record<string, TaskFn>);
   return tasks;
 }

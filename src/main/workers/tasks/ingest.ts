@@ -24,7 +24,10 @@ export interface IngestFileInput {
 const CHUNK = 1 << 20;
 
 class DuplicateFile extends Error {
-  constructor(readonly firstSeenAs: string) {
+  constructor(
+    readonly firstSeenAs: string,
+    readonly existingId: number,
+  ) {
     super('duplicate');
   }
 }
@@ -71,16 +74,18 @@ export function ingestFile(input: IngestFileInput, ctx: TaskContext): IngestFile
         sha = hash.digest('hex');
         if (validation.status !== 'good') throw new BadFile();
         const existing = store.files.findBySha(input.kind, sha);
-        if (existing) throw new DuplicateFile(existing.name);
+        if (existing) throw new DuplicateFile(existing.name, existing.id);
         store.files.finishGood(fileId, sha, validation.rows, validation.labelCounts);
       });
       return { name: input.name, path: input.path, status: 'good', rows: validation!.rows, reasons: [], fileId, sha256: sha };
     } catch (error) {
       if (error instanceof DuplicateFile) {
-        return duplicate(input, sha, error.firstSeenAs);
+        return duplicate(input, sha, error.firstSeenAs, error.existingId);
       }
       if (!(error instanceof BadFile)) {
-        if (isUniqueShaViolation(error)) return duplicate(input, sha, 'another file of this import');
+        if (isUniqueShaViolation(error)) {
+          return duplicate(input, sha, 'another file of this import', store.files.findBySha(input.kind, sha)?.id ?? null);
+        }
         throw error;
       }
     }
@@ -105,14 +110,15 @@ class BadFile extends Error {
   }
 }
 
-function duplicate(input: IngestFileInput, sha: string, firstSeenAs: string): IngestFileResult {
+/** A duplicate points at the stored file with the same bytes, so prediction can reuse its rows. */
+function duplicate(input: IngestFileInput, sha: string, firstSeenAs: string, existingId: number | null): IngestFileResult {
   return {
     name: input.name,
     path: input.path,
     status: 'duplicate',
     rows: 0,
     reasons: [duplicateFileReason(firstSeenAs)],
-    fileId: null,
+    fileId: existingId,
     sha256: sha,
   };
 }

@@ -1,0 +1,27 @@
+/** Writes a seeded wafer-like batch (files of up to 1,567 rows, valid names) for the benchmarks. */
+import { createWriteStream } from 'node:fs';
+import { join } from 'node:path';
+import { generateWaferCsvChunks, SECOM_ROWS } from '../src/main/sample/wafer';
+
+export async function writeSampleLikeBatch(dir: string, rows: number, seed: number, withLabel: boolean): Promise<string[]> {
+  const paths: string[] = [];
+  let left = rows;
+  let i = 0;
+  while (left > 0) {
+    const n = Math.min(SECOM_ROWS, left);
+    const day = String(1 + (i % 28)).padStart(2, '0');
+    const month = String(1 + (Math.floor(i / 28) % 12)).padStart(2, '0');
+    const pad = (v: number) => String(v).padStart(2, '0');
+    const time = `${pad(10 + Math.floor(i / 3600))}${pad(Math.floor(i / 60) % 60)}${pad(i % 60)}`;
+    const path = join(dir, `wafer_${day}${month}2020_${time}.csv`);
+    const out = createWriteStream(path);
+    for (const chunk of generateWaferCsvChunks(seed * 1000 + i, n, { withLabel })) {
+      if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r()));
+    }
+    await new Promise<void>((r) => out.end(() => r()));
+    paths.push(path);
+    left -= n;
+    i++;
+  }
+  return paths;
+}

@@ -1,0 +1,89 @@
+/**
+ * Scoring one stored file with a model version, in a worker: the rows are read from the workspace,
+ * transformed with the training run's saved preprocessing, given their regime and scored once by that
+ * regime's model, explained, and written to the batch in one transaction.
+ */
+import type { PredictionSource } from '../../../shared/contract';
+import { checkBundle, predictWithBundle, type ModelBundle } from '../../ml/pipeline/bundle';
+import type { NewPrediction } from '../../store/repos/predictions';
+import type { TaskContext } from '../context';
+import { AppError } from '../../errors';
+
+export interface PredictFileInput {
+  versionId: number;
+  batchId: number;
+  fileId: number;
+  fileName: string;
+  source: PredictionSource;
+  explain: number;
+}
+
+const bundles = new Map<number, ModelBundle>();
+
+export function bundleFor(ctx: TaskContext, versionId: number): ModelBundle {
+  let b = bundles.get(versionId);
+  if (!b) {
+    b = checkBundle(ctx.store().registry.readBundle(versionId));
+    bundles.set(versionId, b);
+  }
+  return b;
+}
+
+/** Rows to prediction records, shared by batch files and typed single rows. */
+export function toPredictions(
+  bundle: ModelBundle,
+  p: ReturnType<typeof predictWithBundle>,
+  meta: { fileId: number | null; fileName: string | null; rowNos: (number | null)[]; wafers: string[] },
+): NewPrediction[] {
+  const out: NewPrediction[] = [];
+  const { good, faulty } = bundle.schema.labelValues;
+  for (let r = 0; r < p.prob.length; r++) {
+    out.push({
+      fileId: meta.fileId,
+      fileName: meta.fileName,
+      rowNo: meta.rowNos[r] ?? null,
+      wafer: meta.wafers[r]!,
+      cluster: p.cluster[r]!,
+      distance: p.distance[r]!,
+      unfamiliar: p.unfamiliar[r] === 1,
+      probability: p.prob[r]!,
+      faulty: p.faulty[r] === 1,
+      label: p.faulty[r] === 1 ? faulty : good,
+      explanation: p.explanations?.[r] ?? null,
+    });
+  }
+  return out;
+}
+
+export function predictFile(input: PredictFileInput, ctx: TaskContext): { rows: number; faulty: number; unfamiliar: number } {
+  const store = ctx.store();
+  const bundle = bundleFor(ctx, input.versionId);
+  const version = store.registry.byId(input.versionId)!;
+  const nFeatures = bundle.featureNames.length;
+  ctx.progress({ stage: 'scoring', done: 0, total: 1, message: input.fileName });
+  let m;
+  try {
+    m = store.rows.matrixForFiles([input.fileId], nFeatures);
+  } catch (error) {
+    throw new AppError('invalid_input', `${input.fileName} does not have the ${nFeatures} sensors model version ${version.version} was trained on: ${(error as Error).message}`);
+  }
+  ctx.throwIfCancelled();
+  const p = predictWithBundle(bundle, m.X, m.nRows, { explain: input.explain });
+  ctx.throwIfCancelled();
+  const rowNos: number[] = [];
+  for (let i = 0; i < m.nRows; i++) rowNos.push(i + 1);
+  const rows = toPredictions(bundle, p, { fileId: input.fileId, fileName: input.fileName, rowNos, wafers: m.wafers });
+  store.predictions.addRows(input.batchId, input.versionId, version.threshold, input.source, rows);
+  ctx.progress({ stage: 'scoring', done: 1, total: 1, message: input.fileName });
+  let faulty = 0;
+  let unfamiliar = 0;
+  for (const r of rows) {
+    faulty += r.faulty ? 1 : 0;
+    unfamiliar += r.unfamiliar ? 1 : 0;
+  }
+  return { rows: rows.length, faulty, unfamiliar };
+}
+
+export const predictTasks = {
+  'predict/file': predictFile,
+};
