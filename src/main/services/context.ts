@@ -58,6 +58,8 @@ export function openAppContext(options: OpenContextOptions): AppContext {
   });
   const jobs = new JobManager(store, pool, events, logSink.logger('jobs'));
   const orphanRuns = store.training.failOrphanRuns();
+  const orphanBatches = store.predictions.failOrphans();
+  if (orphanBatches > 0) log.warn(`${orphanBatches} unfinished prediction batch(es) from a stopped app were removed.`);
   if (orphanRuns > 0) log.warn(`${orphanRuns} training run(s) were interrupted when the app last stopped; marked failed.`);
   log.info(`Workspace opened (${options.host})`, { workspace: options.workspacePath, version: APP_VERSION });
   return {

@@ -122,12 +122,7 @@ export function loadBundle(ctx: AppContext, versionId: number): ModelBundle {
   if (!cache) bundleCache.set(ctx, (cache = new Map()));
   const hit = cache.get(versionId);
   if (hit) return hit;
-  const row = ctx.store.registry.byId(versionId)!;
-  const gz = ctx.store.registry.bundle(versionId);
-  if (createHash('sha256').update(gz).digest('hex') !== row.sha256) {
-    throw new AppError('checksum_mismatch', `Model version ${row.version} does not match its recorded checksum; it will not be used.`);
-  }
-  const bundle = checkBundle(JSON.parse(gunzipSync(gz).toString('utf8')));
+  const bundle = checkBundle(ctx.store.registry.readBundle(versionId));
   cache.set(versionId, bundle);
   return bundle;
 }
