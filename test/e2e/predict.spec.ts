@@ -1,0 +1,204 @@
+/**
+ * The Predict page in Chromium through `serve`: with a model trained and promoted through the API, a batch
+ * dropped on the page (a real drop event carrying a DataTransfer of File objects) is predicted; its rows
+ * open with their explanation; the history filters narrow the table; the batch's CSV and HTML report
+ * download.
+ */
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from '@playwright/test';
+import { writeWaferFile } from '../helpers/wafer-files';
+import { test, expect, type AppPage, type Served } from './fixtures';
+
+interface Job {
+  id: string;
+  status: string;
+  finishedAt: string | null;
+  error: { message: string } | null;
+}
+
+/** Sensors (0-based) that run high on faulty wafers, so a small model has something to learn. */
+const SIGNAL = [11, 46, 87, 124];
+const faultyCell = (r: number, s: number) =>
+  SIGNAL.includes(s) ? (4000 + ((r * 37) % 500)).toFixed(3) : undefined;
+
+async function waitForJob(served: Served, jobId: string, timeout = 120_000): Promise<void> {
+  await expect
+    .poll(async () => (await served.invoke<Job>('jobs/get', { id: jobId })).finishedAt !== null, { timeout })
+    .toBe(true);
+  const job = await served.invoke<Job>('jobs/get', { id: jobId });
+  expect(job.status, job.error?.message).toBe('succeeded');
+}
+
+/** Training data (300 wafers, every 10th faulty with the signal sensors high), a model in Production. */
+async function trainProductionModel(served: Served): Promise<void> {
+  const dir = join(served.dir, 'training');
+  mkdirSync(dir, { recursive: true });
+  for (let i = 0; i < 3; i++) {
+    writeWaferFile(dir, `wafer_0${i + 1}012021_080000.csv`, {
+      rows: 100,
+      seed: 11 + i,
+      label: (r) => (r % 10 === 9 ? 1 : -1),
+      cell: (r, s) => (r % 10 === 9 ? faultyCell(r, s) : undefined),
+    });
+  }
+  const ingest = await served.invoke<{ jobId: string }>('data/ingest', { kind: 'training', paths: [dir] });
+  await waitForJob(served, ingest.jobId);
+  const train = await served.invoke<{ jobId: string }>('training/start', {
+    config: {
+      families: {
+        gbm: { enabled: true, grid: { nEstimators: [20], maxDepth: [3], learningRate: [0.3] } },
+        forest: { enabled: false },
+      },
+      clusters: { mode: 'fixed', k: 2 },
+      cvFolds: 3,
+      gates: { minAccuracy: 0, minF1: null, minRecall: null, minRocAuc: null, minPrAuc: null },
+    },
+  });
+  await waitForJob(served, train.jobId, 240_000);
+  await served.invoke('models/approve', { version: 1 });
+  await served.invoke('models/promote', { version: 1, to: 'production' });
+}
+
+interface DropFile {
+  name: string;
+  text: string;
+}
+
+/** Prediction files: no label column; every 4th wafer looks like the faulty training wafers. */
+function predictionFiles(served: Served): DropFile[] {
+  const dir = join(served.dir, 'prediction');
+  mkdirSync(dir, { recursive: true });
+  const files = [
+    { name: 'wafer_20022021_080000.csv', seed: 101 },
+    { name: 'wafer_21022021_093000.csv', seed: 202 },
+  ].map(({ name, seed }) => {
+    const path = writeWaferFile(dir, name, {
+      rows: 40,
+      seed,
+      withLabel: false,
+      cell: (r, s) => (r % 4 === 0 ? faultyCell(r, s) : undefined),
+    });
+    return { name, text: readFileSync(path, 'utf8') };
+  });
+  // A file that breaks the agreement: its name has no valid date, so it is refused with a reason.
+  const bad = writeWaferFile(dir, 'wafer_99999999_080000.csv', { rows: 5, seed: 303, withLabel: false });
+  files.push({ name: 'wafer_99999999_080000.csv', text: readFileSync(bad, 'utf8') });
+  return files;
+}
+
+class PredictPageObject {
+  constructor(
+    readonly app: AppPage,
+    readonly page: Page,
+  ) {}
+  /** Drags the files over the window and drops them: the same events a real drag from the desktop fires. */
+  async drop(files: DropFile[]) {
+    const dataTransfer = await this.page.evaluateHandle((list) => {
+      const dt = new DataTransfer();
+      for (const f of list) dt.items.add(new File([f.text], f.name, { type: 'text/csv' }));
+      return dt;
+    }, files);
+    await this.page.dispatchEvent('body', 'dragenter', { dataTransfer });
+    await expect(this.page.getByTestId('drop-overlay')).toContainText('Drop to predict with Production (v1)');
+    await this.page.dispatchEvent('body', 'dragover', { dataTransfer });
+    await this.page.dispatchEvent('body', 'drop', { dataTransfer });
+    await expect(this.page.getByTestId('drop-overlay')).toBeHidden();
+  }
+  rows(scope = this.page.getByTestId('batch-view')) {
+    return scope.getByTestId('prediction-row');
+  }
+  async download(testId: string) {
+    const download = this.page.waitForEvent('download');
+    await this.page.getByTestId(testId).click();
+    const file = await download;
+    return { name: file.suggestedFilename(), text: readFileSync(await file.path(), 'utf8') };
+  }
+}
+
+test.describe('Predict page', () => {
+  test('a dropped batch is predicted and explained; history filters; CSV and report download', async ({
+    app,
+    page,
+    served,
+  }) => {
+    test.setTimeout(360_000);
+    const predict = new PredictPageObject(app, page);
+
+    // Before any model is in Production the page says what to do, with a way to the Models page.
+    await app.goto('predict');
+    await expect(page.getByTestId('no-model')).toBeVisible();
+    await expect(page.getByTestId('no-model-link')).toHaveAttribute('href', '#/models');
+
+    await trainProductionModel(served);
+    await expect(page.getByTestId('no-model')).toBeHidden();
+    await expect(page.getByTestId('model-select').locator('option').first()).toHaveText('Production (v1)');
+
+    // Drop the batch: it goes to prediction (not to training import) and shows its predictions.
+    await predict.drop(predictionFiles(served));
+    await expect(page.getByTestId('predict-done')).toContainText('80 wafers');
+    await expect(page).toHaveURL(/#\/predict$/);
+    const view = page.getByTestId('batch-view');
+    await expect(view.getByTestId('batch-rows')).toHaveText('80');
+    await expect(predict.rows()).toHaveCount(80);
+    await expect(view.getByTestId('prediction-total')).toHaveAttribute('data-total', '80');
+    await expect(view.locator('[data-testid="batch-file"][data-status="good"]')).toHaveCount(2);
+    const bad = view.locator('[data-testid="batch-file"][data-status="bad"]');
+    await expect(bad).toHaveCount(1);
+    await expect(bad).toContainText('wafer_99999999_080000.csv');
+    await expect(bad.locator('.badge.bad.mono')).toBeVisible();
+    const faultyCount = Number(await view.getByTestId('batch-faulty').textContent());
+    expect(faultyCount, 'the model should find the wafers that look like the faulty ones').toBeGreaterThan(0);
+    expect(faultyCount).toBeLessThan(80);
+    await app.screenshot('predict-batch');
+
+    // The batch's own filter, then a faulty row opens with the sensors that pushed it.
+    await view.getByTestId('batch-filter-faulty').check();
+    await expect(view.getByTestId('prediction-total')).toHaveAttribute('data-total', String(faultyCount));
+    await expect(predict.rows().and(page.locator('[data-result="good"]'))).toHaveCount(0);
+    await predict.rows().first().click();
+    const detail = page.getByTestId('row-detail');
+    await expect(detail.getByTestId('result')).toHaveAttribute('data-result', 'faulty');
+    await expect(detail.getByTestId('detail-probability')).toContainText('threshold');
+    await expect(detail.getByTestId('detail-regime')).toContainText('cluster');
+    const explanation = detail.getByTestId('explanation');
+    await expect(explanation).toBeVisible();
+    await expect(
+      explanation.getByTestId('towards-faulty').getByTestId('sensor-effect').first(),
+    ).toBeVisible();
+    await app.screenshot('predict-detail');
+
+    // Keyboard: Enter on another row opens that one.
+    await predict.rows().nth(1).focus();
+    await page.keyboard.press('Enter');
+    await expect(predict.rows().nth(1)).toHaveAttribute('aria-selected', 'true');
+
+    // Exports: the CSV of the batch and its HTML report download.
+    const csv = await predict.download('export-csv');
+    expect(csv.name).toMatch(/\.csv$/);
+    expect(csv.text.split(/\r?\n/).filter((l) => l.trim()).length).toBeGreaterThan(80);
+    await expect(page.getByTestId('export-notice')).toContainText('Downloading');
+    const report = await predict.download('report-html');
+    expect(report.name).toMatch(/\.html?$/);
+    expect(report.text).toMatch(/<html/i);
+
+    // History: every prediction; the result filter narrows the table, and the chart draws.
+    await page.getByTestId('predict-tab-history').click();
+    const history = page.getByTestId('history-panel');
+    await expect(history.getByTestId('prediction-total')).toHaveAttribute('data-total', '80');
+    await expect(history.getByTestId('fail-rate-chart').locator('.js-plotly-plot')).toBeVisible();
+    await history.getByTestId('history-result').selectOption('faulty');
+    await expect(history.getByTestId('prediction-total')).toHaveAttribute('data-total', String(faultyCount));
+    await expect(history.getByTestId('prediction-row')).toHaveCount(faultyCount);
+    await expect(history.locator('[data-testid="prediction-row"][data-result="good"]')).toHaveCount(0);
+    await history.getByTestId('history-file').fill('wafer_20022021');
+    await expect(history.getByTestId('prediction-row').first()).toContainText('wafer_20022021_080000.csv');
+    await expect(history.getByTestId('prediction-row').filter({ hasText: 'wafer_21022021' })).toHaveCount(0);
+    await history.getByTestId('history-source').selectOption('cli');
+    await expect(history.getByTestId('prediction-empty')).toBeVisible();
+    await history.getByTestId('history-source').selectOption('');
+    await history.getByTestId('prediction-row').first().click();
+    await expect(page.getByTestId('row-detail').getByTestId('explanation')).toBeVisible();
+    await app.screenshot('predict-history');
+  });
+});
