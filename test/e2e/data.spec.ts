@@ -139,6 +139,28 @@ test.describe('Data page', () => {
     await expect(data.rows()).toHaveCount(1);
   });
 
+  test('an empty workspace offers the sample data, which imports with good and quarantined files', async ({ app, page }) => {
+    const data = new DataPageObject(app, page);
+    await app.goto('data');
+    await expect(page.getByTestId('data-empty')).toBeVisible();
+    await app.screenshot('data-empty');
+    await page.getByTestId('load-sample').click();
+    await data.expectResult('succeeded');
+    await expect(page.getByTestId('data-empty')).toHaveCount(0);
+    await expect.poll(() => data.rows().count()).toBeGreaterThan(1);
+    await expect(page.locator('[data-testid="file-row"][data-status="good"]').first()).toBeVisible();
+    await expect(page.locator('[data-testid="file-row"][data-status="bad"]').first()).toBeVisible();
+    expect(Number(await page.getByTestId('summary-bad').textContent())).toBeGreaterThan(0);
+    // Expand every bad file: each shows at least one coded reason.
+    await page.getByTestId('status-filter').selectOption('bad');
+    await expect(page.locator('[data-testid="file-row"][data-status="good"]')).toHaveCount(0);
+    const bad = await data.rows().count();
+    for (let i = 0; i < bad; i++) await data.rows().nth(i).getByTestId('file-expand').click();
+    await expect(page.getByTestId('reasons-row')).toHaveCount(bad);
+    await expect(page.locator('[data-testid="reason"][data-code="column_all_missing"] [data-testid="reason-columns"]')).toBeVisible();
+    await app.screenshot('data-sample-reasons');
+  });
+
   test('a long import shows progress and Cancel leaves the file list unchanged', async ({ app, page, served }) => {
     const data = new DataPageObject(app, page);
     const dir = join(served.dir, 'batches');

@@ -161,7 +161,7 @@ export function ColumnsEditor({
           <input
             type="search"
             value={filter}
-            placeholder={`${columns.length} columns — type to filter, e.g. Sensor - 12`}
+            placeholder="name contains…"
             onChange={(e) => setFilter(e.target.value)}
             data-testid="column-filter"
           />
@@ -185,8 +185,13 @@ export function ColumnsEditor({
         <button type="button" onClick={addColumn} disabled={!newName.trim()} data-testid="add-column">
           Add column
         </button>
-        <button type="button" onClick={() => setShowPaste(!showPaste)} aria-expanded={showPaste}>
-          Paste a header row…
+        <button
+          type="button"
+          onClick={() => setShowPaste(!showPaste)}
+          aria-expanded={showPaste}
+          title="Create the columns from the first line of a batch file"
+        >
+          Paste header…
         </button>
       </div>
       {showPaste && (

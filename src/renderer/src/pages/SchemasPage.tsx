@@ -389,7 +389,7 @@ export function SchemasPage() {
                       Pattern <code data-testid="name-pattern">{preview.pattern}</code>
                     </div>
                     <ul className="name-examples">
-                      {[preview.sample, ...preview.examples].map((ex, i) => (
+                      {[preview.sample, ...preview.examples.filter((ex) => ex.fileName !== preview.sample.fileName)].map((ex, i) => (
                         <li key={`${ex.fileName}-${i}`} data-testid="name-example" data-name={ex.fileName} data-ok={ex.ok}>
                           <span className={`badge ${ex.ok ? 'pass' : 'fail'}`}>{ex.ok ? 'passes' : 'fails'}</span>
                           <code>{ex.fileName}</code>
