@@ -490,6 +490,13 @@ export async function runTraining(ctx: AppContext, job: JobHandle, options: Trai
       grid: outcomes.flatMap((o) => o.grid),
       timings,
       log: runLog,
+      heldOut: (() => {
+        const source = deployGlobal && global ? [global] : perCluster;
+        const rowIds: number[] = [];
+        const probs: number[] = [];
+        for (const o of source) o.test.forEach((r, i) => (rowIds.push(prepared.rowIds[r]!), probs.push(o.testProbs[i]!)));
+        return { rowIds, probs };
+      })(),
     };
     job.throwIfCancelled();
     note(
@@ -533,6 +540,7 @@ export async function runTraining(ctx: AppContext, job: JobHandle, options: Trai
         grid: [],
         timings,
         log: runLog,
+        heldOut: null,
       },
       error: cancelled ? 'Cancelled.' : message,
     });

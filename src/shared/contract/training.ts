@@ -118,6 +118,8 @@ export interface RunDetail extends RunSummary {
   grid: GridPoint[];
   timings: Record<string, number>;
   log: { time: string; level: string; message: string }[];
+  /** The deployed strategy's probability for every held-out row (stored row ids), for audit and checks. */
+  heldOut: { rowIds: number[]; probs: number[] } | null;
 }
 
 export type VersionStatus = 'pending_approval' | 'rejected_by_gates' | 'approved' | 'rejected' | 'archived';

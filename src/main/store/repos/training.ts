@@ -125,6 +125,7 @@ export class TrainingRepo {
       grid: detail?.grid ?? [],
       timings: detail?.timings ?? {},
       log: detail?.log ?? [],
+      heldOut: detail?.heldOut ?? null,
     };
   }
 }

@@ -1,0 +1,183 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { IngestSummary } from '../../src/shared/contract';
+import { checkBundle, predictWithBundle } from '../../src/main/ml/pipeline/bundle';
+import { closeAppContext, openAppContext, type AppContext } from '../../src/main/services/context';
+import { startIngest } from '../../src/main/services/data';
+import {
+  approveVersion,
+  archiveVersion,
+  exportVersion,
+  importVersion,
+  loadBundle,
+  promoteVersion,
+  rejectVersion,
+  rollbackProduction,
+  versionDetail,
+} from '../../src/main/services/models';
+import { evaluateGates, startTraining } from '../../src/main/services/training';
+import { trainingConfigZ } from '../../src/shared/training-config';
+import { useTempDir } from '../helpers/tmp';
+import { SMALL_CONFIG, writeTrainingBatch } from '../helpers/training-data';
+
+const tmp = useTempDir();
+const contexts: AppContext[] = [];
+afterEach(async () => {
+  await Promise.all(contexts.splice(0).map((c) => closeAppContext(c)));
+});
+
+async function trainedWorkspace(config: unknown = SMALL_CONFIG) {
+  const dir = tmp();
+  const ctx = openAppContext({ workspacePath: join(dir, 'w.sqlite'), host: 'cli', poolSize: 2 });
+  contexts.push(ctx);
+  const data = writeTrainingBatch(join(dir, 'batch'));
+  const ing = await ctx.jobs.wait(startIngest(ctx, 'training', [data]).id);
+  expect((ing.result as IngestSummary).good).toBe(4);
+  const job = await ctx.jobs.wait(startTraining(ctx, { config }).id);
+  if (job.status !== 'succeeded') throw new Error(`${job.status}: ${job.error?.message}`);
+  const { runId, modelVersion } = job.result as { runId: number; modelVersion: number };
+  return { ctx, dir, runId, modelVersion };
+}
+
+const codeOf = (fn: () => unknown) => {
+  try {
+    fn();
+  } catch (error) {
+    return (error as { code?: string }).code;
+  }
+  return 'no error';
+};
+
+describe('training run (real workers, real SQLite)', () => {
+  it('finds the regimes, trains a model per regime, records the run and a version behind its gates', async () => {
+    const { ctx, runId, modelVersion } = await trainedWorkspace();
+    const run = ctx.store.training.run(runId)!;
+    expect(run.status).toBe('succeeded');
+    expect(run.k).toBe(2);
+    expect(run.elbow?.knee).toBe(2);
+    expect(run.clusters).toHaveLength(2);
+    expect(run.clusters.every((c) => c.rows > 0 && ['gbm', 'forest', 'constant'].includes(c.family))).toBe(true);
+    expect(run.global?.family).toMatch(/gbm|forest/);
+    expect(run.pooled?.rocAuc).toBeGreaterThan(0.9);
+    expect(run.grid.length).toBe((4 + 2) * 3);
+    expect(run.fingerprint.files).toHaveLength(4);
+    expect(run.gates.map((g) => g.metric)).toEqual(['accuracy', 'rocAuc']);
+    const v = versionDetail(ctx, modelVersion);
+    expect(v.status).toBe('pending_approval');
+    expect(v.events[0]?.action).toBe('created');
+  });
+
+  it('predicting the training rows gives exactly the run held-out probabilities (state reused, not refitted)', async () => {
+    const { ctx, runId, modelVersion } = await trainedWorkspace();
+    const run = ctx.store.training.run(runId)!;
+    const version = ctx.store.registry.byVersion(modelVersion)!;
+    const bundle = loadBundle(ctx, version.id);
+    const files = ctx.store.files.goodFiles('training');
+    const m = ctx.store.rows.matrixForFiles(files.map((f) => f.id), bundle.featureNames.length);
+    const p = predictWithBundle(bundle, m.X, m.nRows);
+    const byRowId = new Map(Array.from(m.rowIds, (id, i) => [id, p.prob[i]!]));
+    expect(run.heldOut!.rowIds.length).toBeGreaterThan(50);
+    run.heldOut!.rowIds.forEach((id, i) => expect(byRowId.get(id)).toBe(run.heldOut!.probs[i]));
+  });
+
+  it('a cancelled run is marked cancelled and leaves the registry untouched', async () => {
+    const dir = tmp();
+    const ctx = openAppContext({ workspacePath: join(dir, 'w.sqlite'), host: 'cli', poolSize: 2 });
+    contexts.push(ctx);
+    await ctx.jobs.wait(startIngest(ctx, 'training', [writeTrainingBatch(join(dir, 'batch'))]).id);
+    const job = startTraining(ctx, { config: { ...SMALL_CONFIG, families: { gbm: { enabled: true, grid: { nEstimators: [2000], maxDepth: [6], learningRate: [0.01] } }, forest: { enabled: false } } } });
+    const off = ctx.events.subscribe((event, payload) => {
+      const info = payload as { id: string; progress: { stage: string } };
+      if (event === 'jobs/changed' && info.id === job.id && info.progress.stage === 'training models') ctx.jobs.cancel(job.id);
+    });
+    const final = await ctx.jobs.wait(job.id);
+    off();
+    expect(final.status).toBe('cancelled');
+    expect(ctx.store.training.runs(10)[0]?.status).toBe('cancelled');
+    expect(ctx.store.registry.list()).toHaveLength(0);
+  });
+
+  it('refuses an invalid config with the field and the reason', () => {
+    const parsed = trainingConfigZ.safeParse({ cvFolds: 1, clusters: { mode: 'fixed' } });
+    expect(parsed.success).toBe(false);
+    const paths = parsed.error!.issues.map((i) => i.path.join('.'));
+    expect(paths).toContain('cvFolds');
+  });
+});
+
+describe('quality gates', () => {
+  it('passes and fails each gate by value, skipping disabled ones', () => {
+    const config = trainingConfigZ.parse({ gates: { minAccuracy: 0.8, minF1: 0.75, minRecall: 0.85, minRocAuc: null, minPrAuc: 0.3 } });
+    const metrics = { accuracy: 0.9, f1: 0.74, recall: 0.85, rocAuc: 0.5, prAuc: null } as never;
+    const gates = evaluateGates(config, metrics);
+    expect(gates.map((g) => [g.metric, g.passed])).toEqual([
+      ['accuracy', true],
+      ['f1', false],
+      ['recall', true],
+      ['prAuc', false],
+    ]);
+  });
+});
+
+describe('model registry rules', () => {
+  it('nothing unapproved reaches Production; promotion keeps the previous Production for rollback', async () => {
+    const { ctx, modelVersion: v1 } = await trainedWorkspace();
+    expect(codeOf(() => promoteVersion(ctx, v1, 'production', undefined, 'tester'))).toBe('not_approved');
+    expect(codeOf(() => rejectVersion(ctx, v1, '  ', 'tester'))).toBe('invalid_input');
+    approveVersion(ctx, v1, 'looks right', 'alice');
+    expect(codeOf(() => approveVersion(ctx, v1, undefined, 'alice'))).toBe('conflict');
+    promoteVersion(ctx, v1, 'production', 'first', 'alice');
+    // A second version from a second run.
+    const second = await ctx.jobs.wait(startTraining(ctx, { config: SMALL_CONFIG }).id);
+    const v2 = (second.result as { modelVersion: number }).modelVersion;
+    expect(codeOf(() => promoteVersion(ctx, v2, 'production', undefined, 'bob'))).toBe('not_approved');
+    approveVersion(ctx, v2, undefined, 'bob');
+    promoteVersion(ctx, v2, 'production', undefined, 'bob');
+    expect(ctx.store.registry.alias('production')).toMatchObject({ previousVersionId: ctx.store.registry.byVersion(v1)!.id });
+    expect(codeOf(() => archiveVersion(ctx, v2, undefined, 'bob'))).toBe('conflict');
+    expect(codeOf(() => rejectVersion(ctx, v2, 'bad', 'bob'))).toBe('conflict');
+    const back = rollbackProduction(ctx, 'v2 misbehaves', 'carol');
+    expect(back.version).toBe(v1);
+    expect(back.stages).toEqual(['production']);
+    expect(codeOf(() => rollbackProduction(ctx, undefined, 'carol'))).toBe('conflict');
+    const trail = ctx.store.registry.events().map((e) => `${e.version}:${e.action}:${e.user}`);
+    expect(trail).toEqual([
+      `${v1}:created:${trail[0]!.split(':')[2]}`,
+      `${v1}:approved:alice`,
+      `${v1}:promoted to production:alice`,
+      `${v2}:created:${trail[3]!.split(':')[2]}`,
+      `${v2}:approved:bob`,
+      `${v2}:promoted to production:bob`,
+      `${v1}:rolled back to production:carol`,
+    ]);
+  });
+
+  it('a version that failed its gates cannot be approved', async () => {
+    const { ctx, modelVersion } = await trainedWorkspace({ ...SMALL_CONFIG, gates: { minAccuracy: 1.01 > 1 ? 1 : 1, minF1: 1, minRecall: 1, minRocAuc: 1, minPrAuc: 1 } });
+    const v = versionDetail(ctx, modelVersion);
+    if (v.gates.every((g) => g.passed)) return; // a perfect model passes even these
+    expect(v.status).toBe('rejected_by_gates');
+    expect(codeOf(() => approveVersion(ctx, modelVersion, undefined, 'x'))).toBe('conflict');
+  });
+
+  it('exports a version as one file and refuses a tampered or unknown-format file', async () => {
+    const { ctx, dir, modelVersion } = await trainedWorkspace();
+    const path = join(dir, 'model.wfsmodel');
+    exportVersion(ctx, modelVersion, path);
+    const imported = importVersion(ctx, path, 'dave');
+    expect(imported.version).toBe(modelVersion + 1);
+    expect(imported.status).toBe('pending_approval');
+    expect(imported.sha256).toBe(versionDetail(ctx, modelVersion).sha256);
+    checkBundle(loadBundle(ctx, ctx.store.registry.byVersion(imported.version)!.id));
+
+    const file = JSON.parse(readFileSync(path, 'utf8')) as { formatVersion: number; parts: Record<string, string> };
+    const bytes = Buffer.from(file.parts['bundle.json.gz']!, 'base64');
+    bytes[bytes.length - 5] ^= 0xff;
+    writeFileSync(join(dir, 'tampered.wfsmodel'), JSON.stringify({ ...file, parts: { 'bundle.json.gz': bytes.toString('base64') } }));
+    expect(codeOf(() => importVersion(ctx, join(dir, 'tampered.wfsmodel'), 'eve'))).toBe('checksum_mismatch');
+    writeFileSync(join(dir, 'future.wfsmodel'), JSON.stringify({ ...file, formatVersion: 99 }));
+    expect(codeOf(() => importVersion(ctx, join(dir, 'future.wfsmodel'), 'eve'))).toBe('model_format');
+    expect(ctx.store.registry.list()).toHaveLength(2);
+  });
+});
