@@ -153,7 +153,7 @@ describe('model registry rules', () => {
     ]);
   });
 
-  it('a version that failed its gates cannot be approved', async () => {
+  it("a version that failed its gates cannot be approved', async () => {
     const { ctx, modelVersion } = await trainedWorkspace({ ...SMALL_CONFIG, gates: { minAccuracy: 1.01 > 1 ? 1 : 1, minF1: 1, minRecall: 1, minRocAuc: 1, minPrAuc: 1 } });
     const v = versionDetail(ctx, modelVersion);
     if (v.gates.every((g) => g.passed)) return; // a perfect model passes even these

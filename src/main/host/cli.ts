@@ -12,6 +12,8 @@ import { infoCommand } from './commands/info';
 import { logsCommand } from './commands/logs';
 import { ingestCommand } from './commands/ingest';
 import { trainCommand } from './commands/train';
+import { modelsCommand } from './commands/models';
+import { predictCommand, reportCommand } from './commands/predict';
 
 export interface CommandEnv {
   ctx: AppContext;
@@ -30,6 +32,9 @@ const COMMANDS: Record<string, Command> = {
   info: infoCommand,
   ingest: ingestCommand,
   train: trainCommand,
+  models: modelsCommand,
+  predict: predictCommand,
+  report: reportCommand,
   logs: logsCommand,
   serve: serveCommand,
 };

@@ -4,6 +4,7 @@ import { jobsHandlers } from './jobs';
 import { dataHandlers } from './data';
 import { trainingHandlers } from './training';
 import { modelHandlers } from './models';
+import { predictHandlers } from './predict';
 import { HandlerRegistry, type HandlerMap } from './registry';
 
 /** Handlers only a host can provide (the Electron shell's save dialog); others answer that they cannot. */
@@ -18,6 +19,7 @@ export function createRegistry(host: HostHandlers = {}): HandlerRegistry {
     .register(dataHandlers)
     .register(trainingHandlers)
     .register(modelHandlers)
+    .register(predictHandlers)
     .register({
       'files/save-as':
         host['files/save-as'] ??

@@ -131,9 +131,12 @@ export function loadBundle(ctx: AppContext, versionId: number): ModelBundle {
 export function resolvePredictionVersion(ctx: AppContext, which: 'production' | 'staging' | number): VersionRow {
   if (typeof which === 'number') {
     const row = requireVersion(ctx, which);
-    if (row.status === 'rejected' || row.status === 'rejected_by_gates' || row.status === 'archived') {
-      throw new AppError('not_approved', `Model version ${which} is ${row.status.replace(/_/g, ' ')}; pick an approved or pending version.`);
+    // A version picked by number may be one still under review or one its gates held back (to see how it
+    // would do); one a person rejected or archived is out of use.
+    if (row.status === 'rejected' || row.status === 'archived') {
+      throw new AppError('not_approved', `Model version ${which} is ${row.status}; pick another version.`);
     }
+    if (row.status === 'rejected_by_gates') ctx.log.warn(`Predicting with version ${which}, which did not pass its quality gates.`);
     return row;
   }
   const alias = ctx.store.registry.alias(which);

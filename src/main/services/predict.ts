@@ -1,0 +1,251 @@
+/**
+ * Predictions: a batch is validated and stored through the same import path as training data (bad
+ * files quarantined with reasons), then every stored row of its good files — or of files already in the
+ * workspace with the same bytes — is scored in the worker pool with the chosen model version. A
+ * cancelled or failed batch leaves the workspace as it was. Single rows are scored at once.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type {
+  BatchReportData,
+  IngestSummary,
+  PredictionDetail,
+  PredictionSource,
+  PredictResult,
+} from '../../shared/contract';
+import { AppError } from '../errors';
+import { stagingDir } from '../host/serve';
+import type { JobHandle } from '../jobs/manager';
+import { predictWithBundle } from '../ml/pipeline/bundle';
+import { toPredictions } from '../workers/tasks/predict';
+import type { PredictFileInput } from '../workers/tasks/predict';
+import type { AppContext } from './context';
+import { runIngest } from './data';
+import { loadBundle, resolvePredictionVersion, versionDetail } from './models';
+import type { HandlerMap } from './registry';
+import { reportFileName, renderHtmlReport, writePdfReport, writePredictionsCsv } from '../reports';
+import { writeFileSync, statSync } from 'node:fs';
+
+export type ModelChoice = 'production' | 'staging' | number;
+
+export async function runBatchPrediction(
+  ctx: AppContext,
+  job: JobHandle,
+  paths: string[],
+  model: ModelChoice,
+  source: PredictionSource,
+): Promise<PredictResult> {
+  const version = resolvePredictionVersion(ctx, model);
+  loadBundle(ctx, version.id);
+  let ingest: IngestSummary | null = null;
+  let batchId: number | null = null;
+  try {
+    ingest = await runIngest(ctx, job, 'prediction', paths);
+    batchId = ctx.store.predictions.startBatch({ source, modelVersionId: version.id, threshold: version.threshold, ingestBatch: ingest.batch });
+    const toScore = ingest.files.filter((f) => (f.status === 'good' || f.status === 'duplicate') && f.fileId !== null);
+    let done = 0;
+    const id = batchId;
+    await Promise.all(
+      toScore.map(async (f) => {
+        const input: PredictFileInput = { versionId: version.id, batchId: id, fileId: f.fileId!, fileName: f.name, source, explain: 5 };
+        await job.runTask('predict/file', input, { quiet: true });
+        done++;
+        job.progress({ stage: 'predicting', done, total: toScore.length, message: `${done} of ${toScore.length} files scored` });
+      }),
+    );
+    job.throwIfCancelled();
+    ctx.store.predictions.finishBatch(batchId, ingest.files, ingest.files.length);
+    const batch = ctx.store.predictions.batch(batchId)!;
+    job.log.info(`Batch ${batchId}: ${batch.rows} wafers predicted with model version ${version.version}: ${batch.faulty} faulty, ${batch.unfamiliar} unfamiliar`);
+    ctx.events.emit('data/changed', { domain: 'predictions' });
+    return {
+      batch: batchId,
+      model_version: version.version,
+      files: ingest.files.map((f) => ({ name: f.name, status: f.status, rows: f.rows, reasons: f.reasons })),
+      rows: batch.rows,
+      faulty: batch.faulty,
+      unfamiliar: batch.unfamiliar,
+    };
+  } catch (error) {
+    if (batchId !== null) ctx.store.predictions.deleteBatch(batchId);
+    if (ingest) ctx.store.files.deleteBatch(ingest.batch);
+    ctx.events.emit('data/changed', { domain: 'predictions' });
+    ctx.events.emit('data/changed', { domain: 'files' });
+    throw error;
+  }
+}
+
+export function startBatchPrediction(ctx: AppContext, paths: string[], model: ModelChoice, source: PredictionSource) {
+  // Fail fast (no model in Production) before a job is created.
+  resolvePredictionVersion(ctx, model);
+  return ctx.jobs.start('predict', `Predict ${paths.length === 1 ? paths[0]!.split(/[\\/]/).pop() : `${paths.length} items`}`, (job) =>
+    runBatchPrediction(ctx, job, paths, model, source),
+  );
+}
+
+/** Parses one typed row: a CSV line (id first, then sensors in schema order) or values by sensor name. */
+export function parseSingleRow(
+  featureNames: string[],
+  missingTokens: string[],
+  input: { csv?: string; values?: Record<string, number | string | null>; wafer?: string },
+): { wafer: string; values: Float64Array } {
+  const values = new Float64Array(featureNames.length).fill(NaN);
+  const toNumber = (raw: string | number | null, where: string): number => {
+    if (raw === null) return NaN;
+    if (typeof raw === 'number') {
+      if (!Number.isFinite(raw)) throw new AppError('invalid_input', `${where}: ${raw} is not a finite number.`);
+      return raw;
+    }
+    const text = raw.trim().replace(/^"(.*)"$/, '$1');
+    if (missingTokens.includes(text)) return NaN;
+    const n = Number(text);
+    if (text === '' || !Number.isFinite(n)) throw new AppError('invalid_input', `${where}: "${text}" is not a number.`);
+    return n;
+  };
+  if (input.csv !== undefined) {
+    const cells = input.csv.replace(/\r?\n$/, '').split(',');
+    const hasId = cells.length === featureNames.length + 1;
+    if (!hasId && cells.length !== featureNames.length) {
+      throw new AppError(
+        'invalid_input',
+        `The line has ${cells.length} values; expected ${featureNames.length + 1} (the wafer id, then ${featureNames.length} sensors) or ${featureNames.length}.`,
+      );
+    }
+    const offset = hasId ? 1 : 0;
+    featureNames.forEach((name, i) => (values[i] = toNumber(cells[i + offset]!, name)));
+    return { wafer: input.wafer ?? (hasId ? cells[0]!.trim() || 'typed row' : 'typed row'), values };
+  }
+  const normalize = (s: string) => s.replace(/\s+/g, '').toLowerCase();
+  const index = new Map(featureNames.map((n, i) => [normalize(n), i]));
+  for (const [name, raw] of Object.entries(input.values ?? {})) {
+    const i = index.get(normalize(name));
+    if (i === undefined) throw new AppError('invalid_input', `There is no sensor called "${name}" in the model's schema.`);
+    values[i] = toNumber(raw, name);
+  }
+  return { wafer: input.wafer ?? 'typed row', values };
+}
+
+export function predictSingle(
+  ctx: AppContext,
+  input: { csv?: string; values?: Record<string, number | string | null>; wafer?: string; model: ModelChoice },
+): PredictionDetail {
+  const version = resolvePredictionVersion(ctx, input.model);
+  const bundle = loadBundle(ctx, version.id);
+  const { wafer, values } = parseSingleRow(bundle.featureNames, bundle.schema.missingTokens, input);
+  const p = predictWithBundle(bundle, values, 1, { explain: 5 });
+  const rows = toPredictions(bundle, p, { fileId: null, fileName: null, rowNos: [null], wafers: [wafer] });
+  const batchId = ctx.store.transaction(() => {
+    const id = ctx.store.predictions.startBatch({ source: 'single', modelVersionId: version.id, threshold: version.threshold, ingestBatch: null });
+    ctx.store.predictions.addRows(id, version.id, version.threshold, 'single', rows);
+    ctx.store.predictions.finishBatch(id, [], 0);
+    return id;
+  });
+  ctx.events.emit('data/changed', { domain: 'predictions' });
+  const stored = ctx.store.predictions.history({ batchId, limit: 1, offset: 0 }).rows[0]!;
+  return ctx.store.predictions.row(stored.id)!;
+}
+
+function exportPath(ctx: AppContext, name: string, out?: string): string {
+  if (out) {
+    const p = resolve(out);
+    mkdirSync(dirname(p), { recursive: true });
+    return p;
+  }
+  const dir = join(stagingDir(ctx), 'exports', randomUUID());
+  mkdirSync(dir, { recursive: true });
+  return join(dir, name);
+}
+
+/** Everything a report shows for a batch, gathered once. */
+export function gatherReportData(ctx: AppContext, batchId: number): BatchReportData {
+  const batch = ctx.store.predictions.batch(batchId);
+  if (!batch || batch.status !== 'succeeded') throw new AppError('not_found', `There is no finished prediction batch ${batchId}.`);
+  const model = versionDetail(ctx, batch.modelVersion);
+  const rows = [...ctx.store.predictions.batchRows(batchId)];
+  const histogram = Array.from({ length: 20 }, (_, i) => ({ from: i / 20, to: (i + 1) / 20, count: 0, faulty: 0 }));
+  const byCluster = new Map<number, { cluster: number; rows: number; faulty: number; unfamiliar: number }>();
+  const byFile = new Map<string, { fileName: string; rows: number; faulty: number }>();
+  for (const r of rows) {
+    const bin = histogram[Math.min(19, Math.floor(r.probability * 20))]!;
+    bin.count++;
+    if (r.faulty) bin.faulty++;
+    const c = byCluster.get(r.cluster) ?? { cluster: r.cluster, rows: 0, faulty: 0, unfamiliar: 0 };
+    c.rows++;
+    if (r.faulty) c.faulty++;
+    if (r.unfamiliar) c.unfamiliar++;
+    byCluster.set(r.cluster, c);
+    const name = r.fileName ?? '(typed row)';
+    const f = byFile.get(name) ?? { fileName: name, rows: 0, faulty: 0 };
+    f.rows++;
+    if (r.faulty) f.faulty++;
+    byFile.set(name, f);
+  }
+  return {
+    appVersion: ctx.appVersion,
+    generatedAt: new Date().toISOString(),
+    workspace: ctx.workspacePath,
+    batch,
+    model: {
+      version: model.version,
+      status: model.status,
+      stages: model.stages,
+      k: model.k,
+      threshold: model.threshold,
+      metrics: model.metrics,
+      gates: model.gates,
+      createdAt: model.createdAt,
+      strategy: model.strategy,
+    },
+    rows,
+    histogram,
+    byCluster: [...byCluster.values()].sort((a, b) => a.cluster - b.cluster),
+    byFile: [...byFile.values()].sort((a, b) => a.fileName.localeCompare(b.fileName)),
+  };
+}
+
+export async function createReport(
+  ctx: AppContext,
+  batchId: number,
+  format: 'csv' | 'html' | 'pdf',
+  out?: string,
+): Promise<{ path: string; name: string; bytes: number; rows: number }> {
+  const data = gatherReportData(ctx, batchId);
+  const name = reportFileName(data, format);
+  const path = exportPath(ctx, name, out);
+  if (format === 'csv') await writePredictionsCsv(data, path);
+  else if (format === 'html') writeFileSync(path, renderHtmlReport(data));
+  else await writePdfReport(data, path);
+  ctx.log.info(`Report for batch ${batchId} written (${format})`, { path });
+  return { path, name, bytes: statSync(path).size, rows: data.rows.length };
+}
+
+export const predictHandlers: HandlerMap<
+  | 'predict/batch-start'
+  | 'predict/single'
+  | 'predict/batches'
+  | 'predict/batch'
+  | 'predict/history'
+  | 'predict/fail-rate'
+  | 'predict/row'
+  | 'predict/export-csv'
+  | 'reports/create'
+> = {
+  'predict/batch-start': (input, ctx) => ({ jobId: startBatchPrediction(ctx, input.paths, input.model, input.source).id }),
+  'predict/single': (input, ctx) => predictSingle(ctx, input),
+  'predict/batches': (input, ctx) => ctx.store.predictions.batches(input.limit),
+  'predict/batch': (input, ctx) => {
+    const b = ctx.store.predictions.batch(input.id);
+    if (!b) throw new AppError('not_found', `There is no prediction batch ${input.id}.`);
+    return b;
+  },
+  'predict/history': (input, ctx) => ctx.store.predictions.history(input),
+  'predict/fail-rate': (input, ctx) => ctx.store.predictions.failRate(input, input.bucket),
+  'predict/row': (input, ctx) => {
+    const r = ctx.store.predictions.row(input.id);
+    if (!r) throw new AppError('not_found', `There is no prediction ${input.id}.`);
+    return r;
+  },
+  'predict/export-csv': (input, ctx) => createReport(ctx, input.batchId, 'csv', input.out),
+  'reports/create': (input, ctx) => createReport(ctx, input.batchId, input.format, input.out),
+};
