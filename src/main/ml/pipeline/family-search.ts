@@ -12,9 +12,9 @@ import {
   fitGbm,
   planGridSearch,
   predictProba,
-  predictProbaBinned,
   reduceSearch,
-  runSearchTask,
+  fitSearchTask,
+  treeDepth,
   serializeModel,
   type Family,
   type ForestParams,
@@ -22,6 +22,8 @@ import {
   type Grid,
   type GridValue,
   type Progress,
+  type SearchTask,
+  type SearchTaskFit,
   type SearchTaskResult,
   type SerializedModel,
   type TreeModel,
@@ -106,10 +108,21 @@ export function* searchFamily(input: FamilySearchInput): Generator<Progress, Fam
   const total = perTask * plan.tasks.length + finalN * (nFolds + 1);
   let done = 0;
   const results: SearchTaskResult[] = [];
-  for (const task of plan.tasks) {
-    results.push(
-      yield* drain(runSearchTask(binned, y, plan.folds, task), done, total, `${family} grid search`),
-    );
+  // Per task: its staged validation probabilities (the out-of-fold refits reuse them) and, for
+  // boosting, the deepest split of its model (a shallower maxDepth fit reuses it, see below).
+  const fits = new Map<number, { fit: SearchTaskFit; depth: number }>();
+  for (const task of searchOrder(plan.tasks, family)) {
+    const same = family === 'gbm' ? reusableFit(task, plan.tasks, fits) : undefined;
+    if (same) {
+      results.push({ ...same.fit.result, taskId: task.id, group: task.group, fold: task.fold });
+      fits.set(task.id, same);
+      done += perTask;
+      yield { done, total, message: `${family} grid search` };
+      continue;
+    }
+    const r = yield* drain(fitSearchTask(binned, y, plan.folds, task), done, total, `${family} grid search`);
+    results.push(r.result);
+    fits.set(task.id, { fit: r, depth: family === 'gbm' ? maxTreeDepth(r.model) : 0 });
     done += perTask;
   }
   const search = reduceSearch(plan, results);
@@ -118,15 +131,20 @@ export function* searchFamily(input: FamilySearchInput): Generator<Progress, Fam
     family === 'gbm'
       ? fitGbm(binned, y, params as Partial<GbmParams>, rows ? { rows } : {})
       : fitForest(binned, y, params as Partial<ForestParams>, rows ? { rows } : {});
+  // Out-of-fold probabilities at the best point. The refit on the other folds would be exactly the
+  // best group's search task for that fold cut at the best n_estimators (boosting round k and forest
+  // tree i never depend on later ones, the rows are the same ascending list), so its staged
+  // probabilities are the refit's probabilities: read them instead of refitting.
   const oof = new Float64Array(nTrain);
+  const bestPoint = plan.points.find((pt) => pt.params === params);
+  if (!bestPoint) throw new Error('best grid point not found in the plan');
   for (let fold = 0; fold < nFolds; fold++) {
-    const fitRows: number[] = [];
-    const validRows: number[] = [];
-    for (let i = 0; i < nTrain; i++) (plan.folds[i] === fold ? validRows : fitRows).push(i);
-    const model = yield* drain(fit(Uint32Array.from(fitRows)), done, total, `${family} out-of-fold`);
+    const task = plan.tasks.find((t) => t.group === bestPoint.group && t.fold === fold)!;
+    const { vRows, probs } = fits.get(task.id)!.fit;
+    const p = probs[bestPoint.stage]!;
+    for (let i = 0; i < vRows.length; i++) oof[vRows[i]!] = p[i]!;
     done += finalN;
-    const p = predictProbaBinned(model, binned, Uint32Array.from(validRows));
-    validRows.forEach((r, i) => (oof[r] = p[i]!));
+    yield { done, total, message: `${family} out-of-fold` };
   }
   const model = yield* drain(fit(), done, total, `${family} final fit`);
   const Xtest = selectRows(X, nRows, nFeatures, test);
@@ -142,4 +160,57 @@ export function* searchFamily(input: FamilySearchInput): Generator<Progress, Fam
     importance: featureImportance(model),
     nFolds,
   };
+}
+
+/** Deepest split of any tree (0 when every tree is a single leaf). */
+function maxTreeDepth(model: TreeModel): number {
+  let d = 0;
+  for (const t of model.trees) d = Math.max(d, treeDepth(t));
+  return d;
+}
+
+function sameExceptDepth(a: SearchTask, b: SearchTask): boolean {
+  if (a.fold !== b.fold) return false;
+  const ka = Object.keys(a.params);
+  if (ka.length !== Object.keys(b.params).length) return false;
+  for (const k of ka) if (k !== 'maxDepth' && a.params[k] !== b.params[k]) return false;
+  return true;
+}
+
+const depthOf = (t: SearchTask): number => {
+  const d = Number(t.params.maxDepth ?? 6);
+  return Number.isFinite(d) ? d : Infinity;
+};
+
+/**
+ * Boosting tasks that differ only in maxDepth run deepest first: a fit with maxDepth d is exactly the
+ * fit with maxDepth D > d whenever the deeper model never split at depth >= d (every decision at
+ * depths < d is the same, no randomness depends on depth, leaves keep the same values). The forest
+ * draws split features from one stream per tree, so its shallower fits differ and are never reused.
+ */
+function searchOrder(tasks: SearchTask[], family: string): SearchTask[] {
+  if (family !== 'gbm') return tasks;
+  const out = tasks.slice();
+  const pos = new Map(tasks.map((t, i) => [t, i]));
+  // Stable: keep plan order except that, among tasks equal up to maxDepth, deeper ones go first.
+  const rep = new Map<SearchTask, number>();
+  for (const t of tasks) {
+    const first = tasks.find((u) => sameExceptDepth(u, t))!;
+    rep.set(t, pos.get(first)!);
+  }
+  out.sort((a, b) => rep.get(a)! - rep.get(b)! || depthOf(b) - depthOf(a) || pos.get(a)! - pos.get(b)!);
+  return out;
+}
+
+function reusableFit(
+  task: SearchTask,
+  tasks: SearchTask[],
+  fits: Map<number, { fit: SearchTaskFit; depth: number }>,
+): { fit: SearchTaskFit; depth: number } | undefined {
+  const d = depthOf(task);
+  for (const other of tasks) {
+    const done = fits.get(other.id);
+    if (done && depthOf(other) > d && done.depth <= d && sameExceptDepth(other, task)) return done;
+  }
+  return undefined;
 }

@@ -62,6 +62,8 @@ export {
   referenceGrids,
   planGridSearch,
   runSearchTask,
+  fitSearchTask,
+  foldRows,
   reduceSearch,
   gridSearch,
   stratifiedFolds,
@@ -72,7 +74,9 @@ export {
   type SearchTask,
   type SearchPlan,
   type SearchTaskResult,
+  type SearchTaskFit,
   type SearchResult,
 } from './search';
 export { treesRocAuc } from './auc';
 export { runToEnd } from './run';
+export { treeDepth } from './tree';

@@ -145,6 +145,15 @@ export function planGridSearch(y: Uint8Array, spec: SearchSpec): SearchPlan {
   return { family: spec.family, nFolds, folds: stratifiedFolds(y, nFolds, seed), points, tasks };
 }
 
+/** What fitSearchTask returns: the task's result plus the fitted model and its staged probabilities. */
+export interface SearchTaskFit {
+  result: SearchTaskResult;
+  model: TreeModel;
+  /** Validation rows (the task's fold, ascending) and their probabilities per stage of the task. */
+  vRows: Uint32Array;
+  probs: Float64Array[];
+}
+
 /** Runs one task: fit on the other folds, score every stage on the task's fold. */
 export function* runSearchTask(
   data: BinnedData,
@@ -152,11 +161,17 @@ export function* runSearchTask(
   folds: Uint8Array,
   task: SearchTask,
 ): Generator<Progress, SearchTaskResult, void> {
-  const train: number[] = [];
-  const valid: number[] = [];
-  for (let i = 0; i < folds.length; i++) (folds[i] === task.fold ? valid : train).push(i);
-  const rows = Uint32Array.from(train);
-  const vRows = Uint32Array.from(valid);
+  return (yield* fitSearchTask(data, y, folds, task)).result;
+}
+
+/** runSearchTask that also hands back the model and the staged validation probabilities. */
+export function* fitSearchTask(
+  data: BinnedData,
+  y: Uint8Array,
+  folds: Uint8Array,
+  task: SearchTask,
+): Generator<Progress, SearchTaskFit, void> {
+  const { rows, vRows } = foldRows(folds, task.fold);
   const fit =
     task.family === 'gbm'
       ? fitGbm(data, y, task.params as Partial<GbmParams>, { rows })
@@ -173,7 +188,28 @@ export function* runSearchTask(
   const vy = new Uint8Array(vRows.length);
   for (let i = 0; i < vRows.length; i++) vy[i] = y[vRows[i]];
   const probs = predictStagedBinned(model, data, vRows, task.stages);
-  return { taskId: task.id, group: task.group, fold: task.fold, aucs: probs.map((p) => treesRocAuc(vy, p)) };
+  const result = {
+    taskId: task.id,
+    group: task.group,
+    fold: task.fold,
+    aucs: probs.map((p) => treesRocAuc(vy, p)),
+  };
+  return { result, model, vRows, probs };
+}
+
+/** Training rows (every other fold) and validation rows (the fold), both ascending. */
+export function foldRows(folds: Uint8Array, fold: number): { rows: Uint32Array; vRows: Uint32Array } {
+  let nValid = 0;
+  for (let i = 0; i < folds.length; i++) if (folds[i] === fold) nValid++;
+  const rows = new Uint32Array(folds.length - nValid);
+  const vRows = new Uint32Array(nValid);
+  let a = 0;
+  let b = 0;
+  for (let i = 0; i < folds.length; i++) {
+    if (folds[i] === fold) vRows[b++] = i;
+    else rows[a++] = i;
+  }
+  return { rows, vRows };
 }
 
 /** Pure reducer: mean CV AUC per grid point and the best point (first on ties). */

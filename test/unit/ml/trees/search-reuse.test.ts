@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import {
+  binData,
+  fitGbm,
+  fitForest,
+  foldRows,
+  planGridSearch,
+  predictProbaBinned,
+  runSearchTask,
+  runToEnd,
+  serializeModel,
+  treeDepth,
+} from '../../../../src/main/ml/trees';
+import { searchFamily } from '../../../../src/main/ml/pipeline/family-search';
+import { nonlinear } from './helpers';
+
+describe('search reuse (exactness of the shortcuts in searchFamily)', () => {
+  it('a boosting fit with maxDepth d equals the deeper fit when that one never split at depth >= d', () => {
+    const d = nonlinear(300, 11);
+    const b = binData(d.X, d.nRows, d.nFeatures);
+    const base = { nEstimators: 30, learningRate: 0.3, minChildWeight: 3, seed: 2 };
+    const deep = runToEnd(fitGbm(b, d.y, { ...base, maxDepth: 20 }));
+    const reached = Math.max(...deep.trees.map(treeDepth));
+    expect(reached).toBeLessThan(20);
+    const same = runToEnd(fitGbm(b, d.y, { ...base, maxDepth: reached }));
+    expect(serializeModel(same).trees).toEqual(serializeModel(deep).trees);
+    const shallower = runToEnd(fitGbm(b, d.y, { ...base, maxDepth: reached - 1 }));
+    expect(serializeModel(shallower).trees).not.toEqual(serializeModel(deep).trees);
+  });
+
+  for (const family of ['gbm', 'forest'] as const) {
+    it(`${family}: search results and out-of-fold probabilities equal plain refits`, () => {
+      const d = nonlinear(240, 5);
+      const train = Int32Array.from({ length: 160 }, (_, i) => i);
+      const test = Int32Array.from({ length: 80 }, (_, i) => 160 + i);
+      const grid =
+        family === 'gbm'
+          ? { learningRate: [0.5, 0.05], maxDepth: [2, 3, 8, 30], nEstimators: [5, 20] }
+          : { nEstimators: [5, 12], maxDepth: [2, 4], criterion: ['gini'] };
+      const out = runToEnd(
+        searchFamily({
+          X: d.X,
+          nRows: d.nRows,
+          nFeatures: d.nFeatures,
+          labels: d.y,
+          train,
+          test,
+          family,
+          grid,
+          nFolds: 3,
+          seed: 4,
+          classWeight: 'none',
+        }),
+      );
+      // Reference: every task run plainly, every out-of-fold model refitted.
+      const Xt = new Float64Array(160 * d.nFeatures);
+      for (let f = 0; f < d.nFeatures; f++)
+        for (let r = 0; r < 160; r++) Xt[f * 160 + r] = d.X[f * d.nRows + r];
+      const y = d.y.slice(0, 160);
+      const b = binData(Xt, 160, d.nFeatures);
+      const plan = planGridSearch(y, { family, grid, nFolds: 3, seed: 4 });
+      const results = plan.tasks.map((t) => runToEnd(runSearchTask(b, y, plan.folds, t)));
+      plan.points.forEach((pt, i) => {
+        const foldAucs = [0, 1, 2].map(
+          (f) => results.find((r) => r.group === pt.group && r.fold === f)!.aucs[pt.stage],
+        );
+        expect(out.points[i].foldAucs).toEqual(foldAucs);
+      });
+      const oof = new Float64Array(160);
+      for (let fold = 0; fold < 3; fold++) {
+        const { rows, vRows } = foldRows(plan.folds, fold);
+        const m =
+          family === 'gbm'
+            ? runToEnd(fitGbm(b, y, out.params as never, { rows }))
+            : runToEnd(fitForest(b, y, out.params as never, { rows }));
+        const p = predictProbaBinned(m, b, vRows);
+        vRows.forEach((r, i) => (oof[r] = p[i]));
+      }
+      expect(Array.from(out.oof)).toEqual(Array.from(oof));
+    });
+  }
+});
