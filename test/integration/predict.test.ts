@@ -1,0 +1,122 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { IngestSummary, PredictResult } from '../../src/shared/contract';
+import { closeAppContext, openAppContext, type AppContext } from '../../src/main/services/context';
+import { startIngest } from '../../src/main/services/data';
+import { approveVersion, promoteVersion } from '../../src/main/services/models';
+import { createReport, predictSingle, startBatchPrediction } from '../../src/main/services/predict';
+import { startTraining } from '../../src/main/services/training';
+import { SHARED_WAFER, useTempDir } from '../helpers/tmp';
+import { SMALL_CONFIG, writeTrainingBatch } from '../helpers/training-data';
+import { writeWaferFile } from '../helpers/wafer-files';
+
+const tmp = useTempDir();
+const contexts: AppContext[] = [];
+afterEach(async () => {
+  await Promise.all(contexts.splice(0).map((c) => closeAppContext(c)));
+});
+
+async function productionWorkspace() {
+  const dir = tmp();
+  const ctx = openAppContext({ workspacePath: join(dir, 'w.sqlite'), host: 'cli', poolSize: 2 });
+  contexts.push(ctx);
+  await ctx.jobs.wait(startIngest(ctx, 'training', [writeTrainingBatch(join(dir, 'train'))]).id);
+  const job = await ctx.jobs.wait(startTraining(ctx, { config: SMALL_CONFIG }).id);
+  const { modelVersion } = job.result as { modelVersion: number };
+  approveVersion(ctx, modelVersion, 'ok', 'tester');
+  promoteVersion(ctx, modelVersion, 'production', undefined, 'tester');
+  return { ctx, dir, modelVersion };
+}
+
+describe('predictions', () => {
+  it('refuses to predict when nothing is in Production, with a stable code', () => {
+    const ctx = openAppContext({ workspacePath: join(tmp(), 'w.sqlite'), host: 'cli', poolSize: 1 });
+    contexts.push(ctx);
+    expect(() => startBatchPrediction(ctx, ['/nowhere'], 'production', 'app')).toThrow(expect.objectContaining({ code: 'no_model' }));
+  });
+
+  it('validates a batch like an import, scores every wafer once with an explanation, and keeps history', async () => {
+    const { ctx, dir, modelVersion } = await productionWorkspace();
+    const batchDir = writeTrainingBatch(join(dir, 'predict'), 2, 30, false);
+    writeWaferFile(batchDir, 'Wafer_01022020_120000.csv', { rows: 3, withLabel: false });
+    writeWaferFile(batchDir, 'wafer_02022020_120000.csv', { rows: 3, withLabel: false, cell: (r) => (r === 0 ? '=cmd()' : undefined) });
+    const final = await ctx.jobs.wait(startBatchPrediction(ctx, [batchDir], 'production', 'cli').id);
+    expect(final.status).toBe('succeeded');
+    const result = final.result as PredictResult;
+    expect(result).toMatchObject({ model_version: modelVersion, rows: 60 });
+    expect(result.files.filter((f) => f.status === 'bad').map((f) => f.reasons[0]!.code).sort()).toEqual(['name_pattern', 'non_numeric_value']);
+    const history = ctx.store.predictions.history({ batchId: result.batch, limit: 100, offset: 0 });
+    expect(history.total).toBe(60);
+    expect(new Set(history.rows.map((r) => `${r.fileName}/${r.wafer}`)).size).toBe(60);
+    expect(history.rows.every((r) => r.cluster >= 0 && r.probability >= 0 && r.probability <= 1)).toBe(true);
+    expect(history.rows.every((r) => (r.faulty ? r.label === 1 : r.label === -1))).toBe(true);
+    // The faulty wafers of this data run high in the first sensors, and the explanation says so.
+    const faulty = history.rows.filter((r) => r.faulty);
+    expect(faulty.length).toBeGreaterThan(0);
+    const detail = ctx.store.predictions.row(faulty[0]!.id)!;
+    expect(detail.explanation!.towardsFaulty.length).toBeGreaterThan(0);
+    const top = detail.explanation!.towardsFaulty[0]!;
+    expect(top.low).toBeLessThanOrEqual(top.high);
+    expect(ctx.store.predictions.history({ result: 'faulty', limit: 100, offset: 0 }).total).toBe(result.faulty);
+    expect(ctx.store.predictions.history({ source: 'app', limit: 100, offset: 0 }).total).toBe(0);
+    expect(ctx.store.predictions.history({ file: 'wafer_10', limit: 100, offset: 0 }).total).toBe(30);
+    const rates = ctx.store.predictions.failRate({}, 'day');
+    expect(rates[0]).toMatchObject({ rows: 60, faulty: result.faulty });
+
+    const csv = await createReport(ctx, result.batch, 'csv', join(dir, 'out', 'predictions.csv'));
+    const lines = readFileSync(csv.path, 'utf8').trim().split('\n');
+    expect(lines[0]!.startsWith('Wafer,Prediction,Probability,Cluster,ModelVersion,Unfamiliar')).toBe(true);
+    expect(lines).toHaveLength(61);
+    const html = await createReport(ctx, result.batch, 'html', join(dir, 'out', 'report.html'));
+    const text = readFileSync(html.path, 'utf8');
+    expect(text).toContain('Wafer_01022020_120000.csv');
+    expect(text).not.toMatch(/(src|href)="https?:/);
+    const pdf = await createReport(ctx, result.batch, 'pdf', join(dir, 'out', 'report.pdf'));
+    expect(readFileSync(pdf.path).subarray(0, 5).toString()).toBe('%PDF-');
+  });
+
+  it('a cancelled batch leaves the workspace as it was', async () => {
+    const { ctx, dir } = await productionWorkspace();
+    const filesBefore = ctx.store.files.list({ limit: 1000, offset: 0 }).total;
+    const job = startBatchPrediction(ctx, [writeTrainingBatch(join(dir, 'p'), 3, 40, false)], 'production', 'app');
+    ctx.jobs.cancel(job.id);
+    const final = await ctx.jobs.wait(job.id);
+    expect(final.status).toBe('cancelled');
+    expect(ctx.store.predictions.count()).toBe(0);
+    expect(ctx.store.files.list({ limit: 1000, offset: 0 }).total).toBe(filesBefore);
+  });
+
+  it('answers a single typed row at once, as a CSV line or by sensor name', async () => {
+    const { ctx } = await productionWorkspace();
+    const values = Array.from({ length: 590 }, (_, s) => (s < 4 ? '85' : s >= 20 && s < 60 ? '100' : s === 7 ? 'NA' : '500'));
+    const fromCsv = predictSingle(ctx, { csv: ['Wafer-X', ...values].join(','), model: 'production' });
+    expect(fromCsv).toMatchObject({ wafer: 'Wafer-X', source: 'single' });
+    expect(fromCsv.explanation).not.toBeNull();
+    const byName = predictSingle(ctx, { values: { 'Sensor - 1': 85, 'sensor-2': '85', 'Sensor - 3': null }, model: 'production' });
+    expect(byName.probability).toBeGreaterThanOrEqual(0);
+    expect(() => predictSingle(ctx, { values: { 'Sensor - 9999': 1 }, model: 'production' })).toThrow(/no sensor/);
+    expect(() => predictSingle(ctx, { csv: '1,2,3', model: 'production' })).toThrow(/expected 591/);
+  });
+
+  it.skipIf(!existsSync(SHARED_WAFER))('on the reference batches: quarantines the same 10 files as import and predicts 837 wafers', async () => {
+    const dir = tmp();
+    const ctx = openAppContext({ workspacePath: join(dir, 'w.sqlite'), host: 'cli', poolSize: 2 });
+    contexts.push(ctx);
+    await ctx.jobs.wait(startIngest(ctx, 'training', [join(SHARED_WAFER, 'training_batch')]).id);
+    const fast = { ...SMALL_CONFIG, clusters: { mode: 'fixed', k: 3 } };
+    const job = await ctx.jobs.wait(startTraining(ctx, { config: fast }).id);
+    const { modelVersion } = job.result as { modelVersion: number };
+    const final = await ctx.jobs.wait(startBatchPrediction(ctx, [join(SHARED_WAFER, 'prediction_batch')], modelVersion, 'cli').id);
+    const result = final.result as PredictResult;
+    expect(result.rows).toBe(837);
+    const bad = result.files.filter((f) => f.status === 'bad').map((f) => f.name).sort();
+    const imported = await ctx.jobs.wait(startIngest(ctx, 'prediction', [join(SHARED_WAFER, 'prediction_batch')]).id);
+    const importBad = (imported.result as IngestSummary).files.filter((f) => f.status === 'bad').map((f) => f.name).sort();
+    expect(bad).toHaveLength(10);
+    expect(bad).toEqual(importBad);
+    const rows = ctx.store.predictions.history({ batchId: result.batch, limit: 1000, offset: 0 }).rows;
+    expect(new Set(rows.map((r) => r.wafer)).size).toBe(837);
+    expect(rows.every((r) => r.cluster >= 0 && r.cluster < 3 && Number.isFinite(r.probability))).toBe(true);
+  });
+});
