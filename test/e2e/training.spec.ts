@@ -183,6 +183,11 @@ test.describe('Training and Models pages', () => {
     await expect(compare.locator('tr[data-differs="false"]')).toHaveCount(0);
     await compare.scrollIntoViewIfNeeded();
     await app.screenshot('training-compare');
+
+    // The charts follow the theme.
+    await page.getByTestId('theme-toggle').click();
+    await page.getByTestId('run-detail').scrollIntoViewIfNeeded();
+    await app.screenshot('training-dark');
   });
 });
 

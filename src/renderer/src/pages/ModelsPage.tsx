@@ -175,7 +175,7 @@ export function ModelsPage() {
                     {v.gatesPassed ? 'passed' : 'failed'}
                   </span>
                 </td>
-                <td className="muted">#{v.runId}</td>
+                <td className="muted">{v.runId > 0 ? `#${v.runId}` : 'imported'}</td>
               </tr>
             ))}
             {versions.length === 0 && !list.loading && (

@@ -44,7 +44,7 @@ export function VersionDetailView({ version, onChanged }: { version: number; onC
             <StageBadges stages={v.stages} />
           </h2>
           <p className="muted tr-lede">
-            From run #{v.runId} · {when(v.createdAt)} ·{' '}
+            {v.runId > 0 ? `From run #${v.runId}` : 'Imported'} · {when(v.createdAt)} ·{' '}
             {v.strategy === 'global' ? 'one global model' : `${v.k} per-cluster models`} · threshold{' '}
             {num(v.threshold)} · {v.featureNames.length} features · schema #{v.schemaId} ·{' '}
             <span className="mono" title={v.sha256}>
