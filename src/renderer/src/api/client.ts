@@ -48,7 +48,10 @@ function ipcClient(bridge: PreloadBridge): Client {
     },
     on: (event, listener) => bridge.on(event, listener),
     stageFiles: async (files) => files.map((f) => bridge.pathForFile(f.file)),
-    download: () => undefined,
+    // The desktop app asks where to save through the shell's save dialog.
+    download: (path, name) => {
+      void bridge.invoke('files/save-as', { path, name });
+    },
   };
 }
 
