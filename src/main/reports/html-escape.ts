@@ -4,12 +4,11 @@
  */
 const MAP: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
+/** Markup characters, and control characters (other than tab and newline) HTML text may not hold. */
+// eslint-disable-next-line no-control-regex
+const UNSAFE = /[&<>"']|[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
+
 export function escapeHtml(value: string | number | boolean | null | undefined): string {
   if (value === null || value === undefined) return '';
-  // Control characters (other than tab and newline) are not allowed in HTML text: show them as U+FFFD.
-  // eslint-disable-next-line no-control-regex
-  return String(value).replace(
-    /[&<>"']|[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g,
-    (c) => MAP[c] ?? '\ufffd',
-  );
+  return String(value).replace(UNSAFE, (c) => MAP[c] ?? '\ufffd');
 }

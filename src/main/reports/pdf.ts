@@ -96,7 +96,15 @@ class PdfLayout {
 
   heightOf(text: string, width: number, size: number, bold = false, mono = false): number {
     this.font(bold, size, mono);
-    return this.doc.heightOfString(pdfSafe(text), { width, lineGap: 1 });
+    return this.measure(pdfSafe(text), width);
+  }
+
+  /** Height of already-safe text in the current font; a line that fits skips pdfkit's line wrapper. */
+  private measure(safe: string, width: number): number {
+    if (safe.length > 0 && !safe.includes('\n') && this.doc.widthOfString(safe) <= width) {
+      return this.doc.currentLineHeight(true) + 1;
+    }
+    return this.doc.heightOfString(safe, { width, lineGap: 1 });
   }
 
   /** Wrapped text at the cursor (the caller has made room, or it is short). */
@@ -110,7 +118,7 @@ class PdfLayout {
     this.font(o.bold ?? false, o.size, o.mono ?? false);
     const safe = pdfSafe(text);
     this.doc.fillColor(o.color ?? INK).text(safe, x, y, { width, align: o.align ?? 'left', lineGap: 1 });
-    return this.doc.heightOfString(safe, { width, lineGap: 1 });
+    return this.measure(safe, width);
   }
 
   paragraph(text: string, size = 9.5, color: string = INK): void {
