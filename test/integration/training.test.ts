@@ -153,10 +153,11 @@ describe('model registry rules', () => {
     ]);
   });
 
-  it("a version that failed its gates cannot be approved', async () => {
-    const { ctx, modelVersion } = await trainedWorkspace({ ...SMALL_CONFIG, gates: { minAccuracy: 1.01 > 1 ? 1 : 1, minF1: 1, minRecall: 1, minRocAuc: 1, minPrAuc: 1 } });
+  it('a version that failed its gates cannot be approved', async () => {
+    // A threshold no probability reaches flags no wafer, so the recall gate must fail.
+    const { ctx, modelVersion } = await trainedWorkspace({ ...SMALL_CONFIG, threshold: { rule: 'fixed', value: 0.999999 }, gates: { ...SMALL_CONFIG.gates, minRecall: 0.5 } });
     const v = versionDetail(ctx, modelVersion);
-    if (v.gates.every((g) => g.passed)) return; // a perfect model passes even these
+    expect(v.gates.find((g) => g.metric === 'recall')).toMatchObject({ value: 0, passed: false });
     expect(v.status).toBe('rejected_by_gates');
     expect(codeOf(() => approveVersion(ctx, modelVersion, undefined, 'x'))).toBe('conflict');
   });

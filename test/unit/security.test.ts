@@ -45,7 +45,7 @@ describe('window security settings', () => {
     expect(src).not.toMatch(/exposeInMainWorld\([^)]*ipcRenderer/);
     expect(src).not.toMatch(/process\.env/);
     const bridgeBody = src.slice(src.indexOf('const bridge = {'), src.indexOf('} satisfies PreloadBridge'));
-    const members = [...bridgeBody.matchAll(/^  (\w+)[<(]/gm)].map((m) => m[1]);
+    const members = [...bridgeBody.matchAll(/^ {2}(\w+)[<(]/gm)].map((m) => m[1]);
     expect(members).toEqual(['invoke', 'on', 'pathForFile']);
   });
 });

@@ -187,10 +187,10 @@ export class FilesRepo {
       .get() as ReturnType<FilesRepo['summary']>;
   }
 
-  /** Good files of a kind, oldest first: the data a training run reads. */
+  /** Good files of a kind in a stable order (name, then bytes): the data a training run reads. */
   goodFiles(kind: SchemaKind): { id: number; name: string; sha256: string; rows: number; schemaId: number }[] {
     return this.db
-      .prepare("SELECT id, name, sha256, rows, schema_id AS schemaId FROM files WHERE kind = ? AND status = 'good' ORDER BY id")
+      .prepare("SELECT id, name, sha256, rows, schema_id AS schemaId FROM files WHERE kind = ? AND status = 'good' ORDER BY name, sha256")
       .all(kind) as { id: number; name: string; sha256: string; rows: number; schemaId: number }[];
   }
 }

@@ -29,7 +29,7 @@ export class RowsRepo {
     return row.n;
   }
 
-  /** Every row of the given files (in file id, then row order) as one matrix. */
+  /** Every row of the given files (in the given file order, then row order) as one matrix. */
   matrixForFiles(fileIds: number[], nFeatures: number): RowMatrix {
     const nRows = this.countForFiles(fileIds);
     const X = new Float64Array(nRows * nFeatures);
@@ -41,15 +41,13 @@ export class RowsRepo {
     if (nRows === 0) return { nRows, nFeatures, X, rowIds, wafers, fileIds: fileIdsOut, labels, rawLabels };
     const scratch = new Float64Array(nFeatures);
     const scratchBytes = new Uint8Array(scratch.buffer);
-    const sorted = [...fileIds].sort((a, b) => a - b);
+    // File by file in the caller's order, so the matrix (and every seeded step on it) does not depend
+    // on the order parallel imports happened to commit in.
     const stmt = this.db
-      .prepare(
-        `SELECT id, file_id, wafer, label, faulty, vals FROM rows WHERE file_id IN (${sorted.map(() => '?').join(',')})
-         ORDER BY file_id, row_no`,
-      )
+      .prepare('SELECT id, file_id, wafer, label, faulty, vals FROM rows WHERE file_id = ? ORDER BY row_no')
       .raw(true);
     let i = 0;
-    for (const r of stmt.iterate(...sorted) as Iterable<unknown[]>) {
+    for (const fileId of fileIds) for (const r of stmt.iterate(fileId) as Iterable<unknown[]>) {
       const vals = r[5] as Buffer;
       if (vals.length !== nFeatures * 8) {
         throw new Error(`Stored row ${String(r[0])} has ${vals.length / 8} values; expected ${nFeatures}.`);
