@@ -121,7 +121,14 @@ footer { padding: 16px 40px 28px; color: var(--muted); font-size: 12px; border-t
   footer { padding: 12px 2px; }
   section { break-before: auto; }
   h2, h3 { break-after: avoid; page-break-after: avoid; }
-  .charts { grid-template-columns: 1fr 1fr; }
+  .tiles { grid-template-columns: repeat(4, 1fr); gap: 8px; }
+  .tile .value { font-size: 20px; }
+  .charts, .cols2 { grid-template-columns: 1fr; }
+  .sensor { white-space: normal; }
+  table.wafers td:nth-child(1) { width: 14%; }
+  table.wafers td:nth-child(2) { width: 21%; }
+  table.wafers th:nth-child(6) { width: 42%; }
+  th { letter-spacing: 0; }
   figure, .tile { break-inside: avoid; page-break-inside: avoid; }
   table { font-size: 9pt; }
 }
@@ -356,7 +363,7 @@ function unfamiliarSection(data: BatchReportData, limit: number): string {
     )
     .join('\n');
   return `<section id="unfamiliar"><h2>Unfamiliar-regime wafers</h2>
-<p>Wafers far from every regime seen in training (distance to the nearest regime centre beyond what training saw). Their predictions extrapolate: check them by hand.</p>
+<p>Wafers far from every operating regime seen in training. Their predictions extrapolate: check them by hand.</p>
 ${
   shown.length
     ? `<table class="wafers"><thead><tr><th>Wafer</th><th>File</th><th class="num">Nearest regime</th><th class="num">Distance</th><th class="num">Probability</th><th>Prediction</th></tr></thead><tbody>
