@@ -75,6 +75,20 @@ describe('import (real worker threads, real SQLite)', () => {
     expect(m.X[5]).toBe(0.001);
   });
 
+  it('stores every row of a long file exactly', async () => {
+    const dir = tmp();
+    const path = writeWaferFile(dir, 'wafer_08012020_120000.csv', { rows: 101, cell: (r, s) => (s === 0 ? String(r * 1.5) : s === 589 ? String(-r) : undefined) });
+    const ctx = open(dir);
+    await ingest(ctx, 'training', [path]);
+    const m = ctx.store.rows.matrixForFiles(ctx.store.files.goodFiles('training').map((f) => f.id), 590);
+    expect(m.nRows).toBe(101);
+    for (let r = 0; r < 101; r++) {
+      expect(m.X[r]).toBe(r * 1.5);
+      expect(m.X[589 * 101 + r]).toBe(r === 0 ? 0 : -r);
+      expect(m.wafers[r]).toBe(`Wafer-${100 + r}`);
+    }
+  });
+
   it('exports a quarantined file byte for byte, and the fixed file imports as good', async () => {
     const dir = tmp();
     const bad = join(dir, 'wafer_08012020_120000.csv');
