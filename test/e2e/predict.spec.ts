@@ -19,8 +19,16 @@ interface Job {
 
 /** Sensors (0-based) that run high on faulty wafers, so a small model has something to learn. */
 const SIGNAL = [11, 46, 87, 124];
-const faultyCell = (r: number, s: number) =>
-  SIGNAL.includes(s) ? (4000 + ((r * 37) % 500)).toFixed(3) : undefined;
+/** Sensors that set the operating regime (two regimes, independent of the label). */
+const REGIME = Array.from({ length: 40 }, (_, i) => 200 + i);
+
+/** A cell: the regime shifts 40 sensors for every other triple of rows; faulty wafers run high on SIGNAL. */
+function cell(r: number, s: number, faulty: boolean, offset = 3000): string | undefined {
+  if (REGIME.includes(s) && Math.floor(r / 3) % 2 === 0)
+    return (offset + ((r * 13 + s * 7) % 1000)).toFixed(3);
+  if (faulty && SIGNAL.includes(s)) return (1200 + ((r * 37 + s) % 500)).toFixed(3);
+  return undefined;
+}
 
 async function waitForJob(served: Served, jobId: string, timeout = 120_000): Promise<void> {
   await expect
@@ -39,7 +47,7 @@ async function trainProductionModel(served: Served): Promise<void> {
       rows: 100,
       seed: 11 + i,
       label: (r) => (r % 10 === 9 ? 1 : -1),
-      cell: (r, s) => (r % 10 === 9 ? faultyCell(r, s) : undefined),
+      cell: (r, s) => cell(r, s, r % 10 === 9),
     });
   }
   const ingest = await served.invoke<{ jobId: string }>('data/ingest', { kind: 'training', paths: [dir] });
@@ -77,7 +85,8 @@ function predictionFiles(served: Served): DropFile[] {
       rows: 40,
       seed,
       withLabel: false,
-      cell: (r, s) => (r % 4 === 0 ? faultyCell(r, s) : undefined),
+      // Row 7 of each file sits far from both regimes: an operating point the model never saw.
+      cell: (r, s) => (r === 6 ? cell(r, s, false, 40000) : cell(r, s, r % 4 === 0)),
     });
     return { name, text: readFileSync(path, 'utf8') };
   });
@@ -166,6 +175,7 @@ test.describe('Predict page', () => {
     await expect(
       explanation.getByTestId('towards-faulty').getByTestId('sensor-effect').first(),
     ).toBeVisible();
+    await explanation.scrollIntoViewIfNeeded();
     await app.screenshot('predict-detail');
 
     // Keyboard: Enter on another row opens that one.
@@ -200,5 +210,22 @@ test.describe('Predict page', () => {
     await history.getByTestId('prediction-row').first().click();
     await expect(page.getByTestId('row-detail').getByTestId('explanation')).toBeVisible();
     await app.screenshot('predict-history');
+
+    // Single row: values typed by sensor name are predicted at once, with the same explanation.
+    await page.getByTestId('predict-tab-single').click();
+    await page.getByTestId('single-wafer').fill('Wafer-typed');
+    await page
+      .getByTestId('single-values')
+      .fill('Sensor - 12 = 1500\nSensor - 47 = 1600\nSensor - 88 = 1400');
+    await expect(page.getByTestId('single-parse')).toContainText('3 sensors given');
+    await page.getByTestId('single-predict').click();
+    const single = page.getByTestId('single-panel').getByTestId('row-detail');
+    await expect(single.getByTestId('detail-wafer')).toHaveText('Wafer-typed');
+    await expect(single.getByTestId('explanation')).toBeVisible();
+    await app.screenshot('predict-single');
+    await page.getByTestId('predict-tab-history').click();
+    await history.getByTestId('history-clear').click();
+    await history.getByTestId('history-source').selectOption('single');
+    await expect(history.getByTestId('prediction-total')).toHaveAttribute('data-total', '1');
   });
 });

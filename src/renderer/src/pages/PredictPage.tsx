@@ -113,7 +113,10 @@ export function PredictPage() {
         </div>
       </div>
 
-      {noProduction && model === 'production' && tab !== 'history' && <NoModelCallout />}
+      {noProduction &&
+        model === 'production' &&
+        tab !== 'history' &&
+        !(tab === 'batch' && batch.error?.code === 'no_model') && <NoModelCallout />}
 
       <div role="tabpanel" id={`pr-panel-${tab}`} aria-labelledby={`pr-tab-${tab}`}>
         {tab === 'batch' && <BatchPanel model={model} noProduction={noProduction} />}

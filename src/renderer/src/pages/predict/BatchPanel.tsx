@@ -3,8 +3,8 @@
  * files with their verdicts and reasons, the summary counts, exports, and the predictions table with the
  * selected row's explanation beside it.
  */
-import { Fragment, useRef, useState } from 'react';
-import type { BatchDetail, IngestFileResult } from '../../../../shared/contract';
+import { Fragment, useEffect, useRef, useState } from 'react';
+import type { BatchDetail, BatchSummary, IngestFileResult } from '../../../../shared/contract';
 import { api } from '../../api/client';
 import { useQuery } from '../../api/hooks';
 import { filesFromInput, useDragActive } from '../../components/fileDrop';
@@ -302,7 +302,24 @@ function BatchStats({ b }: { b: BatchDetail }) {
   );
 }
 
-function BatchView({ batchId }: { batchId: number }) {
+function BatchPicker({ batchId, batches }: { batchId: number; batches: BatchSummary[] }) {
+  if (batches.length < 2) return null;
+  return (
+    <label className="pr-inline pr-batch-pick">
+      Show batch
+      <select value={batchId} onChange={(e) => showBatch(Number(e.target.value))} data-testid="batch-select">
+        {batches.map((b) => (
+          <option key={b.id} value={b.id}>
+            #{b.id} · {when(b.createdAt)} · {b.rows.toLocaleString()} wafers · {b.faulty} faulty · v
+            {b.modelVersion} · {b.source}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+function BatchView({ batchId, batches }: { batchId: number; batches: BatchSummary[] }) {
   const q = useQuery('predict/batch', { id: batchId }, { refreshOn: ['predictions'] });
   const [result, setResult] = useState<ResultFilter>('');
   const [selected, setSelected] = useState<number | null>(null);
@@ -333,7 +350,10 @@ function BatchView({ batchId }: { batchId: number }) {
               <span className="mono">{prob(b.threshold)}</span> · source {b.source}
             </p>
           </div>
-          <Exports batchId={b.id} />
+          <div className="pr-batch-actions">
+            <BatchPicker batchId={b.id} batches={batches} />
+            <Exports batchId={b.id} />
+          </div>
         </div>
         <BatchStats b={b} />
         {b.fileResults.length > 0 && (
@@ -378,6 +398,7 @@ function BatchView({ batchId }: { batchId: number }) {
             filter={filter}
             selectedId={selected}
             onSelect={setSelected}
+            compact={selected !== null}
             emptyText={
               result ? 'No predictions of this kind in the batch.' : 'This batch has no predictions.'
             }
@@ -401,12 +422,17 @@ export function BatchPanel({ model, noProduction }: { model: ModelChoice; noProd
   const fileInput = useRef<HTMLInputElement>(null);
   const folderInput = useRef<HTMLInputElement>(null);
   const list = batches.data ?? [];
+  // On a first visit, show the latest batch rather than an empty page.
+  const latest = list[0]?.id ?? null;
+  useEffect(() => {
+    if (state.batchId === null && state.phase === 'idle' && latest !== null) showBatch(latest);
+  }, [state.batchId, state.phase, latest]);
   const disabled = busy || (noProduction && model === 'production');
 
   return (
     <div className="stack" data-testid="batch-panel">
       <section
-        className={`dropzone import-zone${dragging ? ' active' : ''}`}
+        className={`dropzone import-zone${dragging ? ' active' : ''}${state.batchId !== null ? ' pr-compact' : ''}`}
         data-testid="predict-dropzone"
         aria-label="Predict batch files"
       >
@@ -460,29 +486,8 @@ export function BatchPanel({ model, noProduction }: { model: ModelChoice; noProd
       {busy && <JobProgress state={state} />}
       <Outcome state={state} />
 
-      {list.length > 0 && (
-        <div className="toolbar pr-batch-pick">
-          <label>
-            Batch
-            <select
-              value={state.batchId ?? ''}
-              onChange={(e) => showBatch(e.target.value ? Number(e.target.value) : null)}
-              data-testid="batch-select"
-            >
-              <option value="">Choose a batch…</option>
-              {list.map((b) => (
-                <option key={b.id} value={b.id}>
-                  #{b.id} · {when(b.createdAt)} · {b.files} file{b.files === 1 ? '' : 's'} ·{' '}
-                  {b.rows.toLocaleString()} wafers · {b.faulty} faulty · v{b.modelVersion} · {b.source}
-                </option>
-              ))}
-            </select>
-          </label>
-        </div>
-      )}
-
       {state.batchId !== null ? (
-        <BatchView key={state.batchId} batchId={state.batchId} />
+        <BatchView key={state.batchId} batchId={state.batchId} batches={list} />
       ) : (
         !busy &&
         list.length === 0 &&

@@ -27,6 +27,14 @@ interface Filters {
   modelVersion: string;
 }
 
+const SOURCE_LABEL: Record<(typeof PREDICTION_SOURCES)[number], string> = {
+  app: 'App batches',
+  single: 'Single rows',
+  cli: 'CLI',
+  watch: 'Watched folder',
+  schedule: 'Schedule',
+};
+
 const EMPTY: Filters = { from: '', to: '', source: '', file: '', result: '', modelVersion: '' };
 
 /** Kept between visits to the page. */
@@ -113,7 +121,7 @@ export function HistoryPanel({ versions }: { versions: ModelVersionSummary[] }) 
               <option value="">All</option>
               {PREDICTION_SOURCES.map((s) => (
                 <option key={s} value={s}>
-                  {s === 'app' ? 'app (dropped batches)' : s === 'single' ? 'single rows' : s}
+                  {SOURCE_LABEL[s]}
                 </option>
               ))}
             </select>
@@ -194,7 +202,7 @@ export function HistoryPanel({ versions }: { versions: ModelVersionSummary[] }) 
         </div>
         {rate.error && <div className="callout error">{rate.error.message}</div>}
         {points.length > 0 ? (
-          <FailRateChart points={points} />
+          <FailRateChart points={points} bucket={bucket} />
         ) : (
           <p className="muted pr-chart-empty">{rate.data ? 'Nothing to draw yet.' : 'Loading…'}</p>
         )}
@@ -207,6 +215,8 @@ export function HistoryPanel({ versions }: { versions: ModelVersionSummary[] }) 
             selectedId={selected}
             onSelect={setSelected}
             showBatch
+            showWhen
+            compact={selected !== null}
             testId="history-table"
             emptyText={
               active

@@ -45,7 +45,7 @@ export function ResultBadge({ row }: { row: Pick<PredictionRow, 'faulty' | 'labe
   );
 }
 
-export function UnfamiliarFlag({ unfamiliar }: { unfamiliar: boolean }) {
+export function UnfamiliarFlag({ unfamiliar, short = false }: { unfamiliar: boolean; short?: boolean }) {
   if (!unfamiliar) return null;
   return (
     <span
@@ -53,7 +53,7 @@ export function UnfamiliarFlag({ unfamiliar }: { unfamiliar: boolean }) {
       title="Far from every operating regime the model was trained on: treat this prediction with care"
       data-testid="unfamiliar"
     >
-      unfamiliar regime
+      {short ? 'unfamiliar' : 'unfamiliar regime'}
     </span>
   );
 }

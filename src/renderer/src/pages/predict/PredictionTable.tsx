@@ -15,6 +15,8 @@ export function PredictionTable({
   selectedId,
   onSelect,
   showBatch = false,
+  showWhen = false,
+  compact = false,
   emptyText,
   testId = 'prediction-table',
 }: {
@@ -22,6 +24,9 @@ export function PredictionTable({
   selectedId: number | null;
   onSelect(id: number): void;
   showBatch?: boolean;
+  showWhen?: boolean;
+  /** Narrow (a detail panel is open beside it): fewer columns. */
+  compact?: boolean;
   emptyText: string;
   testId?: string;
 }) {
@@ -42,14 +47,16 @@ export function PredictionTable({
   const page = Math.floor(offset / PAGE_SIZE) + 1;
   useEffect(() => setPageInput(String(page)), [page]);
   const go = (p: number) => setOffset((Math.min(Math.max(1, p), pages) - 1) * PAGE_SIZE);
-  const cols = showBatch ? 8 : 7;
+  const withBatch = showBatch && !compact;
+  const withWhen = showWhen && !compact;
+  const cols = 6 + (withBatch ? 1 : 0) + (withWhen ? 1 : 0);
 
   return (
     <div className="pr-table-wrap">
       {q.error && <div className="callout error inset">{q.error.message}</div>}
       <div className="pr-table-scroll">
         <table
-          className={`table pr-table${q.loading ? ' pr-stale' : ''}`}
+          className={`table pr-table${compact ? ' pr-narrow' : ''}${q.loading ? ' pr-stale' : ''}`}
           data-testid={testId}
           aria-busy={q.loading}
         >
@@ -57,14 +64,14 @@ export function PredictionTable({
             <tr>
               <th>Wafer</th>
               <th>File</th>
-              {showBatch && <th>Batch</th>}
+              {withBatch && <th>Batch</th>}
               <th style={{ width: '11rem' }}>Probability</th>
               <th style={{ width: '7rem' }}>Result</th>
               <th className="right" style={{ width: '4.5rem' }}>
                 Regime
               </th>
-              <th style={{ width: '8.5rem' }}>Flag</th>
-              <th style={{ width: '10rem' }}>When</th>
+              <th style={{ width: compact ? '6rem' : '8.5rem' }}>Flag</th>
+              {withWhen && <th style={{ width: '10rem' }}>When</th>}
             </tr>
           </thead>
           <tbody>
@@ -92,7 +99,7 @@ export function PredictionTable({
                     {r.fileName ?? <span className="muted">single</span>}
                     {r.rowNo !== null && <span className="muted"> :{r.rowNo}</span>}
                   </td>
-                  {showBatch && <td className="mono muted">#{r.batchId}</td>}
+                  {withBatch && <td className="mono muted">#{r.batchId}</td>}
                   <td>
                     <ProbabilityBar probability={r.probability} threshold={r.threshold} faulty={r.faulty} />
                   </td>
@@ -101,9 +108,9 @@ export function PredictionTable({
                   </td>
                   <td className="right mono">{r.cluster}</td>
                   <td>
-                    <UnfamiliarFlag unfamiliar={r.unfamiliar} />
+                    <UnfamiliarFlag unfamiliar={r.unfamiliar} short={compact} />
                   </td>
-                  <td className="mono muted">{when(r.createdAt)}</td>
+                  {withWhen && <td className="mono muted">{when(r.createdAt)}</td>}
                 </tr>
               );
             })}

@@ -55,7 +55,7 @@ function SensorBar({ effect, max }: { effect: SensorEffect; max: number }) {
           style={{ width: `${max > 0 ? Math.max(4, (Math.abs(effect.effect) / max) * 100) : 0}%` }}
           aria-hidden="true"
         />
-        {signed(effect.effect)}
+        <span className="pr-effect-text">{signed(effect.effect)}</span>
       </span>
     </li>
   );
