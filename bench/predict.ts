@@ -35,7 +35,8 @@ async function measure(size: number): Promise<void> {
     mkdirSync(trainDir);
     mkdirSync(predDir);
     await writeSampleLikeBatch(trainDir, 1567, 11, true);
-    await writeSampleLikeBatch(predDir, 1567 * size, 500 + size, false);
+    // Same profile as the training data (same seed), so the rows come from the regimes the model knows.
+    await writeSampleLikeBatch(predDir, 1567 * size, 11, false);
     const ctx = openAppContext({ workspacePath: join(dir, 'w.sqlite'), host: 'cli' });
     const ing = await ctx.jobs.wait(startIngest(ctx, 'training', [trainDir]).id);
     if (ing.status !== 'succeeded') throw new Error(ing.error?.message);
