@@ -141,8 +141,16 @@ export const predictChannels = {
   'predict/batches': channel<BatchSummary[]>()(z.object({ limit: z.number().int().min(1).max(1000).default(100) }).strict()),
   'predict/batch': channel<BatchDetail>()(z.object({ id: idZ }).strict()),
   'predict/history': channel<{ rows: PredictionRow[]; total: number }>()(
-    historyFilterZ.extend({ limit: z.number().int().min(1).max(1000).default(100), offset: z.number().int().min(0).default(0) }).strict(),
+    historyFilterZ
+      .extend({
+        limit: z.number().int().min(1).max(1000).default(100),
+        offset: z.number().int().min(0).default(0),
+        /** Newest first (default), or the most likely failures first. */
+        order: z.enum(['recent', 'risk']).optional(),
+      })
+      .strict(),
   ),
+  /** Buckets are UTC hours, days or weeks (weeks start on Monday). */
   'predict/fail-rate': channel<{ bucket: string; rows: number; faulty: number; unfamiliar: number }[]>()(
     historyFilterZ.extend({ bucket: z.enum(['hour', 'day', 'week']).default('day') }).strict(),
   ),

@@ -209,7 +209,7 @@ export class PredictionsRepo {
         ? "strftime('%Y-%m-%dT%H:00:00Z', p.created_at)"
         : bucket === 'day'
           ? "strftime('%Y-%m-%d', p.created_at)"
-          : "date(p.created_at, 'weekday 1', '-7 days')";
+          : "date(p.created_at, '-6 days', 'weekday 1')";
     return this.db
       .prepare(
         `SELECT ${key} AS bucket, COUNT(*) AS rows, SUM(p.faulty) AS faulty, SUM(p.unfamiliar) AS unfamiliar
