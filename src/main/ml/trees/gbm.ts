@@ -54,6 +54,8 @@ interface Split {
   defaultLeft: boolean;
   GL: number;
   HL: number;
+  /** Sparse search only: first non-empty value bin after `bin` (capped at the last value bin). */
+  next: number;
 }
 
 interface NodeTask {
@@ -61,9 +63,26 @@ interface NodeTask {
   start: number;
   end: number;
   depth: number;
+  /** Dense histogram of a large node; null for a node searched sparsely or one that cannot split. */
   hist: Float64Array | null;
+  /** The node may split (depth, row count and hessian allow it). */
+  canSplit: boolean;
   G: number;
   H: number;
+}
+
+/**
+ * Nodes with fewer rows than this are searched sparsely (see findSplitSparse) instead of through a
+ * dense histogram: with a few hundred rows most of a feature's bins are empty, and zeroing, building
+ * by subtraction and scanning every bin of every feature cost far more than the rows themselves.
+ */
+let sparseNodeRows = 160;
+
+/** Test hook: row count under which nodes are searched sparsely (0 = never, Infinity = always). */
+export function setSparseNodeRows(rows: number): number {
+  const prev = sparseNodeRows;
+  sparseNodeRows = rows;
+  return prev;
 }
 
 /** Fits boosted trees; yields after every round; returns the model. */
@@ -129,7 +148,8 @@ export function* fitGbm(
   let histLen = 0;
   const trees: Tree[] = [];
   const stack: NodeTask[] = [];
-  const split: Split = { gain: 0, k: -1, bin: 0, defaultLeft: false, GL: 0, HL: 0 };
+  const split: Split = { gain: 0, k: -1, bin: 0, defaultLeft: false, GL: 0, HL: 0, next: 0 };
+  const sparse = new SparseScratch();
 
   for (let t = 0; t < p.nEstimators; t++) {
     // Gradients of the logistic loss at the current margin.
@@ -188,19 +208,47 @@ export function* fitGbm(
     }
     const root = tb.addLeaf((-G / (H + lambda)) * eta, H);
     let rootHist: Float64Array | null = null;
-    if (maxDepth > 0 && n >= 2 && H >= 2 * mcw && nCols > 0) {
+    // Early exit: a node without 2 x min_child_weight of hessian cannot split; no histogram at all.
+    const rootCanSplit = maxDepth > 0 && n >= 2 && H >= 2 * mcw && nCols > 0;
+    if (rootCanSplit && n >= sparseNodeRows) {
       rootHist = take(histLen);
       buildHist(rootHist, codes, nRows, cols, histOff, nCols, idx, 0, n, gN, hN, contiguousRows && !inSample);
     }
-    stack.push({ id: root, start: 0, end: n, depth: 0, hist: rootHist, G, H });
+    stack.push({ id: root, start: 0, end: n, depth: 0, hist: rootHist, canSplit: rootCanSplit, G, H });
 
     while (stack.length > 0) {
       const node = stack.pop()!;
       const hist = node.hist;
-      if (
-        hist === null ||
-        !findSplit(hist, node.G, node.H, cols, histOff, nCols, lambda, mcw, p.gamma, split)
-      ) {
+      let found = false;
+      if (hist !== null)
+        found = findSplit(hist, node.G, node.H, cols, histOff, nCols, lambda, mcw, p.gamma, split);
+      else if (node.canSplit) {
+        for (let i = node.start; i < node.end; i++) {
+          const r = idx[i];
+          gN[i - node.start] = grad[r];
+          hN[i - node.start] = hess[r];
+        }
+        found = findSplitSparse(
+          sparse,
+          codes,
+          nRows,
+          idx,
+          node.start,
+          node.end,
+          gN,
+          hN,
+          node.G,
+          node.H,
+          cols,
+          binsOfCol,
+          nCols,
+          lambda,
+          mcw,
+          p.gamma,
+          split,
+        );
+      }
+      if (!found) {
         if (hist) pool.push(hist);
         const v = tb.value[node.id];
         for (let i = node.start; i < node.end; i++) margin[idx[i]] += v;
@@ -213,9 +261,12 @@ export function* fitGbm(
       if (bin < nb) {
         // Center the threshold in the run of empty bins after b (same partition; better for unseen
         // values, like scikit-learn's midpoint thresholds).
-        const o = histOff[split.k];
-        let next = bin + 1;
-        while (next < nb && hist[o + 2 * next + 1] === 0) next++;
+        let next = split.next;
+        if (hist !== null) {
+          const o = histOff[split.k];
+          next = bin + 1;
+          while (next < nb && hist[o + 2 * next + 1] === 0) next++;
+        }
         bin = (bin + next - 1) >> 1;
       }
       const defaultLeft = split.defaultLeft;
@@ -231,8 +282,11 @@ export function* fitGbm(
       const d = node.depth + 1;
       const nL = mid - node.start;
       const nR = node.end - mid;
-      const needL = d < maxDepth && nL >= 2 && HL >= 2 * mcw;
-      const needR = d < maxDepth && nR >= 2 && HR >= 2 * mcw;
+      const splitL = d < maxDepth && nL >= 2 && HL >= 2 * mcw;
+      const splitR = d < maxDepth && nR >= 2 && HR >= 2 * mcw;
+      // Dense histograms only for large children (and only if this node had one to subtract from).
+      const needL = splitL && hist !== null && nL >= sparseNodeRows;
+      const needR = splitR && hist !== null && nR >= sparseNodeRows;
       let histL: Float64Array | null = null;
       let histR: Float64Array | null = null;
       if (needL || needR) {
@@ -275,12 +329,30 @@ export function* fitGbm(
         }
         histL = leftSmaller ? small : large;
         histR = leftSmaller ? large : small;
-      } else {
+      } else if (hist !== null) {
         pool.push(hist);
       }
       // Larger child pushed first so the smaller (usually shallower subtree) frees its buffer sooner.
-      const taskL: NodeTask = { id: l, start: node.start, end: mid, depth: d, hist: histL, G: GL, H: HL };
-      const taskR: NodeTask = { id: r, start: mid, end: node.end, depth: d, hist: histR, G: GR, H: HR };
+      const taskL: NodeTask = {
+        id: l,
+        start: node.start,
+        end: mid,
+        depth: d,
+        hist: histL,
+        canSplit: splitL,
+        G: GL,
+        H: HL,
+      };
+      const taskR: NodeTask = {
+        id: r,
+        start: mid,
+        end: node.end,
+        depth: d,
+        hist: histR,
+        canSplit: splitR,
+        G: GR,
+        H: HR,
+      };
       if (nL <= nR) stack.push(taskR, taskL);
       else stack.push(taskL, taskR);
     }
@@ -406,6 +478,187 @@ function findSplit(
     }
   }
   return found;
+}
+
+/** Reusable buffers of the sparse split search: one feature's (grad, hess) per code and its bitmap. */
+export class SparseScratch {
+  /** grad at 2c, hess at 2c + 1 for code c; all zero between uses. */
+  readonly gh = new Float64Array(512);
+  /** Bit c set iff code c occurs in the feature's rows; all zero between uses. */
+  readonly seen = new Int32Array(8);
+  // Per-search constants and running state shared with tryBin.
+  G = 0;
+  H = 0;
+  lambda = 0;
+  parent = 0;
+  minH = 0;
+  best = 0;
+  found = false;
+  gM = 0;
+  hM = 0;
+  hasMissing = false;
+}
+
+/**
+ * Best split of a small node without a dense histogram: per feature, the node's rows are added into
+ * per-code sums while a bitmap records which codes occur, then only those codes are visited (in
+ * ascending order, clearing as they go). Candidates, their order and the tie rule are exactly those
+ * of findSplit: an empty bin repeats the previous candidate and can never be strictly better, and the
+ * sums are the same row-order sums a directly built histogram holds. Also reports, for the threshold
+ * centering, the first occupied value bin after the chosen one (out.next).
+ */
+export function findSplitSparse(
+  ws: SparseScratch,
+  codes: Uint8Array,
+  nRows: number,
+  idx: Uint32Array,
+  start: number,
+  end: number,
+  gN: Float64Array,
+  hN: Float64Array,
+  G: number,
+  H: number,
+  cols: Int32Array,
+  binsOfCol: Int32Array,
+  nCols: number,
+  lambda: number,
+  mcw: number,
+  gamma: number,
+  out: Split,
+): boolean {
+  const gh = ws.gh;
+  const seen = ws.seen;
+  const n = end - start;
+  ws.parent = (G * G) / (H + lambda);
+  ws.minH = Math.max(mcw, H * 1e-10);
+  ws.lambda = lambda;
+  ws.G = G;
+  ws.H = H;
+  ws.best = Math.max(gamma, MIN_GAIN);
+  ws.found = false;
+  for (let k = 0; k < nCols; k++) {
+    const col = cols[k];
+    const nb = binsOfCol[col] - 1;
+    const base = col * nRows;
+    for (let i = 0; i < n; i++) {
+      const c = codes[base + idx[start + i]];
+      gh[c << 1] += gN[i];
+      gh[(c << 1) + 1] += hN[i];
+      seen[c >> 5] |= 1 << (c & 31);
+    }
+    const gM = gh[0];
+    const hM = gh[1];
+    gh[0] = 0;
+    gh[1] = 0;
+    ws.gM = gM;
+    ws.hM = hM;
+    ws.hasMissing = hM > H * 1e-10;
+    let GL = 0;
+    let HL = 0;
+    let pending = false;
+    const nWords = (nb >> 5) + 1;
+    for (let w = 0; w < nWords; w++) {
+      let bits = seen[w];
+      if (bits === 0) continue;
+      seen[w] = 0;
+      if (w === 0) bits &= ~1;
+      while (bits !== 0) {
+        const low = bits & -bits;
+        bits ^= low;
+        const c = (w << 5) + 31 - Math.clz32(low);
+        const j = c << 1;
+        const gb = gh[j];
+        const hb = gh[j + 1];
+        gh[j] = 0;
+        gh[j + 1] = 0;
+        if (pending) {
+          out.next = c < nb ? c : nb;
+          pending = false;
+        }
+        if (c >= nb) continue; // the last value bin: "all values left" is handled below
+        GL += gb;
+        HL += hb;
+        if (tryBin(ws, out, k, c, GL, HL)) {
+          pending = true;
+          out.next = nb;
+          // The dense scan re-evaluates the same candidates at each following empty bin, and after a
+          // new best the division-free test can pass again by one rounding step, moving the split
+          // to that empty bin. Replay those empty bins so the result is bit-identical.
+          for (let e = c + 1; e < nb; e++) {
+            const ew = e >> 5;
+            const present = ew === w ? (bits >>> (e & 31)) & 1 : (seen[ew] >>> (e & 31)) & 1;
+            if (present !== 0 || !tryBin(ws, out, k, e, GL, HL)) break;
+          }
+        }
+      }
+    }
+    if (ws.hasMissing) {
+      const gV = G - gM;
+      const hV = H - hM;
+      if (hV >= ws.minH && hM >= ws.minH) {
+        const gain = (gV * gV) / (hV + lambda) + (gM * gM) / (hM + lambda) - ws.parent;
+        if (gain > ws.best) {
+          ws.best = gain;
+          ws.found = true;
+          out.gain = gain;
+          out.k = k;
+          out.bin = nb;
+          out.GL = gV;
+          out.HL = hV;
+          out.defaultLeft = false;
+        }
+      }
+    }
+  }
+  return ws.found;
+}
+
+/** findSplit's two candidates at one bin (missing right, then missing left); true if either won. */
+function tryBin(ws: SparseScratch, out: Split, k: number, b: number, GL: number, HL: number): boolean {
+  const { G, H, minH, lambda, parent } = ws;
+  let won = false;
+  const HR1 = H - HL;
+  if (HL >= minH && HR1 >= minH) {
+    const GR1 = G - GL;
+    const a = HL + lambda;
+    const c = HR1 + lambda;
+    const num = GL * GL * c + GR1 * GR1 * a;
+    if (num > (ws.best + parent) * a * c) {
+      const gain = num / (a * c) - parent;
+      ws.best = gain;
+      won = true;
+      out.gain = gain;
+      out.k = k;
+      out.bin = b;
+      out.GL = GL;
+      out.HL = HL;
+      out.defaultLeft = !ws.hasMissing && HL >= HR1;
+    }
+  }
+  if (ws.hasMissing) {
+    const GL2 = GL + ws.gM;
+    const HL2 = HL + ws.hM;
+    const HR2 = H - HL2;
+    if (HL2 >= minH && HR2 >= minH) {
+      const GR2 = G - GL2;
+      const a = HL2 + lambda;
+      const c = HR2 + lambda;
+      const num = GL2 * GL2 * c + GR2 * GR2 * a;
+      if (num > (ws.best + parent) * a * c) {
+        const gain = num / (a * c) - parent;
+        ws.best = gain;
+        won = true;
+        out.gain = gain;
+        out.k = k;
+        out.bin = b;
+        out.GL = GL2;
+        out.HL = HL2;
+        out.defaultLeft = true;
+      }
+    }
+  }
+  if (won) ws.found = true;
+  return won;
 }
 
 export function identityRows(n: number): Uint32Array {
