@@ -10,6 +10,7 @@ import {
   runToEnd,
   serializeModel,
   treeDepth,
+  type Grid,
 } from '../../../../src/main/ml/trees';
 import { searchFamily } from '../../../../src/main/ml/pipeline/family-search';
 import { nonlinear } from './helpers';
@@ -33,7 +34,7 @@ describe('search reuse (exactness of the shortcuts in searchFamily)', () => {
       const d = nonlinear(240, 5);
       const train = Int32Array.from({ length: 160 }, (_, i) => i);
       const test = Int32Array.from({ length: 80 }, (_, i) => 160 + i);
-      const grid =
+      const grid: Grid =
         family === 'gbm'
           ? { learningRate: [0.5, 0.05], maxDepth: [2, 3, 8, 30], nEstimators: [5, 20] }
           : { nEstimators: [5, 12], maxDepth: [2, 4], criterion: ['gini'] };
