@@ -90,6 +90,11 @@ export function* fitForestTrees(
   const wN = new Float64Array(nTrain);
   const yN = new Uint8Array(nTrain);
   const hist = new Float64Array(3 * 256);
+  const seen = new Int32Array(8);
+  // x ln x for the integer weights that unweighted bootstrap counts produce (0..nTrain): the entropy
+  // score needs six of them per candidate and Math.log dominated the fit. Same values, looked up.
+  const xlogxTable = new Float64Array(entropy ? nTrain + 1 : 0);
+  for (let i = 1; i < xlogxTable.length; i++) xlogxTable[i] = i * Math.log(i);
   const perm = new Int32Array(nActive);
   const out: ForestChunk = { indices: [], trees: [] };
   const stack: number[] = [];
@@ -156,66 +161,97 @@ export function* fitForestTrees(
         perm[j] = col;
         const f = binner.active[col];
         const nb = binner.nValueBins[f];
-        const hl = 3 * (nb + 1);
-        hist.fill(0, 0, hl);
+        // Class weights and row count per code, with a bitmap of occupied codes: only those are
+        // visited (ascending) and cleared, never all 256 bins (most are empty in a small node).
         const base = col * nRows;
         for (let i = 0; i < nS; i++) {
-          const h = 3 * codes[base + idx[start + i]];
+          const c = codes[base + idx[start + i]];
+          const h = 3 * c;
           hist[h + yN[i]] += wN[i];
           hist[h + 2] += 1;
+          seen[c >> 5] |= 1 << (c & 31);
         }
+        const nWords = (nb >> 5) + 1;
         let nonEmpty = 0;
-        for (let h = 2; h < hl; h += 3) if (hist[h] > 0) nonEmpty++;
-        if (nonEmpty < 2) continue; // constant in this node: not counted, like scikit-learn
+        for (let w = 0; w < nWords; w++) nonEmpty += popcount(seen[w]);
+        if (nonEmpty < 2) {
+          // constant in this node: not counted, like scikit-learn
+          for (let w = 0; w < nWords; w++) {
+            let bits = seen[w];
+            seen[w] = 0;
+            while (bits !== 0) {
+              const low = bits & -bits;
+              bits ^= low;
+              const h = 3 * ((w << 5) + 31 - Math.clz32(low));
+              hist[h] = 0;
+              hist[h + 1] = 0;
+              hist[h + 2] = 0;
+            }
+          }
+          continue;
+        }
         visited++;
 
         const m0 = hist[0];
         const m1 = hist[1];
         const mc = hist[2];
+        hist[0] = 0;
+        hist[1] = 0;
+        hist[2] = 0;
         const hasMissing = mc > 0;
         let L0 = 0;
         let L1 = 0;
         let Lc = 0;
         // Candidates: values 1..b left (missing right, or missing left), then values vs missing.
-        for (let b = 1; b <= nb; b++) {
-          const h = 3 * b;
-          const c = hist[h + 2];
-          if (c === 0) continue;
-          L0 += hist[h];
-          L1 += hist[h + 1];
-          Lc += c;
-          if (b < nb) {
-            const sRight = score(L0, L1, Wn0 - L0, Wn1 - L1, Lc, nS - Lc);
-            if (sRight > bestScore) {
-              bestScore = sRight;
-              bestCol = col;
-              bestBin = b;
-              bestL0 = L0;
-              bestL1 = L1;
-              bestDefaultLeft = !hasMissing && L0 + L1 >= Wn - L0 - L1;
-            }
-            if (hasMissing) {
-              const a0 = L0 + m0;
-              const a1 = L1 + m1;
-              const sLeft = score(a0, a1, Wn0 - a0, Wn1 - a1, Lc + mc, nS - Lc - mc);
-              if (sLeft > bestScore) {
-                bestScore = sLeft;
+        for (let w = 0; w < nWords; w++) {
+          let bits = seen[w];
+          seen[w] = 0;
+          if (w === 0) bits &= ~1;
+          while (bits !== 0) {
+            const low = bits & -bits;
+            bits ^= low;
+            const b = (w << 5) + 31 - Math.clz32(low);
+            const h = 3 * b;
+            const c = hist[h + 2];
+            L0 += hist[h];
+            L1 += hist[h + 1];
+            Lc += c;
+            hist[h] = 0;
+            hist[h + 1] = 0;
+            hist[h + 2] = 0;
+            if (b < nb) {
+              const sRight = score(L0, L1, Wn0 - L0, Wn1 - L1, Lc, nS - Lc);
+              if (sRight > bestScore) {
+                bestScore = sRight;
                 bestCol = col;
                 bestBin = b;
-                bestL0 = a0;
-                bestL1 = a1;
-                bestDefaultLeft = true;
+                bestL0 = L0;
+                bestL1 = L1;
+                bestDefaultLeft = !hasMissing && L0 + L1 >= Wn - L0 - L1;
               }
-            }
-          } else if (hasMissing) {
-            const s = score(L0, L1, m0, m1, Lc, mc);
-            if (s > bestScore) {
-              bestScore = s;
-              bestCol = col;
-              bestBin = nb;
-              bestL0 = L0;
-              bestL1 = L1;
-              bestDefaultLeft = false;
+              if (hasMissing) {
+                const a0 = L0 + m0;
+                const a1 = L1 + m1;
+                const sLeft = score(a0, a1, Wn0 - a0, Wn1 - a1, Lc + mc, nS - Lc - mc);
+                if (sLeft > bestScore) {
+                  bestScore = sLeft;
+                  bestCol = col;
+                  bestBin = b;
+                  bestL0 = a0;
+                  bestL1 = a1;
+                  bestDefaultLeft = true;
+                }
+              }
+            } else if (hasMissing) {
+              const sc = score(L0, L1, m0, m1, Lc, mc);
+              if (sc > bestScore) {
+                bestScore = sc;
+                bestCol = col;
+                bestBin = nb;
+                bestL0 = L0;
+                bestL1 = L1;
+                bestDefaultLeft = false;
+              }
             }
           }
         }
@@ -263,7 +299,12 @@ export function* fitForestTrees(
     const wr = r0 + r1;
     if (wl <= 0 || wr <= 0) return -Infinity;
     if (!entropy) return (l0 * l0 + l1 * l1) / wl + (r0 * r0 + r1 * r1) / wr;
-    return xlogx(l0) + xlogx(l1) - xlogx(wl) + xlogx(r0) + xlogx(r1) - xlogx(wr);
+    return xl(l0) + xl(l1) - xl(wl) + xl(r0) + xl(r1) - xl(wr);
+  }
+
+  function xl(x: number): number {
+    const i = x | 0;
+    return i === x && i >= 0 && i < xlogxTable.length ? xlogxTable[i] : xlogx(x);
   }
 
   function impurity(w0: number, w1: number): number {
@@ -295,6 +336,12 @@ function centerInGap(
     if (c > bin && c < next) next = c;
   }
   return next === 256 ? bin : (bin + next - 1) >> 1;
+}
+
+function popcount(x: number): number {
+  x = x - ((x >>> 1) & 0x55555555);
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  return (Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24) & 0xff;
 }
 
 function xlogx(x: number): number {
