@@ -75,7 +75,8 @@ export const trainingConfigZ = z
       ])
       .default({ rule: 'maxF1' }),
     globalModel: z.boolean().default(true),
-    deploy: z.enum(['per-cluster', 'best']).default('per-cluster'),
+    // 'best' deploys the global model when it validated better on the same held-out rows.
+    deploy: z.enum(['per-cluster', 'best']).default('best'),
     gates: z
       .object({
         minAccuracy: z.number().min(0).max(1).nullable().default(0.8),
