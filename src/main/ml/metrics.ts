@@ -8,41 +8,12 @@
 //  - PR AUC is average precision exactly as scikit-learn's average_precision_score:
 //    sum over distinct thresholds of (R_n - R_{n-1}) * P_n, no interpolation.
 
-export interface Confusion {
-  tp: number;
-  fp: number;
-  tn: number;
-  fn: number;
-}
+// The metric shapes are the API contract's (one definition for the engine, the runs and the UI).
+import type { CurvePoint, MetricSet } from '../../shared/contract/training';
 
-export interface CurvePoint {
-  /** ROC: false-positive rate; PR: recall. */
-  x: number;
-  /** ROC: true-positive rate; PR: precision. */
-  y: number;
-  threshold: number;
-}
-
-export interface Metrics {
-  threshold: number;
-  n: number;
-  confusion: Confusion;
-  accuracy: number;
-  balancedAccuracy: number;
-  precision: number;
-  recall: number;
-  f1: number;
-  specificity: number;
-  npv: number;
-  rocAuc: number | null;
-  prAuc: number | null;
-  /** Share of faulty rows in labels. */
-  failRateActual: number;
-  /** Share of rows predicted faulty. */
-  failRatePredicted: number;
-  rocCurve: CurvePoint[];
-  prCurve: CurvePoint[];
-}
+export type { CurvePoint };
+export type Confusion = MetricSet['confusion'];
+export type Metrics = MetricSet;
 
 const div = (a: number, b: number): number => (b === 0 ? 0 : a / b);
 

@@ -20,7 +20,7 @@ import { checkTrainingConfig, DEFAULT_TRAINING_CONFIG, type TrainingConfig } fro
 import { AppError } from '../errors';
 import type { JobHandle } from '../jobs/manager';
 import { encodeF64 } from '../ml/matrix';
-import { chooseThreshold, computeMetrics, rocAuc, type Metrics, type ThresholdRule } from '../ml/metrics';
+import { chooseThreshold, computeMetrics, rocAuc, type ThresholdRule } from '../ml/metrics';
 import { BUNDLE_FORMAT_VERSION, type ClusterBundle, type ModelBundle } from '../ml/pipeline/bundle';
 import type { FamilySearchOutput } from '../ml/pipeline/family-search';
 import { minorityCount } from '../ml/pipeline/family-search';
@@ -112,12 +112,8 @@ export async function runElbow(ctx: AppContext, job: JobHandle): Promise<ElbowAn
   return elbowOf(prepared, k, prepared.knee ? 'knee' : 'default');
 }
 
-function toMetricSet(m: Metrics): MetricSet {
-  return { ...m };
-}
-
 function metricsFor(labels: Uint8Array, probs: Float64Array, threshold: number): MetricSet | null {
-  return labels.length === 0 ? null : toMetricSet(computeMetrics(labels, probs, threshold));
+  return labels.length === 0 ? null : computeMetrics(labels, probs, threshold);
 }
 
 function ruleOf(config: TrainingConfig): ThresholdRule {

@@ -10,7 +10,9 @@ import { channel } from './define';
 export type { TrainingConfig, ConfigIssue } from '../training-config';
 
 export interface CurvePoint {
+  /** ROC: false-positive rate; PR: recall. */
   x: number;
+  /** ROC: true-positive rate; PR: precision. */
   y: number;
   threshold: number;
 }
@@ -28,7 +30,9 @@ export interface MetricSet {
   npv: number;
   rocAuc: number | null;
   prAuc: number | null;
+  /** Share of faulty rows in the labels. */
   failRateActual: number;
+  /** Share of rows predicted faulty. */
   failRatePredicted: number;
   rocCurve: CurvePoint[];
   prCurve: CurvePoint[];
