@@ -54,6 +54,11 @@ export const trainingConfigZ = z
       .strict()
       .default({ testFraction: 1 / 3 }),
     cvFolds: z.number().int().min(2).max(20).default(5),
+    /** Repeated stratified CV of the chosen models (0 = off): a steadier quality estimate than one split. */
+    repeatedCv: z
+      .object({ repeats: z.number().int().min(0).max(20).default(3), folds: z.number().int().min(2).max(20).default(5) })
+      .strict()
+      .default({ repeats: 3, folds: 5 }),
     families: z
       .object({
         gbm: z.object({ enabled: z.boolean().default(true), grid: gridZ.default(REFERENCE_GBM_GRID) }).strict().default({ enabled: true, grid: REFERENCE_GBM_GRID }),

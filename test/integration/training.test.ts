@@ -60,6 +60,8 @@ describe('training run (real workers, real SQLite)', () => {
     expect(run.clusters.every((c) => c.rows > 0 && ['gbm', 'forest', 'constant'].includes(c.family))).toBe(true);
     expect(run.global?.family).toMatch(/gbm|forest/);
     expect(run.pooled?.rocAuc).toBeGreaterThan(0.9);
+    expect(run.repeatedCv?.repeats).toBe(3);
+    expect(run.repeatedCv?.auc.mean).toBeGreaterThan(0.8);
     expect(run.grid.length).toBe((4 + 2) * 3);
     expect(run.fingerprint.files).toHaveLength(4);
     expect(run.gates.map((g) => g.metric)).toEqual(['accuracy', 'rocAuc']);

@@ -26,7 +26,8 @@ import type { FamilySearchOutput } from '../ml/pipeline/family-search';
 import { minorityCount } from '../ml/pipeline/family-search';
 import { strataSplit } from '../ml/pipeline/split';
 import type { RegimeState } from '../ml/regime';
-import type { FamilyTaskInput, PrepareOutput, RegimesInput } from '../workers/tasks/train';
+import type { FamilyTaskInput, PrepareOutput, RegimesInput, RepeatedCvTaskInput } from '../workers/tasks/train';
+import { strataFolds } from '../ml/pipeline/repeated-cv';
 import type { AppContext } from './context';
 import { createVersionFromRun } from './models';
 import type { HandlerMap } from './registry';
@@ -204,6 +205,52 @@ function chooseFamily(
     selectedBy: outputs.length === 1 ? 'only_family' : oneClass ? 'test_accuracy' : 'test_auc',
     families,
   };
+}
+
+/** Repeated stratified CV of the chosen family and parameters per group, pooled per repeat. */
+async function runRepeatedCv(
+  job: JobHandle,
+  config: TrainingConfig,
+  prepared: PrepareOutput,
+  labels: Uint8Array,
+  cluster: Int32Array,
+  groups: GroupOutcome[],
+): Promise<RunDetail['repeatedCv']> {
+  const { repeats, folds: k } = config.repeatedCv;
+  if (repeats === 0) return null;
+  job.progress({ stage: 'repeated cross-validation', done: 0, total: repeats, message: `${repeats} x ${k}-fold` });
+  const strata = Int32Array.from(cluster, (c, i) => c * 2 + labels[i]!);
+  const folds = Array.from({ length: repeats }, (_, r) => strataFolds(strata, k, config.seed + 1000 + r));
+  const perGroup = await Promise.all(
+    groups.map((g) => {
+      const rows = Int32Array.from([...g.train, ...g.test]);
+      const input: RepeatedCvTaskInput = {
+        X: prepared.X,
+        nRows: prepared.nRows,
+        nFeatures: prepared.nKept,
+        labels,
+        rows,
+        family: g.model ? g.model.family : 'constant',
+        params: g.model ? g.model.params : {},
+        folds,
+        k,
+        extraColumn: g.result.cluster < 0 ? cluster : undefined,
+      };
+      return job.runTask<Float64Array[]>('train/repeated-cv', input, { quiet: true }).then((oof) => ({ rows, oof }));
+    }),
+  );
+  const aucs: number[] = [];
+  for (let r = 0; r < repeats; r++) {
+    const y: number[] = [];
+    const p: number[] = [];
+    for (const g of perGroup) g.rows.forEach((row, i) => (y.push(labels[row]!), p.push(g.oof[r]![i]!)));
+    const auc = rocAuc(Uint8Array.from(y), Float64Array.from(p));
+    if (auc !== null) aucs.push(auc);
+  }
+  if (aucs.length === 0) return null;
+  const mean = aucs.reduce((a, b) => a + b, 0) / aucs.length;
+  const std = Math.sqrt(aucs.reduce((a, b) => a + (b - mean) ** 2, 0) / aucs.length);
+  return { auc: { mean, std }, repeats: aucs.length };
 }
 
 export interface TrainOptions {
@@ -436,6 +483,15 @@ export async function runTraining(ctx: AppContext, job: JobHandle, options: Trai
     const gates = evaluateGates(config, deployed);
     timings.evaluate = (performance.now() - t) / 1000;
 
+    t = performance.now();
+    const repeatedCv = await runRepeatedCv(job, config, prepared, labels, regimes.cluster, deployGlobal && global ? [global] : perCluster);
+    if (repeatedCv) {
+      note(
+        `Repeated ${config.repeatedCv.folds}-fold CV (${repeatedCv.repeats} repeats) of the chosen models: ROC AUC ${repeatedCv.auc.mean.toFixed(3)} ± ${repeatedCv.auc.std.toFixed(3)}`,
+      );
+    }
+    timings.repeatedCv = (performance.now() - t) / 1000;
+
     // The bundle: everything prediction needs.
     const X = new Float64Array(prepared.X);
     const clusters: ClusterBundle[] = perCluster.map((o) => {
@@ -480,7 +536,7 @@ export async function runTraining(ctx: AppContext, job: JobHandle, options: Trai
       clusters: perCluster.map((o) => o.result),
       global: globalResult,
       pooled,
-      repeatedCv: null,
+      repeatedCv,
       strategyNote,
       gates,
       grid: outcomes.flatMap((o) => o.grid),

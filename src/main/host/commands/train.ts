@@ -73,6 +73,7 @@ export const trainCommand: Command = {
       run.global ? `  global: ${run.global.family} test AUC ${fmt(run.global.test?.rocAuc)}` : '',
       `pooled held-out: ROC AUC ${fmt(run.pooled?.rocAuc)}, PR AUC ${fmt(run.pooled?.prAuc)}, recall ${fmt(run.pooled?.recall)}, precision ${fmt(run.pooled?.precision)}, accuracy ${fmt(run.pooled?.accuracy)} (fail rate ${fmt(run.pooled?.failRateActual)}) at threshold ${fmt(run.pooled?.threshold)}`,
       run.strategyNote ?? '',
+      run.repeatedCv ? `repeated CV (${run.repeatedCv.repeats} x ${run.config.repeatedCv.folds}-fold) ROC AUC ${fmt(run.repeatedCv.auc.mean)} ± ${fmt(run.repeatedCv.auc.std)}` : '',
       ...run.gates.map((g) => `  gate ${g.name}: ${fmt(g.value)} vs ${g.threshold} ${g.passed ? 'pass' : 'FAIL'}`),
       `seconds: ${Object.entries(run.timings)
         .map(([s, v]) => `${s} ${v.toFixed(2)}`)
@@ -120,6 +121,7 @@ function toJson(run: RunDetail, modelVersion: number, status: string) {
     global: run.global && { family: run.global.family, params: run.global.params, cv_auc: run.global.cvAuc, test: testOf(run.global.test), better: run.global.betterThanPerCluster },
     pooled: testOf(run.pooled),
     strategy_note: run.strategyNote,
+    repeated_cv: run.repeatedCv,
     gates: run.gates.map((g) => ({ name: g.name, value: g.value, threshold: g.threshold, passed: g.passed })),
     seconds: run.timings,
   };

@@ -7,6 +7,8 @@
 import { elbow, type KMeansResult } from '../../ml/kmeans';
 import { elbowK } from '../../ml/knee';
 import { searchFamily, type FamilySearchInput, type FamilySearchOutput } from '../../ml/pipeline/family-search';
+import { withRegimeColumn } from '../../ml/pipeline/bundle';
+import { repeatedOof, type RepeatedCvInput } from '../../ml/pipeline/repeated-cv';
 import { fitPreprocessor, type PreprocessState } from '../../ml/preprocess';
 import { assignRegimes, fitRegimes, type RegimeState } from '../../ml/regime';
 import type { TrainingConfig } from '../../../shared/training-config';
@@ -105,23 +107,28 @@ export function fixRegimes(input: RegimesInput): { state: RegimeState; cluster: 
   return { state, cluster: assigned.cluster, unfamiliar };
 }
 
+/** The shared matrix, plus the regime as one more column for the global model. */
+function groupMatrix(input: { X: SharedArrayBuffer; nRows: number; nFeatures: number; extraColumn?: Int32Array }) {
+  const X = new Float64Array(input.X);
+  return input.extraColumn
+    ? { X: withRegimeColumn(X, input.nRows, input.extraColumn), nFeatures: input.nFeatures + 1 }
+    : { X, nFeatures: input.nFeatures };
+}
+
 export type FamilyTaskInput = Omit<FamilySearchInput, 'X'> & { X: SharedArrayBuffer; extraColumn?: Int32Array };
 
 export function familyTask(input: FamilyTaskInput, ctx: TaskContext): FamilySearchOutput {
-  let X: Float64Array = new Float64Array(input.X);
-  let nFeatures = input.nFeatures;
-  if (input.extraColumn) {
-    // The global model: the regime joins the features as one more column.
-    const withRegime = new Float64Array(X.length + input.nRows);
-    withRegime.set(X);
-    for (let r = 0; r < input.nRows; r++) withRegime[X.length + r] = input.extraColumn[r]!;
-    X = withRegime;
-    nFeatures += 1;
-  }
-  return ctx.drain(searchFamily({ ...input, X, nFeatures }), `${input.family} search`);
+  return ctx.drain(searchFamily({ ...input, ...groupMatrix(input) }), `${input.family} search`);
+}
+
+export type RepeatedCvTaskInput = Omit<RepeatedCvInput, 'X'> & { X: SharedArrayBuffer; extraColumn?: Int32Array };
+
+export function repeatedCvTask(input: RepeatedCvTaskInput, ctx: TaskContext): Float64Array[] {
+  return ctx.drain(repeatedOof({ ...input, ...groupMatrix(input) }), 'repeated cross-validation');
 }
 
 export const trainTasks = {
+  'train/repeated-cv': repeatedCvTask,
   'train/prepare': prepareTraining,
   'train/regimes': fixRegimes,
   'train/family': familyTask,
