@@ -26,10 +26,12 @@
 import { createRng, sampleIndices } from '../rng';
 import { decodeF64, decodeI32, encodeF64, encodeI32, nanMedian, run } from '../matrix';
 import type { EncodedArray, Progress } from '../matrix';
-import { buildDonors, knnImpute } from './knn';
-import type { KnnDonors } from './knn';
+import { buildDonors, buildShortlist, knnImpute } from './knn';
+import type { KnnDonors, KnnShortlist } from './knn';
+import { fitProjection, heavyColumns } from './shortlist';
 
 export type ImputationMethod = 'knn' | 'median';
+export type KnnSearch = 'exact' | 'shortlist';
 
 export interface PreprocessOptions {
   /** Default 'knn'. */
@@ -48,10 +50,19 @@ export interface PreprocessOptions {
   knnMinDonors?: number;
   /** Cap on the donor count (state size). Default 5,000. */
   knnMaxDonors?: number;
+  /** Neighbour search: 'shortlist' (default) or 'exact' (scikit-learn's full scan). */
+  knnSearch?: KnnSearch;
+  /** Shortlist mode: projected dimensions. Default 16. */
+  knnShortlistDims?: number;
+  /** Shortlist mode: candidates re-ranked exactly per row. Default 32. */
+  knnCandidates?: number;
+  /** Shortlist mode: highest-variance columns compared exactly (masked) in the scan. Default 16. */
+  knnShortlistHeavy?: number;
 }
 
 export interface PreprocessState {
-  version: 1;
+  /** 1: exact KNN search only; 2: adds `knnSearch` (absent or null = exact). */
+  version: 1 | 2;
   featureNames: string[];
   nFeaturesIn: number;
   imputation: ImputationMethod;
@@ -67,6 +78,19 @@ export interface PreprocessState {
   fill: EncodedArray;
   /** KNN donors: row-major nDonors x imputeColumns.length raw values (NaN = missing). */
   donors: { nDonors: number; sampled: boolean; rows: EncodedArray; values: EncodedArray } | null;
+  /** Shortlist search settings and projection (version 2); absent/null = exact search. */
+  knnSearch?: {
+    mode: 'shortlist';
+    /** Fitted projected dimensions (rows of `weights`). */
+    dims: number;
+    candidates: number;
+    /** Per imputeColumns entry: donor mean of observed values. */
+    center: EncodedArray;
+    /** dims x imputeColumns.length, row-major (zero on the heavy coordinates). */
+    weights: EncodedArray;
+    /** Distance coordinates (imputeColumns positions) compared exactly in the shortlist scan. */
+    heavy: number[];
+  } | null;
   standardize: boolean;
   /** Per kept column, when standardize. */
   center: EncodedArray | null;
@@ -84,6 +108,7 @@ export interface PreprocessFitResult {
 interface Compiled {
   fill: Float64Array;
   donors: KnnDonors | null;
+  shortlist: KnnShortlist | null;
   outPos: Int32Array;
   center: Float64Array | null;
   scale: Float64Array | null;
@@ -103,13 +128,17 @@ function compile(state: PreprocessState): Compiled {
     const i = pos.get(c);
     if (i !== undefined) outPos[j] = i;
   });
-  const donors =
-    state.imputation === 'knn' && state.donors
-      ? buildDonors(decodeF64(state.donors.values), state.donors.nDonors, p)
+  const donorValues = state.imputation === 'knn' && state.donors ? decodeF64(state.donors.values) : null;
+  const donors = donorValues && state.donors ? buildDonors(donorValues, state.donors.nDonors, p) : null;
+  const ks = state.knnSearch;
+  const shortlist =
+    donors && donorValues && ks && ks.mode === 'shortlist'
+      ? buildShortlist(donorValues, donors, decodeF64(ks.center), decodeF64(ks.weights), ks.dims, ks.candidates, ks.heavy)
       : null;
   const c: Compiled = {
     fill: decodeF64(state.fill),
     donors,
+    shortlist,
     outPos,
     center: state.center ? decodeF64(state.center) : null,
     scale: state.scale ? decodeF64(state.scale) : null,
@@ -142,6 +171,7 @@ export function* transformRowsGen(
       outPos: c.outPos,
       fallback: c.fill,
       out,
+      shortlist: c.shortlist,
     });
   } else {
     for (let j = 0; j < state.imputeColumns.length; j++) {
@@ -207,6 +237,14 @@ export function* fitPreprocessor(
   const k = options.knnNeighbors ?? 3;
   if (!(k >= 1) || Math.floor(k) !== k) throw new Error('knnNeighbors must be a positive integer');
   const notes: string[] = [];
+  const search: KnnSearch = options.knnSearch ?? 'shortlist';
+  if (search !== 'exact' && search !== 'shortlist') throw new Error(`knnSearch must be 'exact' or 'shortlist'`);
+  const slDims = options.knnShortlistDims ?? 16;
+  const slCandidates = options.knnCandidates ?? 32;
+  const slHeavy = options.knnShortlistHeavy ?? 16;
+  if (!(slDims >= 1) || Math.floor(slDims) !== slDims) throw new Error('knnShortlistDims must be a positive integer');
+  if (!(slCandidates >= 1) || Math.floor(slCandidates) !== slCandidates)
+    throw new Error('knnCandidates must be a positive integer');
 
   const imputeColumns: number[] = [];
   const keptColumns: number[] = [];
@@ -249,7 +287,42 @@ export function* fitPreprocessor(
   const p = imputeColumns.length;
 
   let donors: PreprocessState['donors'] = null;
-  if (imputation === 'knn' && p > 0) {
+  let knnSearch: PreprocessState['knnSearch'] = null;
+  if (imputation === 'knn' && p > 0 && search === 'shortlist') {
+    // Per-row cost is bounded by ~donors x projected dims + candidates x columns, so no work budget:
+    // all training rows are donors up to knnMaxDonors, beyond that a seeded (stratified) sample.
+    const maxDonors = options.knnMaxDonors ?? 5000;
+    let rows: Int32Array;
+    let sampled = false;
+    if (nRows <= maxDonors) rows = Int32Array.from({ length: nRows }, (_, i) => i);
+    else {
+      rows = stratifiedSample(nRows, maxDonors, options.labels, options.seed ?? 0);
+      sampled = true;
+      notes.push(
+        `KNN imputation used a seeded ${options.labels ? 'label-stratified ' : ''}sample of ${rows.length} of ` +
+          `${nRows} training rows as donors (knnMaxDonors); results are an approximation of exact KNNImputer.`,
+      );
+    }
+    const values = new Float64Array(rows.length * p);
+    for (let j = 0; j < p; j++) {
+      const src = imputeColumns[j] * nRows;
+      for (let i = 0; i < rows.length; i++) values[i * p + j] = X[src + rows[i]];
+    }
+    donors = { nDonors: rows.length, sampled, rows: encodeI32(rows), values: encodeF64(values) };
+    if (rows.length > slCandidates) {
+      const heavy = heavyColumns(values, rows.length, p, slHeavy);
+      const proj = fitProjection(values, rows.length, p, slDims, options.seed ?? 0, heavy);
+      knnSearch = {
+        mode: 'shortlist',
+        dims: proj.m,
+        candidates: slCandidates,
+        center: encodeF64(proj.center),
+        weights: encodeF64(proj.W),
+        heavy,
+      };
+      notes.push(SHORTLIST_NOTE(k, proj.m, slCandidates, heavy.length));
+    }
+  } else if (imputation === 'knn' && p > 0) {
     let nQueries = 0;
     for (let r = 0; r < nRows; r++) {
       for (const f of keptColumns) {
@@ -288,7 +361,7 @@ export function* fitPreprocessor(
   }
 
   const state: PreprocessState = {
-    version: 1,
+    version: 2,
     featureNames: featureNames.slice(),
     nFeaturesIn: nFeatures,
     imputation,
@@ -300,6 +373,7 @@ export function* fitPreprocessor(
     droppedConstant,
     fill: encodeF64(Float64Array.from(imputation === 'median' ? medians : means)),
     donors,
+    knnSearch,
     standardize: false,
     center: null,
     scale: null,
@@ -338,3 +412,12 @@ export function* fitPreprocessor(
 export function donorRows(state: PreprocessState): Int32Array | null {
   return state.donors ? decodeI32(state.donors.rows) : null;
 }
+
+const SHORTLIST_NOTE = (k: number, dims: number, candidates: number, heavy: number): string =>
+  `KNN imputation searched neighbours in two stages: the ${candidates} donors nearest by a cheap score ` +
+  `(the ${heavy} highest-variance columns compared exactly, the others through a ${dims}-dimensional ` +
+  `principal-component projection with missing cells filled by the donor mean), then exact nan-Euclidean ` +
+  `distances for those candidates. The ${k} nearest donors agree with an exact search for ${SHORTLIST_RECALL} of ` +
+  `imputed cells on wafer-like data; knnSearch 'exact' restores the full scan.`;
+/** Measured with bench/impute.ts --recall (1,567 donors x 590 columns, fresh rows). */
+const SHORTLIST_RECALL = '98.5%';

@@ -15,6 +15,7 @@
 // when no donor with the column is at a defined distance the training column mean is used.
 
 import type { Progress } from '../matrix';
+import { centerRows, gemmNT } from './shortlist';
 
 export interface KnnDonors {
   nDonors: number;
@@ -142,6 +143,70 @@ export interface KnnImputeJob {
   fallback: Float64Array;
   /** Column-major output nRows x nOut, already holding the observed values; NaNs get filled. */
   out: Float64Array;
+  /** Two-stage search (projected-space shortlist, exact re-ranking); exact scan when absent. */
+  shortlist?: KnnShortlist | null;
+}
+
+export interface KnnShortlist {
+  /** Candidates kept from the projected-space scan. */
+  C: number;
+  /** Projected dims, padded with zero dims to a multiple of 4 (stride of P). */
+  ms: number;
+  /** Per coordinate, subtracted from observed values before projecting. */
+  center: Float64Array;
+  /** ms x p projection (rows beyond the fitted dims are zero). */
+  W: Float64Array;
+  /** Donor projections, nDonors x ms. */
+  P: Float64Array;
+  /** CSR per coordinate: the donors observing it, ascending. */
+  obsPtr: Int32Array;
+  obsIdx: Int32Array;
+  /** Heavy coordinates compared exactly in stage 1, padded with -1 to hs (a multiple of 4). */
+  hs: number;
+  heavy: Int32Array;
+  /** Donor values on the heavy coordinates, nDonors x hs, NaN = missing or padding. */
+  HV: Float64Array;
+  /** Missing coordinates per donor. */
+  myd: Float64Array;
+}
+
+/** Donor projections and per-column observer lists for the shortlist search. */
+export function buildShortlist(
+  values: Float64Array,
+  donors: KnnDonors,
+  center: Float64Array,
+  W: Float64Array,
+  m: number,
+  C: number,
+  heavyCols: ArrayLike<number>,
+): KnnShortlist {
+  const { nDonors: D, p, obs, missPtr } = donors;
+  const hs = (heavyCols.length + 3) & ~3;
+  const heavy = new Int32Array(hs).fill(-1);
+  for (let t = 0; t < heavyCols.length; t++) heavy[t] = heavyCols[t];
+  const HV = new Float64Array(D * hs).fill(NaN);
+  for (let d = 0; d < D; d++) for (let t = 0; t < heavyCols.length; t++) HV[d * hs + t] = values[d * p + heavy[t]];
+  const myd = new Float64Array(D);
+  for (let d = 0; d < D; d++) myd[d] = missPtr[d + 1] - missPtr[d];
+  const ms = Math.max(4, (m + 3) & ~3);
+  const Wp = new Float64Array(ms * p);
+  Wp.set(W.subarray(0, m * p));
+  const P = new Float64Array(D * ms);
+  // Project in chunks to bound the temporary centred copy.
+  const CH = 256;
+  const Ac = new Float64Array(Math.min(CH, D) * p);
+  for (let d0 = 0; d0 < D; d0 += CH) {
+    const n = Math.min(CH, D - d0);
+    centerRows(values.subarray(d0 * p, (d0 + n) * p), n, p, center, Ac);
+    gemmNT(Ac, n, Wp, ms, p, P.subarray(d0 * ms, (d0 + n) * ms));
+  }
+  const obsPtr = new Int32Array(p + 1);
+  for (let d = 0; d < D; d++) for (let j = 0; j < p; j++) obsPtr[j + 1] += obs[d * p + j];
+  for (let j = 0; j < p; j++) obsPtr[j + 1] += obsPtr[j];
+  const obsIdx = new Int32Array(obsPtr[p]);
+  const fillPos = obsPtr.slice(0, p);
+  for (let d = 0; d < D; d++) for (let j = 0; j < p; j++) if (obs[d * p + j]) obsIdx[fillPos[j]++] = d;
+  return { C, ms, center, W: Wp, P, obsPtr, obsIdx, hs, heavy, HV, myd };
 }
 
 const QB = 32;
@@ -150,6 +215,10 @@ const TOP = 8;
 /** Fill the missing output cells of job.out. Yields once per block of query rows. */
 export function* knnImpute(job: KnnImputeJob): Generator<Progress, void, void> {
   const { donors, k, X, nRows, colSrc, outPos, fallback, out } = job;
+  if (job.shortlist && job.shortlist.C < donors.nDonors) {
+    yield* knnImputeShortlist(job, job.shortlist);
+    return;
+  }
   const { nDonors: D, p, Z, obs, norm2, missPtr, missIdx } = donors;
 
   // Only rows with a missing value in an output column need distances.
@@ -306,4 +375,308 @@ export function* knnImpute(job: KnnImputeJob): Generator<Progress, void, void> {
     }
     yield { done: b0 + bn, total: nq, message: `KNN imputation: ${b0 + bn}/${nq} rows with missing values` };
   }
+}
+
+/** Rows with a missing value in an output coordinate, ascending. */
+function rowsToImpute(job: KnnImputeJob): Int32Array {
+  const { nRows, outPos, out, donors } = job;
+  const needs = new Uint8Array(nRows);
+  for (let j = 0; j < donors.p; j++) {
+    const op = outPos[j];
+    if (op < 0) continue;
+    const o = op * nRows;
+    for (let r = 0; r < nRows; r++) if (out[o + r] !== out[o + r]) needs[r] = 1;
+  }
+  let nq = 0;
+  for (let r = 0; r < nRows; r++) nq += needs[r];
+  const queries = new Int32Array(nq);
+  nq = 0;
+  for (let r = 0; r < nRows; r++) if (needs[r]) queries[nq++] = r;
+  return queries;
+}
+
+/**
+ * Dots of query row Q[qo..qo+p) with donor rows d0..d3 of Z, each summed sequentially over the
+ * coordinates exactly like dotBlock, so a pair's distance is bit-identical to the exact scan's.
+ */
+function dot4(Q: Float64Array, qo: number, Z: Float64Array, p: number, d: Int32Array, i0: number, g: Float64Array): void {
+  const y0 = d[i0] * p;
+  const y1 = d[i0 + 1] * p;
+  const y2 = d[i0 + 2] * p;
+  const y3 = d[i0 + 3] * p;
+  let a0 = 0;
+  let a1 = 0;
+  let a2 = 0;
+  let a3 = 0;
+  for (let j = 0; j < p; j++) {
+    const x = Q[qo + j];
+    a0 += x * Z[y0 + j];
+    a1 += x * Z[y1 + j];
+    a2 += x * Z[y2 + j];
+    a3 += x * Z[y3 + j];
+  }
+  g[i0] = a0;
+  g[i0 + 1] = a1;
+  g[i0 + 2] = a2;
+  g[i0 + 3] = a3;
+}
+
+/**
+ * Two-stage search: per query, the C donors nearest in the projected space (scan with partial-distance
+ * rejection; ties to the lower donor index), exact weighted nan-Euclidean distances for those, and per
+ * missing column the k nearest candidates observing it; when fewer than k candidates observe the
+ * column, an exact scan over every donor observing it (distances cached per query).
+ */
+function* knnImputeShortlist(job: KnnImputeJob, sl: KnnShortlist): Generator<Progress, void, void> {
+  const { donors, k } = job;
+  const { nDonors: D, p } = donors;
+  const C = Math.max(1, Math.min(sl.C, D));
+  const queries = rowsToImpute(job);
+  const nq = queries.length;
+  if (nq === 0) return;
+  const ms = sl.ms;
+
+  const Q = new Float64Array(QB * p);
+  const Qc = new Float64Array(QB * p);
+  const qobs = new Uint8Array(QB * p);
+  const qn2 = new Float64Array(QB);
+  const qMiss = new Int32Array(QB * p);
+  const qMissN = new Int32Array(QB);
+  const Y = new Float64Array(QB * ms);
+  const topD = new Float64Array(C);
+  const topI = new Int32Array(C + 3);
+  const candI = new Int32Array(C);
+  const candD = new Float64Array(C);
+  const G = new Float64Array(C + 3);
+  const cache = new Float64Array(D);
+  const stamp = new Int32Array(D).fill(-1);
+  const nbD = new Float64Array(k);
+  const nbI = new Int32Array(k);
+
+  const Hq = new Float64Array(QB * sl.hs);
+  const ws: ShortlistWork = { queries, Hq, C, Q, Qc, qobs, qn2, qMiss, qMissN, Y, topD, topI, candI, candD, G, cache, stamp, nbD, nbI };
+  for (let b0 = 0; b0 < nq; b0 += QB) {
+    const bn = Math.min(QB, nq - b0);
+    shortlistBlock(job, sl, ws, b0, bn);
+    yield { done: b0 + bn, total: nq, message: `KNN imputation: ${b0 + bn}/${nq} rows with missing values` };
+  }
+}
+
+interface ShortlistWork {
+  queries: Int32Array;
+  Hq: Float64Array;
+  C: number;
+  Q: Float64Array;
+  Qc: Float64Array;
+  qobs: Uint8Array;
+  qn2: Float64Array;
+  qMiss: Int32Array;
+  qMissN: Int32Array;
+  Y: Float64Array;
+  topD: Float64Array;
+  topI: Int32Array;
+  candI: Int32Array;
+  candD: Float64Array;
+  G: Float64Array;
+  cache: Float64Array;
+  stamp: Int32Array;
+  nbD: Float64Array;
+  nbI: Int32Array;
+}
+
+function shortlistBlock(job: KnnImputeJob, sl: KnnShortlist, ws: ShortlistWork, b0: number, bn: number): void {
+  const { k, X, nRows, colSrc, outPos, fallback, out, donors } = job;
+  const { nDonors: D, p, Z, obs, norm2, missPtr, missIdx } = donors;
+  const { ms, center, W, P, obsPtr, obsIdx, hs, heavy, HV, myd } = sl;
+  const { queries, Hq, C, Q, Qc, qobs, qn2, qMiss, qMissN, Y, topD, topI, candI, candD, G, cache, stamp, nbD, nbI } = ws;
+  Q.fill(0);
+  Qc.fill(0);
+  qobs.fill(0);
+  for (let j = 0; j < p; j++) {
+    const src = colSrc[j] * nRows;
+    const cj = center[j];
+    for (let q = 0; q < bn; q++) {
+      const v = X[src + queries[b0 + q]];
+      if (v === v) {
+        Q[q * p + j] = v;
+        Qc[q * p + j] = v - cj;
+        qobs[q * p + j] = 1;
+      }
+    }
+  }
+  for (let q = 0; q < bn; q++) {
+    let s = 0;
+    let m = 0;
+    const o = q * p;
+    for (let j = 0; j < p; j++) {
+      if (qobs[o + j]) s += Q[o + j] * Q[o + j];
+      else qMiss[o + m++] = j;
+    }
+    qn2[q] = s;
+    qMissN[q] = m;
+  }
+  gemmNT(Qc, bn, W, ms, p, Y);
+
+  for (let q = 0; q < bn; q++) {
+    const qi = b0 + q;
+    const r = queries[qi];
+    const qo = q * p;
+    const mx = qMissN[q];
+    const yo = q * ms;
+
+    // Stage 1: C nearest donors in the projected space.
+    // Score: (masked squared differences on the heavy columns + squared projected distance of the
+    // light columns) x p / (p - missing in query - missing in donor); partial sums only grow, so a
+    // donor is dropped as soon as its partial score reaches the current C-th best.
+    let nTop = 0;
+    let worst = Infinity;
+    const ho = q * hs;
+    for (let t = 0; t < hs; t++) {
+      const j = heavy[t];
+      Hq[ho + t] = j >= 0 && qobs[qo + j] ? Q[qo + j] : NaN;
+    }
+    const pm = p - mx;
+    scan: for (let d = 0; d < D; d++) {
+      const den = pm - myd[d];
+      const f = den > 0 ? p / den : p;
+      const hv = d * hs;
+      let s = 0;
+      for (let i = 0; i < hs; i += 4) {
+        let t = Hq[ho + i] - HV[hv + i];
+        if (t === t) s += t * t;
+        t = Hq[ho + i + 1] - HV[hv + i + 1];
+        if (t === t) s += t * t;
+        t = Hq[ho + i + 2] - HV[hv + i + 2];
+        if (t === t) s += t * t;
+        t = Hq[ho + i + 3] - HV[hv + i + 3];
+        if (t === t) s += t * t;
+        if (s * f >= worst) continue scan;
+      }
+      const po = d * ms;
+      for (let i = 0; i < ms; i += 4) {
+        let t = Y[yo + i] - P[po + i];
+        s += t * t;
+        t = Y[yo + i + 1] - P[po + i + 1];
+        s += t * t;
+        t = Y[yo + i + 2] - P[po + i + 2];
+        s += t * t;
+        t = Y[yo + i + 3] - P[po + i + 3];
+        s += t * t;
+        if (s * f >= worst) continue scan;
+      }
+      s *= f;
+      let i = nTop < C ? nTop++ : C - 1;
+      while (i > 0 && topD[i - 1] > s) {
+        topD[i] = topD[i - 1];
+        topI[i] = topI[i - 1];
+        i--;
+      }
+      topD[i] = s;
+      topI[i] = d;
+      if (nTop === C) worst = topD[C - 1];
+    }
+
+    // Stage 2: exact distances of the candidates (dots four at a time; pad with the last index).
+    for (let i = nTop; i < ((nTop + 3) & ~3); i++) topI[i] = topI[nTop - 1];
+    for (let i = 0; i < nTop; i += 4) dot4(Q, qo, Z, p, topI, i, G);
+    for (let i = 0; i < nTop; i++) {
+      const d = topI[i];
+      const dd = pairDist(Q, qo, qobs, qn2[q], qMiss, mx, d, G[i], Z, p, norm2, missPtr, missIdx);
+      cache[d] = dd;
+      stamp[d] = qi;
+      // Insertion by (distance, donor index).
+      let t = i;
+      while (t > 0 && (candD[t - 1] > dd || (candD[t - 1] === dd && candI[t - 1] > d))) {
+        candD[t] = candD[t - 1];
+        candI[t] = candI[t - 1];
+        t--;
+      }
+      candD[t] = dd;
+      candI[t] = d;
+    }
+
+    for (let t = 0; t < mx; t++) {
+      const j = qMiss[qo + t];
+      const op = outPos[j];
+      if (op < 0) continue;
+      let found = 0;
+      let sum = 0;
+      for (let i = 0; i < nTop && found < k; i++) {
+        const d = candI[i];
+        if (candD[i] !== Infinity && obs[d * p + j]) {
+          sum += Z[d * p + j];
+          found++;
+        }
+      }
+      if (found < k) {
+        // Exact over the donors observing column j.
+        let m = 0;
+        for (let e = obsPtr[j], end = obsPtr[j + 1]; e < end; e++) {
+          const d = obsIdx[e];
+          let dd: number;
+          if (stamp[d] === qi) dd = cache[d];
+          else {
+            let g = 0;
+            const zo = d * p;
+            for (let jj = 0; jj < p; jj++) g += Q[qo + jj] * Z[zo + jj];
+            dd = pairDist(Q, qo, qobs, qn2[q], qMiss, mx, d, g, Z, p, norm2, missPtr, missIdx);
+            cache[d] = dd;
+            stamp[d] = qi;
+          }
+          if (dd === Infinity) continue;
+          if (m < k || dd < nbD[m - 1]) {
+            let i = m < k ? m++ : k - 1;
+            while (i > 0 && nbD[i - 1] > dd) {
+              nbD[i] = nbD[i - 1];
+              nbI[i] = nbI[i - 1];
+              i--;
+            }
+            nbD[i] = dd;
+            nbI[i] = d;
+          }
+        }
+        found = m;
+        sum = 0;
+        for (let i = 0; i < m; i++) sum += Z[nbI[i] * p + j];
+      }
+      out[op * nRows + r] = found > 0 ? sum / found : fallback[j];
+    }
+  }
+}
+
+/** Weighted squared nan-Euclidean distance from the exact scan's formula; Infinity when undefined. */
+function pairDist(
+  Q: Float64Array,
+  qo: number,
+  qobs: Uint8Array,
+  qn2: number,
+  qMiss: Int32Array,
+  mx: number,
+  d: number,
+  dot: number,
+  Z: Float64Array,
+  p: number,
+  norm2: Float64Array,
+  missPtr: Int32Array,
+  missIdx: Int32Array,
+): number {
+  const zo = d * p;
+  let a = qn2;
+  let inter = 0;
+  const e = missPtr[d + 1];
+  for (let t = missPtr[d]; t < e; t++) {
+    const j = missIdx[t];
+    const xv = Q[qo + j];
+    a -= xv * xv;
+    if (qobs[qo + j] === 0) inter++;
+  }
+  let bsum = norm2[d];
+  for (let t = 0; t < mx; t++) {
+    const yv = Z[zo + qMiss[qo + t]];
+    bsum -= yv * yv;
+  }
+  const cnt = p - mx - (e - missPtr[d]) + inter;
+  if (cnt <= 0) return Infinity;
+  const d2 = a + bsum - 2 * dot;
+  return ((d2 > 0 ? d2 : 0) * p) / cnt;
 }

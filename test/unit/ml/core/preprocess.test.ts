@@ -127,7 +127,7 @@ describe('KNN imputation (scikit-learn KNNImputer semantics)', () => {
       ),
     );
     const expected = referenceKnn(rows, 3);
-    const r = fit(rows);
+    const r = fit(rows, { knnSearch: 'exact' });
     const got = rowsOf(r.Xout, n, p);
     for (let i = 0; i < n; i++) for (let j = 0; j < p; j++) expect(got[i][j]).toBeCloseTo(expected[i][j], 9);
   });
@@ -209,7 +209,12 @@ describe('KNN imputation (scikit-learn KNNImputer semantics)', () => {
     const rows = Array.from({ length: n }, () =>
       Array.from({ length: p }, () => (rng.next() < 0.15 ? NaN : rng.next())),
     );
-    for (const opts of [{}, { standardize: true }, { imputation: 'median' as const }]) {
+    for (const opts of [
+      {},
+      { knnSearch: 'exact' as const },
+      { standardize: true },
+      { imputation: 'median' as const },
+    ]) {
       const r = fit(rows, opts);
       const state = JSON.parse(JSON.stringify(r.state));
       expect(Array.from(transformRows(state, r.X, n))).toEqual(Array.from(r.Xout));
@@ -239,7 +244,7 @@ describe('KNN imputation (scikit-learn KNNImputer semantics)', () => {
     const rows = Array.from({ length: n }, () =>
       Array.from({ length: p }, () => (rng.next() < 0.2 ? NaN : rng.next())),
     );
-    const opts = { knnWorkBudget: 1000, knnMinDonors: 50, seed: 3 };
+    const opts = { knnWorkBudget: 1000, knnMinDonors: 50, seed: 3, knnSearch: 'exact' as const };
     const a = fit(rows, opts);
     const b = fit(rows, opts);
     expect(a.state.donors?.nDonors).toBe(50);
@@ -257,5 +262,99 @@ describe('KNN imputation (scikit-learn KNNImputer semantics)', () => {
     let steps = 0;
     for (let s = g.next(); !s.done; s = g.next()) steps++;
     expect(steps).toBeGreaterThan(0);
+  });
+});
+
+/** Seeded SECOM-like rows: log-uniform sensor scales, 3 regimes, 6 latent factors, ~5% missing cells. */
+function waferRows(n: number, p: number, seed: number): number[][] {
+  const rng = createRng(seed);
+  const gauss = (): number => Math.sqrt(-2 * Math.log(1 - rng.next())) * Math.cos(2 * Math.PI * rng.next());
+  const F = 6;
+  const scale = Array.from({ length: p }, () => Math.pow(10, -2 + 5 * rng.next()));
+  const base = scale.map((s) => s * (1 + 5 * rng.next()));
+  const load = Array.from({ length: p * F }, gauss);
+  const shift = Array.from({ length: 3 * p }, (_, i) => (i < p ? 0 : 3 * gauss()));
+  const missRate = Array.from({ length: p }, (_, f) => (f % 29 === 11 ? 0.6 : 0.05));
+  return Array.from({ length: n }, () => {
+    const u = rng.next();
+    const g = u < 0.5 ? 0 : u < 0.8 ? 1 : 2;
+    const z = Array.from({ length: F }, gauss);
+    return Array.from({ length: p }, (_, f) => {
+      let s = shift[g * p + f] + 0.3 * gauss();
+      for (let j = 0; j < F; j++) s += 0.4 * load[f * F + j] * z[j];
+      const v = base[f] + scale[f] * s;
+      return rng.next() < missRate[f] ? NaN : v;
+    });
+  });
+}
+
+describe('KNN imputation, shortlist search', () => {
+  const rows = waferRows(700, 120, 21);
+  const { X, n, p } = cm(rows);
+  const shortlist = run(fitPreprocessor(X, n, p, names(p), { seed: 2 }));
+  const exact = run(fitPreprocessor(X, n, p, names(p), { seed: 2, knnSearch: 'exact' }));
+
+  it('is the default, saved in the state and described in the notes', () => {
+    expect(shortlist.state.version).toBe(2);
+    expect(shortlist.state.knnSearch?.mode).toBe('shortlist');
+    expect(exact.state.knnSearch ?? null).toBeNull();
+    expect(shortlist.notes.some((s) => /two stages/.test(s))).toBe(true);
+  });
+
+  it('picks the same 3 nearest donors as exact search for nearly every imputed cell', () => {
+    let cells = 0;
+    let same = 0;
+    for (let f = 0; f < p; f++) {
+      for (let r = 0; r < n; r++) {
+        if (!Number.isNaN(X[f * n + r])) continue;
+        cells++;
+        if (shortlist.Xout[f * n + r] === exact.Xout[f * n + r]) same++;
+      }
+    }
+    expect(cells).toBeGreaterThan(3000);
+    expect(same / cells).toBeGreaterThanOrEqual(0.99); // measured 1.0 (5,781 cells)
+  });
+
+  it('is deterministic and its fit output equals transformRows bit for bit, also after JSON', () => {
+    const again = run(fitPreprocessor(X, n, p, names(p), { seed: 2 }));
+    expect(Array.from(again.Xout)).toEqual(Array.from(shortlist.Xout));
+    const state = JSON.parse(JSON.stringify(shortlist.state));
+    expect(Array.from(transformRows(state, X, n))).toEqual(Array.from(shortlist.Xout));
+    expect(Array.from(transformRows(shortlist.state, X, n))).toEqual(Array.from(shortlist.Xout));
+  });
+
+  it('leaves rows without missing cells untouched and falls back to means for all-missing rows', () => {
+    const complete = waferRows(3, 120, 99).map((r) => r.map((v, j) => (Number.isNaN(v) ? 1 + j : v)));
+    const batch = [...complete, Array.from({ length: p }, () => NaN)];
+    const b = cm(batch);
+    const t = transformRows(shortlist.state, b.X, b.n);
+    const got = rowsOf(t, b.n, p);
+    for (let i = 0; i < 3; i++) expect(got[i]).toEqual(complete[i]);
+    for (let f = 0; f < p; f++) {
+      let s = 0;
+      let c = 0;
+      for (let r = 0; r < n; r++) {
+        const v = X[f * n + r];
+        if (Number.isNaN(v)) continue;
+        s += v;
+        c++;
+      }
+      expect(got[3][f]).toBe(s / c);
+    }
+  });
+
+  it('a state without knnSearch (version 1) keeps using exact search', () => {
+    const v1 = { ...exact.state, version: 1 as const };
+    delete (v1 as { knnSearch?: unknown }).knnSearch;
+    expect(Array.from(transformRows(v1, X, n))).toEqual(Array.from(exact.Xout));
+  });
+
+  it('caps donors at knnMaxDonors with a seeded sample and says so', () => {
+    const a = run(fitPreprocessor(X, n, p, names(p), { seed: 4, knnMaxDonors: 200 }));
+    expect(a.state.donors?.nDonors).toBe(200);
+    expect(a.state.donors?.sampled).toBe(true);
+    expect(a.notes.some((s) => /sample of 200 of 700/.test(s))).toBe(true);
+    expect(a.Xout.some((v) => Number.isNaN(v))).toBe(false);
+    expect(Array.from(transformRows(a.state, X, n))).toEqual(Array.from(a.Xout));
   });
 });
