@@ -168,6 +168,12 @@ export interface KnnShortlist {
   HV: Float64Array;
   /** Missing coordinates per donor. */
   myd: Float64Array;
+  /** Scan position -> donor index; P, HV and myd are stored in scan order. */
+  perm: Int32Array;
+  /** Donor groups: positions gPtr[g]..gPtr[g+1] of the scan order, centroid cent[g * (hs + ms)..]. */
+  G: number;
+  gPtr: Int32Array;
+  cent: Float64Array;
 }
 
 /** Donor projections and per-column observer lists for the shortlist search. */
@@ -206,7 +212,68 @@ export function buildShortlist(
   const obsIdx = new Int32Array(obsPtr[p]);
   const fillPos = obsPtr.slice(0, p);
   for (let d = 0; d < D; d++) for (let j = 0; j < p; j++) if (obs[d * p + j]) obsIdx[fillPos[j]++] = d;
-  return { C, ms, center, W: Wp, P, obsPtr, obsIdx, hs, heavy, HV, myd };
+
+  // Group donors (deterministic k-means on [mean-filled centred heavy values, projection]) so a query
+  // scans the groups nearest to it first: its C-th best score is then tight early and the partial
+  // sums reject most later donors after a few coordinates. Scan order never changes the result.
+  const w = hs + ms;
+  const F = new Float64Array(D * w);
+  for (let d = 0; d < D; d++) {
+    for (let t = 0; t < hs; t++) {
+      const v = HV[d * hs + t];
+      F[d * w + t] = v === v ? v - center[heavy[t]] : 0;
+    }
+    for (let i = 0; i < ms; i++) F[d * w + hs + i] = P[d * ms + i];
+  }
+  const G = Math.max(1, Math.min(64, Math.round(Math.sqrt(D))));
+  const cent = new Float64Array(G * w);
+  for (let g = 0; g < G; g++) cent.set(F.subarray(Math.floor((g * D) / G) * w, (Math.floor((g * D) / G) + 1) * w), g * w);
+  const grp = new Int32Array(D);
+  const cnt = new Float64Array(G);
+  for (let it = 0; it < 8; it++) {
+    for (let d = 0; d < D; d++) {
+      let best = 0;
+      let bd = Infinity;
+      for (let g = 0; g < G; g++) {
+        let s = 0;
+        for (let i = 0; i < w; i++) {
+          const t = F[d * w + i] - cent[g * w + i];
+          s += t * t;
+        }
+        if (s < bd) {
+          bd = s;
+          best = g;
+        }
+      }
+      grp[d] = best;
+    }
+    if (it === 7) break;
+    const sum = new Float64Array(G * w);
+    cnt.fill(0);
+    for (let d = 0; d < D; d++) {
+      const g = grp[d];
+      cnt[g]++;
+      for (let i = 0; i < w; i++) sum[g * w + i] += F[d * w + i];
+    }
+    for (let g = 0; g < G; g++) if (cnt[g] > 0) for (let i = 0; i < w; i++) cent[g * w + i] = sum[g * w + i] / cnt[g];
+  }
+  const gPtr = new Int32Array(G + 1);
+  for (let d = 0; d < D; d++) gPtr[grp[d] + 1]++;
+  for (let g = 0; g < G; g++) gPtr[g + 1] += gPtr[g];
+  const perm = new Int32Array(D);
+  const at = gPtr.slice(0, G);
+  for (let d = 0; d < D; d++) perm[at[grp[d]]++] = d;
+  // Re-lay the scanned arrays in scan (group) order.
+  const HVs = new Float64Array(D * hs);
+  const Ps = new Float64Array(D * ms);
+  const myds = new Float64Array(D);
+  for (let i = 0; i < D; i++) {
+    const d = perm[i];
+    HVs.set(HV.subarray(d * hs, (d + 1) * hs), i * hs);
+    Ps.set(P.subarray(d * ms, (d + 1) * ms), i * ms);
+    myds[i] = myd[d];
+  }
+  return { C, ms, center, W: Wp, P: Ps, obsPtr, obsIdx, hs, heavy, HV: HVs, myd: myds, perm, gPtr, cent, G };
 }
 
 const QB = 32;
@@ -454,7 +521,9 @@ function* knnImputeShortlist(job: KnnImputeJob, sl: KnnShortlist): Generator<Pro
   const nbI = new Int32Array(k);
 
   const Hq = new Float64Array(QB * sl.hs);
-  const ws: ShortlistWork = { queries, Hq, C, Q, Qc, qobs, qn2, qMiss, qMissN, Y, topD, topI, candI, candD, G, cache, stamp, nbD, nbI };
+  const gD = new Float64Array(sl.G);
+  const gI = new Int32Array(sl.G);
+  const ws: ShortlistWork = { queries, Hq, gD, gI, C, Q, Qc, qobs, qn2, qMiss, qMissN, Y, topD, topI, candI, candD, G, cache, stamp, nbD, nbI };
   for (let b0 = 0; b0 < nq; b0 += QB) {
     const bn = Math.min(QB, nq - b0);
     shortlistBlock(job, sl, ws, b0, bn);
@@ -465,6 +534,8 @@ function* knnImputeShortlist(job: KnnImputeJob, sl: KnnShortlist): Generator<Pro
 interface ShortlistWork {
   queries: Int32Array;
   Hq: Float64Array;
+  gD: Float64Array;
+  gI: Int32Array;
   C: number;
   Q: Float64Array;
   Qc: Float64Array;
@@ -487,8 +558,8 @@ interface ShortlistWork {
 function shortlistBlock(job: KnnImputeJob, sl: KnnShortlist, ws: ShortlistWork, b0: number, bn: number): void {
   const { k, X, nRows, colSrc, outPos, fallback, out, donors } = job;
   const { nDonors: D, p, Z, obs, norm2, missPtr, missIdx } = donors;
-  const { ms, center, W, P, obsPtr, obsIdx, hs, heavy, HV, myd } = sl;
-  const { queries, Hq, C, Q, Qc, qobs, qn2, qMiss, qMissN, Y, topD, topI, candI, candD, G, cache, stamp, nbD, nbI } = ws;
+  const { ms, center, W, P, obsPtr, obsIdx, hs, heavy, HV, myd, perm, G: nG, gPtr, cent } = sl;
+  const { queries, Hq, gD, gI, C, Q, Qc, qobs, qn2, qMiss, qMissN, Y, topD, topI, candI, candD, G, cache, stamp, nbD, nbI } = ws;
   Q.fill(0);
   Qc.fill(0);
   qobs.fill(0);
@@ -535,45 +606,77 @@ function shortlistBlock(job: KnnImputeJob, sl: KnnShortlist, ws: ShortlistWork, 
       const j = heavy[t];
       Hq[ho + t] = j >= 0 && qobs[qo + j] ? Q[qo + j] : NaN;
     }
-    const pm = p - mx;
-    scan: for (let d = 0; d < D; d++) {
-      const den = pm - myd[d];
-      const f = den > 0 ? p / den : p;
-      const hv = d * hs;
+    // Groups by distance of their centroid to the query (missing heavy values count as the mean).
+    const w = hs + ms;
+    for (let g = 0; g < nG; g++) {
       let s = 0;
-      for (let i = 0; i < hs; i += 4) {
-        let t = Hq[ho + i] - HV[hv + i];
-        if (t === t) s += t * t;
-        t = Hq[ho + i + 1] - HV[hv + i + 1];
-        if (t === t) s += t * t;
-        t = Hq[ho + i + 2] - HV[hv + i + 2];
-        if (t === t) s += t * t;
-        t = Hq[ho + i + 3] - HV[hv + i + 3];
-        if (t === t) s += t * t;
-        if (s * f >= worst) continue scan;
+      for (let t = 0; t < hs; t++) {
+        const v = Hq[ho + t];
+        const e = (v === v ? v - center[heavy[t]] : 0) - cent[g * w + t];
+        s += e * e;
       }
-      const po = d * ms;
-      for (let i = 0; i < ms; i += 4) {
-        let t = Y[yo + i] - P[po + i];
-        s += t * t;
-        t = Y[yo + i + 1] - P[po + i + 1];
-        s += t * t;
-        t = Y[yo + i + 2] - P[po + i + 2];
-        s += t * t;
-        t = Y[yo + i + 3] - P[po + i + 3];
-        s += t * t;
-        if (s * f >= worst) continue scan;
+      for (let i = 0; i < ms; i++) {
+        const e = Y[yo + i] - cent[g * w + hs + i];
+        s += e * e;
       }
-      s *= f;
-      let i = nTop < C ? nTop++ : C - 1;
-      while (i > 0 && topD[i - 1] > s) {
-        topD[i] = topD[i - 1];
-        topI[i] = topI[i - 1];
+      let i = g;
+      while (i > 0 && gD[i - 1] > s) {
+        gD[i] = gD[i - 1];
+        gI[i] = gI[i - 1];
         i--;
       }
-      topD[i] = s;
-      topI[i] = d;
-      if (nTop === C) worst = topD[C - 1];
+      gD[i] = s;
+      gI[i] = g;
+    }
+    const pm = p - mx;
+    let worstI = -1;
+    for (let gi = 0; gi < nG; gi++) {
+      const g = gI[gi];
+      scan: for (let pos = gPtr[g], end = gPtr[g + 1]; pos < end; pos++) {
+        const den = pm - myd[pos];
+        const f = den > 0 ? p / den : p;
+        const hv = pos * hs;
+        let s = 0;
+        for (let i = 0; i < hs; i += 4) {
+          let t = Hq[ho + i] - HV[hv + i];
+          if (t === t) s += t * t;
+          t = Hq[ho + i + 1] - HV[hv + i + 1];
+          if (t === t) s += t * t;
+          t = Hq[ho + i + 2] - HV[hv + i + 2];
+          if (t === t) s += t * t;
+          t = Hq[ho + i + 3] - HV[hv + i + 3];
+          if (t === t) s += t * t;
+          if (s * f > worst) continue scan;
+        }
+        const po = pos * ms;
+        for (let i = 0; i < ms; i += 4) {
+          let t = Y[yo + i] - P[po + i];
+          s += t * t;
+          t = Y[yo + i + 1] - P[po + i + 1];
+          s += t * t;
+          t = Y[yo + i + 2] - P[po + i + 2];
+          s += t * t;
+          t = Y[yo + i + 3] - P[po + i + 3];
+          s += t * t;
+          if (s * f > worst) continue scan;
+        }
+        s *= f;
+        const d = perm[pos];
+        // Ties on the score go to the lower donor index, whatever the scan order.
+        if (nTop === C && (s > worst || (s === worst && d > worstI))) continue;
+        let i = nTop < C ? nTop++ : C - 1;
+        while (i > 0 && (topD[i - 1] > s || (topD[i - 1] === s && topI[i - 1] > d))) {
+          topD[i] = topD[i - 1];
+          topI[i] = topI[i - 1];
+          i--;
+        }
+        topD[i] = s;
+        topI[i] = d;
+        if (nTop === C) {
+          worst = topD[C - 1];
+          worstI = topI[C - 1];
+        }
+      }
     }
 
     // Stage 2: exact distances of the candidates (dots four at a time; pad with the last index).
