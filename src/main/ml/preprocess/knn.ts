@@ -174,6 +174,9 @@ export interface KnnShortlist {
   G: number;
   gPtr: Int32Array;
   cent: Float64Array;
+  /** Scan-order donor vectors, nDonors x (hs + ms): slot t holds heavy value / projection slotSrc[t]. */
+  V: Float64Array;
+  slotSrc: Int32Array;
 }
 
 /** Donor projections and per-column observer lists for the shortlist search. */
@@ -273,7 +276,22 @@ export function buildShortlist(
     Ps.set(P.subarray(d * ms, (d + 1) * ms), i * ms);
     myds[i] = myd[d];
   }
-  return { C, ms, center, W: Wp, P: Ps, obsPtr, obsIdx, hs, heavy, HV: HVs, myd: myds, perm, gPtr, cent, G };
+  // Scan layout: heavy and projected coordinates interleaved in chunks of 4 (heavy 0-3, projected
+  // 0-3, heavy 4-7, ...), which measured to reject donors earliest.
+  const slotSrc = new Int32Array(w);
+  let nS = 0;
+  for (let c = 0; c < Math.max(hs, ms); c += 4) {
+    if (c < hs) for (let t = 0; t < 4; t++) slotSrc[nS++] = c + t;
+    if (c < ms) for (let t = 0; t < 4; t++) slotSrc[nS++] = hs + c + t;
+  }
+  const V = new Float64Array(D * w);
+  for (let i = 0; i < D; i++) {
+    for (let t = 0; t < w; t++) {
+      const src = slotSrc[t];
+      V[i * w + t] = src < hs ? HVs[i * hs + src] : Ps[i * ms + src - hs];
+    }
+  }
+  return { C, ms, center, W: Wp, P: Ps, obsPtr, obsIdx, hs, heavy, HV: HVs, myd: myds, perm, gPtr, cent, G, V, slotSrc };
 }
 
 const QB = 32;
@@ -521,9 +539,10 @@ function* knnImputeShortlist(job: KnnImputeJob, sl: KnnShortlist): Generator<Pro
   const nbI = new Int32Array(k);
 
   const Hq = new Float64Array(QB * sl.hs);
+  const Vq = new Float64Array(sl.hs + sl.ms);
   const gD = new Float64Array(sl.G);
   const gI = new Int32Array(sl.G);
-  const ws: ShortlistWork = { queries, Hq, gD, gI, C, Q, Qc, qobs, qn2, qMiss, qMissN, Y, topD, topI, candI, candD, G, cache, stamp, nbD, nbI };
+  const ws: ShortlistWork = { queries, Hq, Vq, gD, gI, C, Q, Qc, qobs, qn2, qMiss, qMissN, Y, topD, topI, candI, candD, G, cache, stamp, nbD, nbI };
   for (let b0 = 0; b0 < nq; b0 += QB) {
     const bn = Math.min(QB, nq - b0);
     shortlistBlock(job, sl, ws, b0, bn);
@@ -534,6 +553,7 @@ function* knnImputeShortlist(job: KnnImputeJob, sl: KnnShortlist): Generator<Pro
 interface ShortlistWork {
   queries: Int32Array;
   Hq: Float64Array;
+  Vq: Float64Array;
   gD: Float64Array;
   gI: Int32Array;
   C: number;
@@ -558,8 +578,8 @@ interface ShortlistWork {
 function shortlistBlock(job: KnnImputeJob, sl: KnnShortlist, ws: ShortlistWork, b0: number, bn: number): void {
   const { k, X, nRows, colSrc, outPos, fallback, out, donors } = job;
   const { nDonors: D, p, Z, obs, norm2, missPtr, missIdx } = donors;
-  const { ms, center, W, P, obsPtr, obsIdx, hs, heavy, HV, myd, perm, G: nG, gPtr, cent } = sl;
-  const { queries, Hq, gD, gI, C, Q, Qc, qobs, qn2, qMiss, qMissN, Y, topD, topI, candI, candD, G, cache, stamp, nbD, nbI } = ws;
+  const { ms, center, W, P, obsPtr, obsIdx, hs, heavy, myd, perm, G: nG, gPtr, cent, V, slotSrc } = sl;
+  const { queries, Hq, Vq, gD, gI, C, Q, Qc, qobs, qn2, qMiss, qMissN, Y, topD, topI, candI, candD, G, cache, stamp, nbD, nbI } = ws;
   Q.fill(0);
   Qc.fill(0);
   qobs.fill(0);
@@ -628,6 +648,10 @@ function shortlistBlock(job: KnnImputeJob, sl: KnnShortlist, ws: ShortlistWork, 
       gD[i] = s;
       gI[i] = g;
     }
+    for (let t = 0; t < w; t++) {
+      const src = slotSrc[t];
+      Vq[t] = src < hs ? Hq[ho + src] : Y[yo + src - hs];
+    }
     const pm = p - mx;
     let worstI = -1;
     for (let gi = 0; gi < nG; gi++) {
@@ -635,29 +659,18 @@ function shortlistBlock(job: KnnImputeJob, sl: KnnShortlist, ws: ShortlistWork, 
       scan: for (let pos = gPtr[g], end = gPtr[g + 1]; pos < end; pos++) {
         const den = pm - myd[pos];
         const f = den > 0 ? p / den : p;
-        const hv = pos * hs;
+        const vo = pos * w;
         let s = 0;
-        for (let i = 0; i < hs; i += 4) {
-          let t = Hq[ho + i] - HV[hv + i];
+        // NaN differences (either side missing a heavy value) are skipped; projections are never NaN.
+        for (let i = 0; i < w; i += 4) {
+          let t = Vq[i] - V[vo + i];
           if (t === t) s += t * t;
-          t = Hq[ho + i + 1] - HV[hv + i + 1];
+          t = Vq[i + 1] - V[vo + i + 1];
           if (t === t) s += t * t;
-          t = Hq[ho + i + 2] - HV[hv + i + 2];
+          t = Vq[i + 2] - V[vo + i + 2];
           if (t === t) s += t * t;
-          t = Hq[ho + i + 3] - HV[hv + i + 3];
+          t = Vq[i + 3] - V[vo + i + 3];
           if (t === t) s += t * t;
-          if (s * f > worst) continue scan;
-        }
-        const po = pos * ms;
-        for (let i = 0; i < ms; i += 4) {
-          let t = Y[yo + i] - P[po + i];
-          s += t * t;
-          t = Y[yo + i + 1] - P[po + i + 1];
-          s += t * t;
-          t = Y[yo + i + 2] - P[po + i + 2];
-          s += t * t;
-          t = Y[yo + i + 3] - P[po + i + 3];
-          s += t * t;
           if (s * f > worst) continue scan;
         }
         s *= f;
