@@ -22,8 +22,7 @@ import type { JobHandle } from '../jobs/manager';
 import { encodeF64 } from '../ml/matrix';
 import { chooseThreshold, computeMetrics, rocAuc, type ThresholdRule } from '../ml/metrics';
 import { BUNDLE_FORMAT_VERSION, type ClusterBundle, type ModelBundle } from '../ml/pipeline/bundle';
-import type { FamilySearchOutput } from '../ml/pipeline/family-search';
-import { minorityCount } from '../ml/pipeline/family-search';
+import { foldCount, minorityCount, type FamilySearchOutput, type FoldOutput } from '../ml/pipeline/family-search';
 import { strataSplit } from '../ml/pipeline/split';
 import type { RegimeState } from '../ml/regime';
 import type { FamilyTaskInput, PrepareOutput, RegimesInput, RepeatedCvTaskInput } from '../workers/tasks/train';
@@ -395,13 +394,25 @@ export async function runTraining(ctx: AppContext, job: JobHandle, options: Trai
               classWeight: config.classWeight,
               extraColumn: g.cluster === 'global' ? regimes.cluster : undefined,
             };
-            return job.runTask<FamilySearchOutput>('train/family', input, {
-              quiet: true,
-              onProgress: (p) => {
-                progress.set(key, { name: `${name} ${family}`, done: p.done, total: p.total });
-                report();
-              },
-            });
+            // Folds run as separate pool tasks so both cores stay busy; the finish reduces them.
+            const nFolds = foldCount(input);
+            const foldDone = new Array<number>(nFolds).fill(0);
+            const foldTotal = new Array<number>(nFolds).fill(1);
+            const track = (i: number) => (p: { done: number; total: number }) => {
+              foldDone[i] = p.done;
+              foldTotal[i] = p.total;
+              progress.set(key, {
+                name: `${name} ${family}`,
+                done: foldDone.reduce((a, b) => a + b, 0),
+                total: foldTotal.reduce((a, b) => a + b, 0) + 1,
+              });
+              report();
+            };
+            return Promise.all(
+              Array.from({ length: nFolds }, (_, fold) =>
+                job.runTask<FoldOutput>('train/family-fold', { ...input, fold }, { quiet: true, onProgress: track(fold) }),
+              ),
+            ).then((folds) => job.runTask<FamilySearchOutput>('train/family-finish', { ...input, folds }, { quiet: true }));
           }),
         );
         const { chosen, selectedBy, families: famResults } = chooseFamily(outputs, labels, g.test);

@@ -79,8 +79,18 @@ export function minorityCount(labels: Uint8Array, rows: ArrayLike<number>): numb
   return Math.min(pos, rows.length - pos);
 }
 
-export function* searchFamily(input: FamilySearchInput): Generator<Progress, FamilySearchOutput, void> {
-  const { X, nRows, nFeatures, labels, train, test, family } = input;
+interface FamilySetup {
+  binned: ReturnType<typeof binData>;
+  y: Uint8Array;
+  plan: ReturnType<typeof planGridSearch>;
+  nFolds: number;
+  perTask: number;
+  finalN: number;
+}
+
+/** Binning and the search plan: deterministic, so every fold task rebuilds the same ones. */
+function setup(input: FamilySearchInput): FamilySetup {
+  const { X, nRows, nFeatures, labels, train, family } = input;
   const nTrain = train.length;
   const Xtrain = selectRows(X, nRows, nFeatures, train);
   const y = new Uint8Array(nTrain);
@@ -102,51 +112,85 @@ export function* searchFamily(input: FamilySearchInput): Generator<Progress, Fam
     nFolds,
     seed: input.seed,
   });
-  const perTask = Number(plan.tasks[0]?.params.nEstimators ?? 0);
-  const finalN = Math.max(...input.grid.nEstimators!.map(Number));
-  // Progress in trees: every search task, the out-of-fold refits and the final fit.
-  const total = perTask * plan.tasks.length + finalN * (nFolds + 1);
+  return {
+    binned,
+    y,
+    plan,
+    nFolds,
+    perTask: Number(plan.tasks[0]?.params.nEstimators ?? 0),
+    finalN: Math.max(...input.grid.nEstimators!.map(Number)),
+  };
+}
+
+/** What one fold of a search yields: every grid group's AUCs and staged validation probabilities. */
+export interface FoldOutput {
+  fold: number;
+  results: SearchTaskResult[];
+  /** Per group: the fold's validation rows and their probabilities per stage (for out-of-fold reuse). */
+  probs: { group: number; vRows: Uint32Array; probs: Float64Array[] }[];
+}
+
+/** The number of folds a family search will use (the minority class caps it). */
+export function foldCount(input: Pick<FamilySearchInput, 'train' | 'labels' | 'nFolds'>): number {
+  let pos = 0;
+  for (const r of input.train) pos += input.labels[r]!;
+  return Math.min(input.nFolds, pos, input.train.length - pos);
+}
+
+/**
+ * One fold of the grid search: every grid group fitted on the other folds and scored on this one. Folds
+ * are independent, so the app runs them on different workers.
+ */
+export function* searchFold(input: FamilySearchInput, fold: number, prepared?: FamilySetup): Generator<Progress, FoldOutput, void> {
+  const { binned, y, plan, perTask } = prepared ?? setup(input);
+  const tasks = plan.tasks.filter((t) => t.fold === fold);
+  const total = perTask * tasks.length;
   let done = 0;
   const results: SearchTaskResult[] = [];
-  // Per task: its staged validation probabilities (the out-of-fold refits reuse them) and, for
-  // boosting, the deepest split of its model (a shallower maxDepth fit reuses it, see below).
+  const probs: FoldOutput['probs'] = [];
+  // For boosting, the deepest split of each fit: a shallower maxDepth fit may reuse it (see below).
   const fits = new Map<number, { fit: SearchTaskFit; depth: number }>();
-  for (const task of searchOrder(plan.tasks, family)) {
-    const same = family === 'gbm' ? reusableFit(task, plan.tasks, fits) : undefined;
-    if (same) {
-      results.push({ ...same.fit.result, taskId: task.id, group: task.group, fold: task.fold });
-      fits.set(task.id, same);
-      done += perTask;
-      yield { done, total, message: `${family} grid search` };
-      continue;
-    }
-    const r = yield* drain(fitSearchTask(binned, y, plan.folds, task), done, total, `${family} grid search`);
-    results.push(r.result);
-    fits.set(task.id, { fit: r, depth: family === 'gbm' ? maxTreeDepth(r.model) : 0 });
+  for (const task of searchOrder(tasks, input.family)) {
+    const same = input.family === 'gbm' ? reusableFit(task, tasks, fits) : undefined;
+    const entry = same ?? {
+      fit: yield* drain(fitSearchTask(binned, y, plan.folds, task), done, total, `${input.family} grid search`),
+      depth: 0,
+    };
+    if (!same && input.family === 'gbm') entry.depth = maxTreeDepth(entry.fit.model);
+    fits.set(task.id, entry);
+    results.push({ ...entry.fit.result, taskId: task.id, group: task.group, fold: task.fold });
+    probs.push({ group: task.group, vRows: entry.fit.vRows, probs: entry.fit.probs });
     done += perTask;
+    yield { done, total, message: `${input.family} grid search` };
   }
-  const search = reduceSearch(plan, results);
+  return { fold, results, probs };
+}
+
+/**
+ * Reduces the folds to the best grid point, reads its out-of-fold probabilities from the fold fits
+ * (the refit on the other folds would be exactly the best group's fit for that fold, cut at the best
+ * n_estimators: boosting round k and forest tree i never depend on later ones), fits the final model on
+ * the whole training part and scores the held-out rows.
+ */
+export function* finishFamily(input: FamilySearchInput, folds: FoldOutput[], prepared?: FamilySetup): Generator<Progress, FamilySearchOutput, void> {
+  const { binned, y, plan, nFolds, finalN } = prepared ?? setup(input);
+  const { X, nRows, nFeatures, test, family } = input;
+  const search = reduceSearch(
+    plan,
+    folds.flatMap((f) => f.results),
+  );
   const params = search.best.params;
-  const fit = (rows?: Uint32Array): Generator<Progress, TreeModel, void> =>
-    family === 'gbm'
-      ? fitGbm(binned, y, params as Partial<GbmParams>, rows ? { rows } : {})
-      : fitForest(binned, y, params as Partial<ForestParams>, rows ? { rows } : {});
-  // Out-of-fold probabilities at the best point. The refit on the other folds would be exactly the
-  // best group's search task for that fold cut at the best n_estimators (boosting round k and forest
-  // tree i never depend on later ones, the rows are the same ascending list), so its staged
-  // probabilities are the refit's probabilities: read them instead of refitting.
-  const oof = new Float64Array(nTrain);
   const bestPoint = plan.points.find((pt) => pt.params === params);
   if (!bestPoint) throw new Error('best grid point not found in the plan');
-  for (let fold = 0; fold < nFolds; fold++) {
-    const task = plan.tasks.find((t) => t.group === bestPoint.group && t.fold === fold)!;
-    const { vRows, probs } = fits.get(task.id)!.fit;
-    const p = probs[bestPoint.stage]!;
-    for (let i = 0; i < vRows.length; i++) oof[vRows[i]!] = p[i]!;
-    done += finalN;
-    yield { done, total, message: `${family} out-of-fold` };
+  const oof = new Float64Array(input.train.length);
+  for (const f of folds) {
+    const g = f.probs.find((p) => p.group === bestPoint.group)!;
+    const p = g.probs[bestPoint.stage]!;
+    for (let i = 0; i < g.vRows.length; i++) oof[g.vRows[i]!] = p[i]!;
   }
-  const model = yield* drain(fit(), done, total, `${family} final fit`);
+  const gen: Generator<Progress, TreeModel, void> =
+    family === 'gbm' ? fitGbm(binned, y, params as Partial<GbmParams>) : fitForest(binned, y, params as Partial<ForestParams>);
+  const model: TreeModel = yield* drain(gen, 0, finalN, `${family} final fit`);
   const Xtest = selectRows(X, nRows, nFeatures, test);
   const testProbs = test.length > 0 ? predictProba(model, Xtest, test.length) : new Float64Array(0);
   return {
@@ -160,6 +204,14 @@ export function* searchFamily(input: FamilySearchInput): Generator<Progress, Fam
     importance: featureImportance(model),
     nFolds,
   };
+}
+
+/** The whole family search in one thread (tests, benchmarks): every fold, then the finish. */
+export function* searchFamily(input: FamilySearchInput): Generator<Progress, FamilySearchOutput, void> {
+  const prepared = setup(input);
+  const folds: FoldOutput[] = [];
+  for (let fold = 0; fold < prepared.nFolds; fold++) folds.push(yield* searchFold(input, fold, prepared));
+  return yield* finishFamily(input, folds, prepared);
 }
 
 /** Deepest split of any tree (0 when every tree is a single leaf). */

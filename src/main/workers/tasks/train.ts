@@ -6,7 +6,13 @@
  */
 import { elbow, type KMeansResult } from '../../ml/kmeans';
 import { elbowK } from '../../ml/knee';
-import { searchFamily, type FamilySearchInput, type FamilySearchOutput } from '../../ml/pipeline/family-search';
+import {
+  finishFamily,
+  searchFold,
+  type FamilySearchInput,
+  type FamilySearchOutput,
+  type FoldOutput,
+} from '../../ml/pipeline/family-search';
 import { withRegimeColumn } from '../../ml/pipeline/bundle';
 import { repeatedOof, type RepeatedCvInput } from '../../ml/pipeline/repeated-cv';
 import { fitPreprocessor, type PreprocessState } from '../../ml/preprocess';
@@ -117,8 +123,14 @@ function groupMatrix(input: { X: SharedArrayBuffer; nRows: number; nFeatures: nu
 
 export type FamilyTaskInput = Omit<FamilySearchInput, 'X'> & { X: SharedArrayBuffer; extraColumn?: Int32Array };
 
-export function familyTask(input: FamilyTaskInput, ctx: TaskContext): FamilySearchOutput {
-  return ctx.drain(searchFamily({ ...input, ...groupMatrix(input) }), `${input.family} search`);
+/** One fold of one family's grid search for one group of rows. */
+export function familyFoldTask(input: FamilyTaskInput & { fold: number }, ctx: TaskContext): FoldOutput {
+  return ctx.drain(searchFold({ ...input, ...groupMatrix(input) }, input.fold), `${input.family} search`);
+}
+
+/** The best point, its out-of-fold probabilities, the final fit and the held-out scores. */
+export function familyFinishTask(input: FamilyTaskInput & { folds: FoldOutput[] }, ctx: TaskContext): FamilySearchOutput {
+  return ctx.drain(finishFamily({ ...input, ...groupMatrix(input) }, input.folds), `${input.family} final fit`);
 }
 
 export type RepeatedCvTaskInput = Omit<RepeatedCvInput, 'X'> & { X: SharedArrayBuffer; extraColumn?: Int32Array };
@@ -131,5 +143,6 @@ export const trainTasks = {
   'train/repeated-cv': repeatedCvTask,
   'train/prepare': prepareTraining,
   'train/regimes': fixRegimes,
-  'train/family': familyTask,
+  'train/family-fold': familyFoldTask,
+  'train/family-finish': familyFinishTask,
 };
