@@ -2,14 +2,15 @@
  * Data: import batch files (drop anywhere, or pick files/folders), follow the import, and browse every file
  * in the workspace with its verdict and every reason; export quarantined files and the training table.
  */
-import { Fragment, useMemo, useRef, useState } from 'react';
+import { useMemo, useState } from 'react';
 import type { FileRecord, SchemaKind } from '../../../shared/contract';
 import { api } from '../api/client';
 import { useQuery } from '../api/hooks';
-import { filesFromInput, useDragActive, useFileDrop } from '../components/fileDrop';
+import { useDragActive, useFileDrop } from '../components/fileDrop';
+import { FilePickers } from '../components/FilePickers';
+import { FileResultsTable } from '../components/FileResultsTable';
 import { ImportPanel } from '../components/ImportPanel';
 import { followJob, importFiles, isBusy, setImportKind, useImport } from '../components/importStore';
-import { ReasonList } from '../components/ReasonList';
 
 const PAGE_SIZE = 100;
 
@@ -31,16 +32,16 @@ export function DataPage() {
   const [kind, setKind] = useState<'' | SchemaKind>('');
   const [search, setSearch] = useState('');
   const [offset, setOffset] = useState(0);
-  const [expanded, setExpanded] = useState<Set<number>>(new Set());
   const [notice, setNotice] = useState<{ tone: 'good' | 'error' | 'info'; text: string } | null>(null);
   const [exporting, setExporting] = useState(false);
-  const fileInput = useRef<HTMLInputElement>(null);
-  const folderInput = useRef<HTMLInputElement>(null);
 
   useFileDrop({
-    label: busy ? 'An import is running — wait for it or cancel it first' : `Drop to import as ${imp.kind} files`,
+    label: busy
+      ? 'An import is running — wait for it or cancel it first'
+      : `Drop to import as ${imp.kind} files`,
     onDrop: (files) => {
-      if (busy) setNotice({ tone: 'info', text: 'An import is already running; drop again when it has finished.' });
+      if (busy)
+        setNotice({ tone: 'info', text: 'An import is already running; drop again when it has finished.' });
       else void importFiles(files);
     },
   });
@@ -62,19 +63,14 @@ export function DataPage() {
   const workspaceEmpty = s !== undefined && s.files.total === 0;
   const def = trainingSchema.data?.definition;
 
-  const toggle = (id: number) =>
-    setExpanded((prev) => {
-      const next = new Set(prev);
-      if (next.has(id)) next.delete(id);
-      else next.add(id);
-      return next;
-    });
-
   const exportQuarantined = async (f: FileRecord) => {
     try {
       const res = await api.invoke('data/export-quarantined', { fileId: f.id });
       api.download(res.path, res.name);
-      setNotice({ tone: 'good', text: api.transport === 'http' ? `Downloading ${res.name}.` : `Saved ${res.path}.` });
+      setNotice({
+        tone: 'good',
+        text: api.transport === 'http' ? `Downloading ${res.name}.` : `Saved ${res.path}.`,
+      });
     } catch (e) {
       setNotice({ tone: 'error', text: `Could not export ${f.name}: ${errorText(e)}` });
     }
@@ -146,7 +142,9 @@ export function DataPage() {
               {s ? s.labels.faulty.toLocaleString() : '–'}
             </span>
           </div>
-          <div className="label">wafers labelled {def ? `${def.labelNames.good} / ${def.labelNames.faulty}` : 'good / faulty'}</div>
+          <div className="label">
+            wafers labelled {def ? `${def.labelNames.good} / ${def.labelNames.faulty}` : 'good / faulty'}
+          </div>
           <div className="label legend" data-testid="label-legend">
             {def?.labelColumn
               ? `${def.labelColumn} ${String(def.labelValues.good)} = ${def.labelNames.good}, ${String(def.labelValues.faulty)} = ${def.labelNames.faulty}`
@@ -163,8 +161,8 @@ export function DataPage() {
         <div className="import-zone-text">
           <strong>Drop CSV batch files or whole folders anywhere on the window</strong>
           <span>
-            Each file is checked against the current {imp.kind} schema; good files are stored, bad ones are kept in
-            quarantine with every reason.
+            Each file is checked against the current {imp.kind} schema; good files are stored, bad ones are
+            kept in quarantine with every reason.
           </span>
         </div>
         <div className="import-zone-actions">
@@ -180,37 +178,12 @@ export function DataPage() {
               <option value="prediction">prediction files</option>
             </select>
           </label>
-          <button type="button" className="primary" onClick={() => fileInput.current?.click()} disabled={busy}>
-            Choose files…
-          </button>
-          <button type="button" onClick={() => folderInput.current?.click()} disabled={busy}>
-            Choose folder…
-          </button>
-          <input
-            ref={fileInput}
-            type="file"
-            multiple
-            accept=".csv,text/csv"
-            hidden
-            aria-label="Choose batch files"
-            data-testid="file-input"
-            onChange={(e) => {
-              void importFiles(filesFromInput(e.target.files));
-              e.target.value = '';
-            }}
-          />
-          <input
-            ref={folderInput}
-            type="file"
-            multiple
-            hidden
-            aria-label="Choose a folder of batch files"
-            data-testid="folder-input"
-            {...{ webkitdirectory: '' }}
-            onChange={(e) => {
-              void importFiles(filesFromInput(e.target.files));
-              e.target.value = '';
-            }}
+          <FilePickers
+            onFiles={(files) => void importFiles(files)}
+            disabled={busy}
+            fileLabel="Choose batch files"
+            folderLabel="Choose a folder of batch files"
+            testIds={{ file: 'file-input', folder: 'folder-input' }}
           />
         </div>
       </section>
@@ -229,11 +202,17 @@ export function DataPage() {
         <section className="card empty" data-testid="data-empty">
           <h2>No batch files yet</h2>
           <p>
-            Drop the files of a batch onto the window, or choose them above. To look around first, load the built-in
-            sample: a small set of wafer batch files with a few deliberately bad ones, so you can see how reasons look.
+            Drop the files of a batch onto the window, or choose them above. To look around first, load the
+            built-in sample: a small set of wafer batch files with a few deliberately bad ones, so you can see
+            how reasons look.
           </p>
           <p>
-            <button type="button" className="primary" onClick={() => void loadSample()} data-testid="load-sample">
+            <button
+              type="button"
+              className="primary"
+              onClick={() => void loadSample()}
+              data-testid="load-sample"
+            >
               Load sample data
             </button>
           </p>
@@ -295,118 +274,74 @@ export function DataPage() {
             </button>
           </div>
           {files.error && <div className="callout error inset">{files.error.message}</div>}
-          <table className="table files-table" data-testid="file-table">
-            <thead>
-              <tr>
-                <th style={{ width: '2rem' }} aria-label="Expand" />
-                <th>File</th>
-                <th style={{ width: '6rem' }}>Status</th>
-                <th style={{ width: '6rem' }}>Kind</th>
-                <th className="right" style={{ width: '6rem' }}>
-                  Rows
-                </th>
-                <th style={{ width: '5rem' }}>Schema</th>
-                <th style={{ width: '11rem' }}>Imported</th>
-                <th>Reasons</th>
-                <th style={{ width: '7rem' }} aria-label="Actions" />
-              </tr>
-            </thead>
-            <tbody>
-              {list.map((f) => {
-                const open = expanded.has(f.id);
-                const canOpen = f.reasons.length > 0;
-                return (
-                  <Fragment key={f.id}>
-                    <tr
-                      className={`${canOpen ? 'clickable' : ''}${open ? ' selected' : ''}`}
-                      data-testid="file-row"
-                      data-name={f.name}
-                      data-status={f.status}
-                      onClick={() => canOpen && toggle(f.id)}
-                    >
-                      <td>
-                        {canOpen && (
-                          <button
-                            type="button"
-                            className="small ghost expander"
-                            aria-expanded={open}
-                            aria-label={`${open ? 'Hide' : 'Show'} reasons for ${f.name}`}
-                            onClick={(e) => {
-                              e.stopPropagation();
-                              toggle(f.id);
-                            }}
-                            data-testid="file-expand"
-                          >
-                            {open ? '▾' : '▸'}
-                          </button>
-                        )}
-                      </td>
-                      <td className="mono file-name" title={`${f.name} · ${formatBytes(f.bytes)} · sha256 ${f.sha256}`}>
-                        {f.name}
-                      </td>
-                      <td>
-                        <span className={`badge ${f.status}`} data-testid="file-status">
-                          {f.status}
-                        </span>
-                      </td>
-                      <td className="muted">{f.kind}</td>
-                      <td className="right mono">{f.rows.toLocaleString()}</td>
-                      <td className="mono">v{f.schemaVersion}</td>
-                      <td className="mono">{new Date(f.importedAt).toLocaleString()}</td>
-                      <td className="reason-summary">
-                        {f.reasons.length === 0 ? (
-                          <span className="muted">—</span>
-                        ) : (
-                          <>
-                            <span className="badge bad mono">{f.reasons[0]!.code}</span>{' '}
-                            <span className="reason-first">{f.reasons[0]!.message}</span>
-                            {f.reasons.length > 1 && <span className="muted"> +{f.reasons.length - 1} more</span>}
-                          </>
-                        )}
-                      </td>
-                      <td className="right">
-                        {f.status === 'bad' && (
-                          <button
-                            type="button"
-                            className="small"
-                            onClick={(e) => {
-                              e.stopPropagation();
-                              void exportQuarantined(f);
-                            }}
-                            title="Save the quarantined file, unchanged, so it can be fixed and imported again"
-                            data-testid="export-quarantined"
-                          >
-                            Export file
-                          </button>
-                        )}
-                      </td>
-                    </tr>
-                    {open && (
-                      <tr className="reasons-row" data-testid="reasons-row">
-                        <td />
-                        <td colSpan={8}>
-                          <ReasonList reasons={f.reasons} />
-                        </td>
-                      </tr>
-                    )}
-                  </Fragment>
-                );
-              })}
-              {files.data && list.length === 0 && (
-                <tr>
-                  <td colSpan={9} className="muted center">
-                    {filtered ? 'No files match these filters.' : 'No files yet.'}
-                  </td>
-                </tr>
-              )}
-            </tbody>
-          </table>
+          <FileResultsTable
+            files={list}
+            rowKey={(f) => f.id}
+            className="table files-table"
+            testIds={{
+              table: 'file-table',
+              row: 'file-row',
+              expand: 'file-expand',
+              status: 'file-status',
+              reasons: 'reasons-row',
+            }}
+            nameClassName="mono file-name"
+            nameTitle={(f) => `${f.name} · ${formatBytes(f.bytes)} · sha256 ${f.sha256}`}
+            statusWidth="6rem"
+            columns={[
+              { header: 'Kind', width: '6rem', className: 'muted', cell: (f) => f.kind },
+              {
+                header: 'Rows',
+                width: '6rem',
+                right: true,
+                className: 'mono',
+                cell: (f) => f.rows.toLocaleString(),
+              },
+              { header: 'Schema', width: '5rem', className: 'mono', cell: (f) => `v${f.schemaVersion}` },
+              {
+                header: 'Imported',
+                width: '11rem',
+                className: 'mono',
+                cell: (f) => new Date(f.importedAt).toLocaleString(),
+              },
+            ]}
+            trailing={{
+              header: '',
+              ariaLabel: 'Actions',
+              width: '7rem',
+              right: true,
+              cell: (f) =>
+                f.status === 'bad' && (
+                  <button
+                    type="button"
+                    className="small"
+                    onClick={(e) => {
+                      e.stopPropagation();
+                      void exportQuarantined(f);
+                    }}
+                    title="Save the quarantined file, unchanged, so it can be fixed and imported again"
+                    data-testid="export-quarantined"
+                  >
+                    Export file
+                  </button>
+                ),
+            }}
+            clickableRows
+            emptyText={
+              files.data ? (filtered ? 'No files match these filters.' : 'No files yet.') : undefined
+            }
+          />
           {total > PAGE_SIZE && (
             <div className="pager">
               <span className="muted">
                 {offset + 1}–{Math.min(offset + PAGE_SIZE, total)} of {total.toLocaleString()} files
               </span>
-              <button type="button" className="small" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE_SIZE))}>
+              <button
+                type="button"
+                className="small"
+                disabled={offset === 0}
+                onClick={() => setOffset(Math.max(0, offset - PAGE_SIZE))}
+              >
                 ‹ Previous
               </button>
               <button

@@ -3,13 +3,14 @@
  * files with their verdicts and reasons, the summary counts, exports, and the predictions table with the
  * selected row's explanation beside it.
  */
-import { Fragment, useEffect, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { BatchDetail, BatchSummary, IngestFileResult } from '../../../../shared/contract';
 import { api } from '../../api/client';
 import { useQuery } from '../../api/hooks';
-import { filesFromInput, useDragActive } from '../../components/fileDrop';
-import { ProgressBar } from '../../components/ProgressBar';
-import { ReasonList } from '../../components/ReasonList';
+import { useDragActive } from '../../components/fileDrop';
+import { FilePickers } from '../../components/FilePickers';
+import { FileResultsTable } from '../../components/FileResultsTable';
+import { JobProgress } from '../../components/JobProgress';
 import { pct, when } from '../training/format';
 import {
   cancelBatch,
@@ -26,57 +27,6 @@ import { PredictionTable } from './PredictionTable';
 import { RowDetail } from './RowDetail';
 
 type ResultFilter = '' | 'faulty' | 'good' | 'unfamiliar';
-
-function JobProgress({ state }: { state: BatchState }) {
-  const job = state.job;
-  const items = job?.progress.items ?? [];
-  return (
-    <section className="card pr-job" data-testid="predict-progress" aria-label="Prediction in progress">
-      <div className="pr-job-head">
-        <div>
-          <h2>{state.title}</h2>
-          <div className="muted" data-testid="predict-stage">
-            {state.phase === 'staging'
-              ? `Preparing files ${state.staged.done} of ${state.staged.total}…`
-              : job
-                ? `${job.progress.stage}${job.progress.message ? ` — ${job.progress.message}` : ''}`
-                : 'Starting…'}
-          </div>
-        </div>
-        <button
-          type="button"
-          className="danger"
-          onClick={() => void cancelBatch()}
-          disabled={state.cancelling}
-          data-testid="predict-cancel"
-        >
-          {state.cancelling ? 'Cancelling…' : 'Cancel'}
-        </button>
-      </div>
-      {state.phase === 'staging' ? (
-        <ProgressBar done={state.staged.done} total={state.staged.total} label="Preparing" />
-      ) : (
-        <ProgressBar
-          done={job?.progress.done ?? 0}
-          total={job?.progress.total ?? 0}
-          label={job?.progress.stage ?? 'Overall'}
-        />
-      )}
-      {items.length > 0 && (
-        <ul className="file-progress">
-          {items.slice(0, 200).map((it, i) => (
-            <li key={`${it.name}-${i}`}>
-              <span className="mono file-progress-name" title={it.name}>
-                {it.name}
-              </span>
-              <ProgressBar done={it.done} total={it.total} label={it.name} />
-            </li>
-          ))}
-        </ul>
-      )}
-    </section>
-  );
-}
 
 function Outcome({ state }: { state: BatchState }) {
   if (state.phase !== 'done') return null;
@@ -117,81 +67,25 @@ function Outcome({ state }: { state: BatchState }) {
 }
 
 function FileResults({ files }: { files: IngestFileResult[] }) {
-  const [open, setOpen] = useState<Set<number>>(new Set());
-  const toggle = (i: number) =>
-    setOpen((prev) => {
-      const next = new Set(prev);
-      if (next.has(i)) next.delete(i);
-      else next.add(i);
-      return next;
-    });
   return (
-    <table className="table pr-files" data-testid="batch-files">
-      <thead>
-        <tr>
-          <th style={{ width: '2rem' }} aria-label="Expand" />
-          <th>File</th>
-          <th style={{ width: '6.5rem' }}>Status</th>
-          <th className="right" style={{ width: '5rem' }}>
-            Rows
-          </th>
-          <th>Reasons</th>
-        </tr>
-      </thead>
-      <tbody>
-        {files.map((f, i) => {
-          const canOpen = f.reasons.length > 0;
-          const isOpen = open.has(i);
-          return (
-            <Fragment key={`${f.name}-${i}`}>
-              <tr data-testid="batch-file" data-name={f.name} data-status={f.status}>
-                <td>
-                  {canOpen && (
-                    <button
-                      type="button"
-                      className="small ghost expander"
-                      aria-expanded={isOpen}
-                      aria-label={`${isOpen ? 'Hide' : 'Show'} reasons for ${f.name}`}
-                      onClick={() => toggle(i)}
-                    >
-                      {isOpen ? '▾' : '▸'}
-                    </button>
-                  )}
-                </td>
-                <td className="mono pr-file" title={f.name}>
-                  {f.name}
-                </td>
-                <td>
-                  <span className={`badge ${f.status}`}>{f.status}</span>
-                </td>
-                <td className="right mono">{f.rows.toLocaleString()}</td>
-                <td className="reason-summary">
-                  {f.reasons.length === 0 ? (
-                    <span className="muted">
-                      {f.status === 'duplicate' ? 'already predicted in an earlier batch' : '—'}
-                    </span>
-                  ) : (
-                    <>
-                      <span className="badge bad mono">{f.reasons[0]!.code}</span>{' '}
-                      <span className="reason-first">{f.reasons[0]!.message}</span>
-                      {f.reasons.length > 1 && <span className="muted"> +{f.reasons.length - 1} more</span>}
-                    </>
-                  )}
-                </td>
-              </tr>
-              {isOpen && (
-                <tr className="reasons-row">
-                  <td />
-                  <td colSpan={4}>
-                    <ReasonList reasons={f.reasons} />
-                  </td>
-                </tr>
-              )}
-            </Fragment>
-          );
-        })}
-      </tbody>
-    </table>
+    <FileResultsTable
+      files={files}
+      rowKey={(f, i) => `${f.name}-${i}`}
+      className="table pr-files"
+      testIds={{ table: 'batch-files', row: 'batch-file' }}
+      nameClassName="mono pr-file"
+      statusWidth="6.5rem"
+      columns={[
+        {
+          header: 'Rows',
+          width: '5rem',
+          right: true,
+          className: 'mono',
+          cell: (f) => f.rows.toLocaleString(),
+        },
+      ]}
+      noReasons={(f) => (f.status === 'duplicate' ? 'already predicted in an earlier batch' : '—')}
+    />
   );
 }
 
@@ -419,8 +313,6 @@ export function BatchPanel({ model, noProduction }: { model: ModelChoice; noProd
   const busy = isBusy(state);
   const dragging = useDragActive();
   const batches = useQuery('predict/batches', { limit: 50 }, { refreshOn: ['predictions'] });
-  const fileInput = useRef<HTMLInputElement>(null);
-  const folderInput = useRef<HTMLInputElement>(null);
   const list = batches.data ?? [];
   // On a first visit, show the latest batch rather than an empty page.
   const latest = list[0]?.id ?? null;
@@ -444,46 +336,28 @@ export function BatchPanel({ model, noProduction }: { model: ModelChoice; noProd
           </span>
         </div>
         <div className="import-zone-actions">
-          <button
-            type="button"
-            className="primary"
-            onClick={() => fileInput.current?.click()}
+          <FilePickers
+            onFiles={(files) => void predictFiles(files, model)}
             disabled={disabled}
-          >
-            Choose files…
-          </button>
-          <button type="button" onClick={() => folderInput.current?.click()} disabled={disabled}>
-            Choose folder…
-          </button>
-          <input
-            ref={fileInput}
-            type="file"
-            multiple
-            accept=".csv,text/csv"
-            hidden
-            aria-label="Choose prediction files"
-            data-testid="predict-file-input"
-            onChange={(e) => {
-              void predictFiles(filesFromInput(e.target.files), model);
-              e.target.value = '';
-            }}
-          />
-          <input
-            ref={folderInput}
-            type="file"
-            multiple
-            hidden
-            aria-label="Choose a folder of prediction files"
-            {...{ webkitdirectory: '' }}
-            onChange={(e) => {
-              void predictFiles(filesFromInput(e.target.files), model);
-              e.target.value = '';
-            }}
+            fileLabel="Choose prediction files"
+            folderLabel="Choose a folder of prediction files"
+            testIds={{ file: 'predict-file-input' }}
           />
         </div>
       </section>
 
-      {busy && <JobProgress state={state} />}
+      {busy && (
+        <JobProgress
+          state={state}
+          onCancel={() => void cancelBatch()}
+          title={state.title}
+          className="pr-job"
+          headClassName="pr-job-head"
+          ariaLabel="Prediction in progress"
+          cancelLabel="Cancel"
+          testIds={{ panel: 'predict-progress', stage: 'predict-stage', cancel: 'predict-cancel' }}
+        />
+      )}
       <Outcome state={state} />
 
       {state.batchId !== null ? (
