@@ -29,13 +29,16 @@ const seed = Number(arg('seed', '1'));
 for (const nd of donorCounts) {
   const train = makeWaferData(nd, seed);
   const tf = performance.now();
-  const fit = run(fitPreprocessor(train.X, nd, train.nFeatures, train.names, { seed, labels: train.labels, ...extra }));
+  const fit = run(
+    fitPreprocessor(train.X, nd, train.nFeatures, train.names, { seed, labels: train.labels, ...extra }),
+  );
   console.log(`fit on ${nd} rows: ${((performance.now() - tf) / 1000).toFixed(2)} s`);
   // Fresh rows with the same generator parameters: regenerate a larger set and take the tail.
   const all = makeWaferData(nd + 1567, seed);
   const nq = 1567;
   const Xq = new Float64Array(nq * all.nFeatures);
-  for (let f = 0; f < all.nFeatures; f++) Xq.set(all.X.subarray(f * all.nRows + nd, f * all.nRows + nd + nq), f * nq);
+  for (let f = 0; f < all.nFeatures; f++)
+    Xq.set(all.X.subarray(f * all.nRows + nd, f * all.nRows + nd + nq), f * nq);
   transformRows(fit.state, Xq, nq); // warm-up + compile cache
   const reps = Number(arg('reps', '5'));
   const times: number[] = [];
@@ -76,7 +79,9 @@ for (const s of scales) {
   const n = Math.round(1567 * s);
   const data = makeWaferData(n, seed);
   const t = performance.now();
-  const fit = run(fitPreprocessor(data.X, n, data.nFeatures, data.names, { seed, labels: data.labels, ...extra }));
+  const fit = run(
+    fitPreprocessor(data.X, n, data.nFeatures, data.names, { seed, labels: data.labels, ...extra }),
+  );
   const sec = (performance.now() - t) / 1000;
   console.log(
     `fit ${s}x: ${n} rows: ${sec.toFixed(2)} s (${fit.state.donors?.nDonors} donors${fit.state.donors?.sampled ? ', sampled' : ''})`,

@@ -13,6 +13,8 @@
 // Neighbour choice per missing column: the k nearest donors that observe that column, ties broken by
 // the lower donor index; donors at undefined distance are never used (sklearn gives them weight 0);
 // when no donor with the column is at a defined distance the training column mean is used.
+// knnImputeShortlist (below) is the two-stage approximate search described in index.ts; it re-ranks
+// its candidates with the same per-pair formula and summation order as the exact scan.
 
 import type { Progress } from '../matrix';
 import { centerRows, gemmNT } from './shortlist';
@@ -194,7 +196,8 @@ export function buildShortlist(
   const heavy = new Int32Array(hs).fill(-1);
   for (let t = 0; t < heavyCols.length; t++) heavy[t] = heavyCols[t];
   const HV = new Float64Array(D * hs).fill(NaN);
-  for (let d = 0; d < D; d++) for (let t = 0; t < heavyCols.length; t++) HV[d * hs + t] = values[d * p + heavy[t]];
+  for (let d = 0; d < D; d++)
+    for (let t = 0; t < heavyCols.length; t++) HV[d * hs + t] = values[d * p + heavy[t]];
   const myd = new Float64Array(D);
   for (let d = 0; d < D; d++) myd[d] = missPtr[d + 1] - missPtr[d];
   const ms = Math.max(4, (m + 3) & ~3);
@@ -230,7 +233,8 @@ export function buildShortlist(
   }
   const G = Math.max(1, Math.min(64, Math.round(Math.sqrt(D))));
   const cent = new Float64Array(G * w);
-  for (let g = 0; g < G; g++) cent.set(F.subarray(Math.floor((g * D) / G) * w, (Math.floor((g * D) / G) + 1) * w), g * w);
+  for (let g = 0; g < G; g++)
+    cent.set(F.subarray(Math.floor((g * D) / G) * w, (Math.floor((g * D) / G) + 1) * w), g * w);
   const grp = new Int32Array(D);
   const cnt = new Float64Array(G);
   for (let it = 0; it < 8; it++) {
@@ -258,7 +262,8 @@ export function buildShortlist(
       cnt[g]++;
       for (let i = 0; i < w; i++) sum[g * w + i] += F[d * w + i];
     }
-    for (let g = 0; g < G; g++) if (cnt[g] > 0) for (let i = 0; i < w; i++) cent[g * w + i] = sum[g * w + i] / cnt[g];
+    for (let g = 0; g < G; g++)
+      if (cnt[g] > 0) for (let i = 0; i < w; i++) cent[g * w + i] = sum[g * w + i] / cnt[g];
   }
   const gPtr = new Int32Array(G + 1);
   for (let d = 0; d < D; d++) gPtr[grp[d] + 1]++;
@@ -291,7 +296,25 @@ export function buildShortlist(
       V[i * w + t] = src < hs ? HVs[i * hs + src] : Ps[i * ms + src - hs];
     }
   }
-  return { C, ms, center, W: Wp, P: Ps, obsPtr, obsIdx, hs, heavy, HV: HVs, myd: myds, perm, gPtr, cent, G, V, slotSrc };
+  return {
+    C,
+    ms,
+    center,
+    W: Wp,
+    P: Ps,
+    obsPtr,
+    obsIdx,
+    hs,
+    heavy,
+    HV: HVs,
+    myd: myds,
+    perm,
+    gPtr,
+    cent,
+    G,
+    V,
+    slotSrc,
+  };
 }
 
 const QB = 32;
@@ -506,7 +529,15 @@ function rowsToImpute(job: KnnImputeJob): Int32Array {
  * Dots of query row Q[qo..qo+p) with donor rows d0..d3 of Z, each summed sequentially over the
  * coordinates exactly like dotBlock, so a pair's distance is bit-identical to the exact scan's.
  */
-function dot4(Q: Float64Array, qo: number, Z: Float64Array, p: number, d: Int32Array, i0: number, g: Float64Array): void {
+function dot4(
+  Q: Float64Array,
+  qo: number,
+  Z: Float64Array,
+  p: number,
+  d: Int32Array,
+  i0: number,
+  g: Float64Array,
+): void {
   const y0 = d[i0] * p;
   const y1 = d[i0 + 1] * p;
   const y2 = d[i0 + 2] * p;
@@ -564,7 +595,30 @@ function* knnImputeShortlist(job: KnnImputeJob, sl: KnnShortlist): Generator<Pro
   const Vq = new Float64Array(sl.hs + sl.ms);
   const gD = new Float64Array(sl.G);
   const gI = new Int32Array(sl.G);
-  const ws: ShortlistWork = { queries, Hq, Vq, gD, gI, C, Q, Qc, qobs, qn2, qMiss, qMissN, Y, topD, topI, candI, candD, G, cache, stamp, nbD, nbI };
+  const ws: ShortlistWork = {
+    queries,
+    Hq,
+    Vq,
+    gD,
+    gI,
+    C,
+    Q,
+    Qc,
+    qobs,
+    qn2,
+    qMiss,
+    qMissN,
+    Y,
+    topD,
+    topI,
+    candI,
+    candD,
+    G,
+    cache,
+    stamp,
+    nbD,
+    nbI,
+  };
   for (let b0 = 0; b0 < nq; b0 += QB) {
     const bn = Math.min(QB, nq - b0);
     shortlistBlock(job, sl, ws, b0, bn);
@@ -597,11 +651,40 @@ interface ShortlistWork {
   nbI: Int32Array;
 }
 
-function shortlistBlock(job: KnnImputeJob, sl: KnnShortlist, ws: ShortlistWork, b0: number, bn: number): void {
+function shortlistBlock(
+  job: KnnImputeJob,
+  sl: KnnShortlist,
+  ws: ShortlistWork,
+  b0: number,
+  bn: number,
+): void {
   const { k, X, nRows, colSrc, outPos, fallback, out, donors } = job;
-  const { nDonors: D, p, Z, obs, norm2, missPtr, missIdx } = donors;
-  const { ms, center, W, P, obsPtr, obsIdx, hs, heavy, myd, perm, G: nG, gPtr, cent, V, slotSrc } = sl;
-  const { queries, Hq, Vq, gD, gI, C, Q, Qc, qobs, qn2, qMiss, qMissN, Y, topD, topI, candI, candD, G, cache, stamp, nbD, nbI } = ws;
+  const { p, Z, obs, norm2, missPtr, missIdx } = donors;
+  const { ms, center, W, obsPtr, obsIdx, hs, heavy, myd, perm, G: nG, gPtr, cent, V, slotSrc } = sl;
+  const {
+    queries,
+    Hq,
+    Vq,
+    gD,
+    gI,
+    C,
+    Q,
+    Qc,
+    qobs,
+    qn2,
+    qMiss,
+    qMissN,
+    Y,
+    topD,
+    topI,
+    candI,
+    candD,
+    G,
+    cache,
+    stamp,
+    nbD,
+    nbI,
+  } = ws;
   Q.fill(0);
   Qc.fill(0);
   qobs.fill(0);

@@ -12,7 +12,14 @@
 import { createRng } from '../rng';
 
 /** out[r * m + i] = sum_j A[r * p + j] * W[i * p + j] for n row-major rows of A and m rows of W. */
-export function gemmNT(A: Float64Array, n: number, W: Float64Array, m: number, p: number, out: Float64Array): void {
+export function gemmNT(
+  A: Float64Array,
+  n: number,
+  W: Float64Array,
+  m: number,
+  p: number,
+  out: Float64Array,
+): void {
   const n4 = n - (n % 4);
   const m2 = m - (m % 2);
   for (let r = 0; r < n4; r += 4) {
@@ -80,7 +87,13 @@ export function gemmNT(A: Float64Array, n: number, W: Float64Array, m: number, p
 }
 
 /** Centre (observed - center) and zero-fill n row-major raw rows (NaN = missing) in place into Ac. */
-export function centerRows(values: Float64Array, n: number, p: number, center: Float64Array, Ac: Float64Array): void {
+export function centerRows(
+  values: Float64Array,
+  n: number,
+  p: number,
+  center: Float64Array,
+  Ac: Float64Array,
+): void {
   for (let r = 0; r < n; r++) {
     const o = r * p;
     for (let j = 0; j < p; j++) {
