@@ -33,10 +33,12 @@ export const trainingConfigZ = z
       .object({
         method: z.enum(['knn', 'median']).default('knn'),
         neighbors: z.number().int().min(1).max(50).default(3),
-        maxDonors: z.number().int().min(100).max(50_000).default(5000),
+        // Donors are saved in the model (590 values each) and scanned for every predicted row: 2,000 keeps a
+        // 10x model near 10 MB and prediction fast; smaller data sets use all their rows.
+        maxDonors: z.number().int().min(100).max(50_000).default(2000),
       })
       .strict()
-      .default({ method: 'knn', neighbors: 3, maxDonors: 5000 }),
+      .default({ method: 'knn', neighbors: 3, maxDonors: 2000 }),
     standardize: z.boolean().default(false),
     clusters: z
       .object({

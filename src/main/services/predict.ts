@@ -44,14 +44,22 @@ export async function runBatchPrediction(
     ingest = await runIngest(ctx, job, 'prediction', paths);
     batchId = ctx.store.predictions.startBatch({ source, modelVersionId: version.id, threshold: version.threshold, ingestBatch: ingest.batch });
     const toScore = ingest.files.filter((f) => (f.status === 'good' || f.status === 'duplicate') && f.fileId !== null);
-    let done = 0;
+    // Every file is cut into slices so all workers score, even when the batch is one big file.
+    const slices: PredictFileInput[] = [];
     const id = batchId;
+    for (const f of toScore) {
+      const rows = ctx.store.rows.countForFiles([f.fileId!]);
+      const size = Math.max(256, Math.ceil(rows / ctx.pool.size));
+      for (let start = 0; start < rows; start += size) {
+        slices.push({ versionId: version.id, batchId: id, fileId: f.fileId!, fileName: f.name, source, explain: 5, rowStart: start, rowCount: size });
+      }
+    }
+    let done = 0;
     await Promise.all(
-      toScore.map(async (f) => {
-        const input: PredictFileInput = { versionId: version.id, batchId: id, fileId: f.fileId!, fileName: f.name, source, explain: 5 };
+      slices.map(async (input) => {
         await job.runTask('predict/file', input, { quiet: true });
         done++;
-        job.progress({ stage: 'predicting', done, total: toScore.length, message: `${done} of ${toScore.length} files scored` });
+        job.progress({ stage: 'predicting', done, total: slices.length, message: `${done} of ${slices.length} parts scored` });
       }),
     );
     job.throwIfCancelled();

@@ -29,9 +29,14 @@ export class RowsRepo {
     return row.n;
   }
 
-  /** Every row of the given files (in the given file order, then row order) as one matrix. */
-  matrixForFiles(fileIds: number[], nFeatures: number): RowMatrix {
-    const nRows = this.countForFiles(fileIds);
+  /**
+   * Every row of the given files (in the given file order, then row order) as one matrix; or, with a
+   * range, rows [start, start + count) of that sequence (prediction splits a file across workers).
+   */
+  matrixForFiles(fileIds: number[], nFeatures: number, range?: { start: number; count: number }): RowMatrix {
+    const all = this.countForFiles(fileIds);
+    const first = range ? Math.min(range.start, all) : 0;
+    const nRows = range ? Math.max(0, Math.min(range.count, all - first)) : all;
     const X = new Float64Array(nRows * nFeatures);
     const rowIds = new Int32Array(nRows);
     const fileIdsOut = new Int32Array(nRows);
@@ -47,7 +52,10 @@ export class RowsRepo {
       .prepare('SELECT id, file_id, wafer, label, faulty, vals FROM rows WHERE file_id = ? ORDER BY row_no')
       .raw(true);
     let i = 0;
-    for (const fileId of fileIds) for (const r of stmt.iterate(fileId) as Iterable<unknown[]>) {
+    let seen = 0;
+    outer: for (const fileId of fileIds) for (const r of stmt.iterate(fileId) as Iterable<unknown[]>) {
+      if (seen++ < first) continue;
+      if (i >= nRows) break outer;
       const vals = r[5] as Buffer;
       if (vals.length !== nFeatures * 8) {
         throw new Error(`Stored row ${String(r[0])} has ${vals.length / 8} values; expected ${nFeatures}.`);

@@ -16,6 +16,9 @@ export interface PredictFileInput {
   fileName: string;
   source: PredictionSource;
   explain: number;
+  /** The slice of the file's rows this task scores (files are split across workers). */
+  rowStart: number;
+  rowCount: number;
 }
 
 const bundles = new Map<number, ModelBundle>();
@@ -63,7 +66,7 @@ export function predictFile(input: PredictFileInput, ctx: TaskContext): { rows: 
   ctx.progress({ stage: 'scoring', done: 0, total: 1, message: input.fileName });
   let m;
   try {
-    m = store.rows.matrixForFiles([input.fileId], nFeatures);
+    m = store.rows.matrixForFiles([input.fileId], nFeatures, { start: input.rowStart, count: input.rowCount });
   } catch (error) {
     throw new AppError('invalid_input', `${input.fileName} does not have the ${nFeatures} sensors model version ${version.version} was trained on: ${(error as Error).message}`);
   }
@@ -71,7 +74,7 @@ export function predictFile(input: PredictFileInput, ctx: TaskContext): { rows: 
   const p = predictWithBundle(bundle, m.X, m.nRows, { explain: input.explain });
   ctx.throwIfCancelled();
   const rowNos: number[] = [];
-  for (let i = 0; i < m.nRows; i++) rowNos.push(i + 1);
+  for (let i = 0; i < m.nRows; i++) rowNos.push(input.rowStart + i + 1);
   const rows = toPredictions(bundle, p, { fileId: input.fileId, fileName: input.fileName, rowNos, wafers: m.wafers });
   store.predictions.addRows(input.batchId, input.versionId, version.threshold, input.source, rows);
   ctx.progress({ stage: 'scoring', done: 1, total: 1, message: input.fileName });
