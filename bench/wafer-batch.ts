@@ -15,7 +15,8 @@ export async function writeSampleLikeBatch(dir: string, rows: number, seed: numb
     const time = `${pad(10 + Math.floor(i / 3600))}${pad(Math.floor(i / 60) % 60)}${pad(i % 60)}`;
     const path = join(dir, `wafer_${day}${month}2020_${time}.csv`);
     const out = createWriteStream(path);
-    for (const chunk of generateWaferCsvChunks(seed * 1000 + i, n, { withLabel })) {
+    // Every row distinct (one template per row): repeated rows would make neighbour searches unrealistic.
+    for (const chunk of generateWaferCsvChunks(seed * 1000 + i, n, { withLabel, templates: n })) {
       if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r()));
     }
     await new Promise<void>((r) => out.end(() => r()));
