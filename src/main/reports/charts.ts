@@ -156,22 +156,19 @@ function emptyChart(id: string, title: string, message: string): Chart {
 }
 
 /** Horizontal grid lines and left-axis labels for a count scale. */
+/** The left and bottom axis lines of a chart frame. */
+function axisLines(prims: Prim[], f: Frame): void {
+  prims.push({ t: 'line', x1: f.left, y1: f.top, x2: f.left, y2: f.bottom, stroke: COLORS.axis, width: 1 });
+  prims.push({ t: 'line', x1: f.left, y1: f.bottom, x2: f.right, y2: f.bottom, stroke: COLORS.axis, width: 1 });
+}
+
 function yAxis(prims: Prim[], f: Frame, ticks: number[], scale: (v: number) => number, title: string): void {
   for (const v of ticks) {
     const y = scale(v);
     prims.push({ t: 'line', x1: f.left, y1: y, x2: f.right, y2: y, stroke: COLORS.grid, width: 0.75 });
     prims.push(text(f.left - 6, y + 3, tickLabel(v), 9, 'end', { fill: COLORS.muted }));
   }
-  prims.push({ t: 'line', x1: f.left, y1: f.top, x2: f.left, y2: f.bottom, stroke: COLORS.axis, width: 1 });
-  prims.push({
-    t: 'line',
-    x1: f.left,
-    y1: f.bottom,
-    x2: f.right,
-    y2: f.bottom,
-    stroke: COLORS.axis,
-    width: 1,
-  });
+  axisLines(prims, f);
   const mid = (f.top + f.bottom) / 2;
   prims.push(text(12, mid, title, 10, 'middle', { fill: COLORS.muted, vertical: true }));
 }
@@ -457,16 +454,7 @@ export function rocChart(metrics: MetricSet | null, threshold: number): Chart | 
     width: 1,
     dash: [3, 3],
   });
-  prims.push({ t: 'line', x1: f.left, y1: f.top, x2: f.left, y2: f.bottom, stroke: COLORS.axis, width: 1 });
-  prims.push({
-    t: 'line',
-    x1: f.left,
-    y1: f.bottom,
-    x2: f.right,
-    y2: f.bottom,
-    stroke: COLORS.axis,
-    width: 1,
-  });
+  axisLines(prims, f);
   const curve = [...metrics.rocCurve]
     .filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y))
     .sort((a, b) => a.x - b.x || a.y - b.y);

@@ -139,12 +139,7 @@ class PdfLayout {
     this.doc.outline.addItem(pdfSafe(title));
     this.textAt(title, this.left, this.y, this.width, { size: 15, bold: true });
     this.y += 21;
-    this.doc
-      .moveTo(this.left, this.y)
-      .lineTo(this.left + this.width, this.y)
-      .lineWidth(1.5)
-      .strokeColor(INK)
-      .stroke();
+    this.rule(1.5, INK);
     this.y += 10;
   }
 
@@ -194,12 +189,12 @@ class PdfLayout {
       x += c.width;
     }
     this.y += h;
-    this.doc
-      .moveTo(this.left, this.y)
-      .lineTo(this.left + this.width, this.y)
-      .lineWidth(0.75)
-      .strokeColor('#cbd5e1')
-      .stroke();
+    this.rule(0.75, '#cbd5e1');
+  }
+
+  /** A full-width horizontal rule at the current position. */
+  private rule(width: number, color: string): void {
+    this.doc.moveTo(this.left, this.y).lineTo(this.left + this.width, this.y).lineWidth(width).strokeColor(color).stroke();
   }
 
   /** A table that breaks between rows and repeats its header row on every page it reaches. */
@@ -234,12 +229,7 @@ class PdfLayout {
         x += c.width;
       });
       this.y += h;
-      this.doc
-        .moveTo(this.left, this.y)
-        .lineTo(this.left + this.width, this.y)
-        .lineWidth(0.5)
-        .strokeColor(LINE)
-        .stroke();
+      this.rule(0.5, LINE);
     });
     this.y += 6;
   }
