@@ -3,8 +3,8 @@
  * the worker pool, the file list, quarantine export and the training-table export.
  */
 import { randomUUID } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { createWriteStream, existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { ExportResult, IngestFileResult, IngestSummary, SchemaVersion, SchemaVersionSummary } from '../../shared/contract';
 import {
@@ -22,11 +22,11 @@ import {
 import { AppError } from '../errors';
 import { csvLine } from '../export/csv';
 import { resourcesDir } from '../host/paths';
-import { stagingDir } from '../host/serve';
 import type { JobHandle } from '../jobs/manager';
 import type { SchemaRow } from '../store/repos/schemas';
 import type { IngestFileInput } from '../workers/tasks/ingest';
 import type { AppContext } from './context';
+import { exportDestination } from './exports';
 import type { HandlerMap } from './registry';
 
 export const DEFAULT_SCHEMA_NAMES: Record<SchemaKind, string> = {
@@ -200,20 +200,10 @@ export function sampleDir(): string {
   return join(resourcesDir(), 'sample');
 }
 
-function exportTarget(ctx: AppContext, name: string, out?: string): string {
-  if (out) {
-    mkdirSync(dirname(resolve(out)), { recursive: true });
-    return resolve(out);
-  }
-  const dir = join(stagingDir(ctx), 'exports', randomUUID());
-  mkdirSync(dir, { recursive: true });
-  return join(dir, name);
-}
-
 export function exportQuarantined(ctx: AppContext, fileId: number, out?: string): ExportResult {
   const q = ctx.store.files.quarantined(fileId);
   if (!q) throw new AppError('not_found', `File ${fileId} is not in quarantine.`);
-  const path = exportTarget(ctx, q.name, out);
+  const path = exportDestination(ctx, q.name, out);
   const bytes = gunzipSync(q.content);
   writeFileSync(path, bytes);
   ctx.log.info(`Exported quarantined file ${q.name}`, { fileId, path });
@@ -226,7 +216,7 @@ export async function exportTrainingTable(ctx: AppContext, out?: string): Promis
   const schema = currentSchema(ctx, 'training').definition;
   const layout = schemaLayout(schema);
   const featureNames = layout.featureIndexes.map((i) => schema.columns[i]!.name);
-  const path = exportTarget(ctx, 'InputFile.csv', out);
+  const path = exportDestination(ctx, 'InputFile.csv', out);
   const stream = createWriteStream(path);
   const write = (text: string) =>
     new Promise<void>((res, rej) => {

@@ -5,17 +5,16 @@
  * rollback; every transition lands in the audit trail. A version exports as one file (a manifest with
  * the sha256 of its parts); import refuses a file whose checksum or format version does not match.
  */
-import { createHash, randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { GateResult, MetricSet, ModelVersionDetail, ModelVersionSummary, Stage } from '../../shared/contract';
 import { AppError } from '../errors';
-import { stagingDir } from '../host/serve';
 import { checkBundle, type ModelBundle } from '../ml/pipeline/bundle';
 import type { VersionRow, VersionSummaryData } from '../store/repos/registry';
 import type { AppContext } from './context';
+import { exportDestination } from './exports';
 import type { HandlerMap } from './registry';
 
 export const EXPORT_FORMAT = 'wfs-model-export';
@@ -253,15 +252,7 @@ export function exportVersion(ctx: AppContext, version: number, out?: string): {
     parts: { 'bundle.json.gz': gz.toString('base64') },
   };
   const name = `wafer-model-v${row.version}.wfsmodel`;
-  let path: string;
-  if (out) {
-    path = resolve(out);
-    mkdirSync(dirname(path), { recursive: true });
-  } else {
-    const dir = join(stagingDir(ctx), 'exports', randomUUID());
-    mkdirSync(dir, { recursive: true });
-    path = join(dir, name);
-  }
+  const path = exportDestination(ctx, name, out);
   writeFileSync(path, JSON.stringify(file));
   ctx.log.info(`Model version ${row.version} exported`, { path });
   return { path, name, bytes: statSync(path).size };

@@ -4,9 +4,7 @@
  * workspace with the same bytes — is scored in the worker pool with the chosen model version. A
  * cancelled or failed batch leaves the workspace as it was. Single rows are scored at once.
  */
-import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { statSync, writeFileSync } from 'node:fs';
 import type {
   BatchReportData,
   IngestSummary,
@@ -15,17 +13,16 @@ import type {
   PredictResult,
 } from '../../shared/contract';
 import { AppError } from '../errors';
-import { stagingDir } from '../host/serve';
 import type { JobHandle } from '../jobs/manager';
 import { predictWithBundle } from '../ml/pipeline/bundle';
 import { toPredictions } from '../workers/tasks/predict';
 import type { PredictFileInput } from '../workers/tasks/predict';
 import type { AppContext } from './context';
+import { exportDestination } from './exports';
 import { runIngest } from './data';
 import { loadBundle, resolvePredictionVersion, versionDetail } from './models';
 import type { HandlerMap } from './registry';
 import { reportFileName, renderHtmlReport, writePdfReport, writePredictionsCsv } from '../reports';
-import { writeFileSync, statSync } from 'node:fs';
 
 export type ModelChoice = 'production' | 'staging' | number;
 
@@ -154,17 +151,6 @@ export function predictSingle(
   return ctx.store.predictions.row(stored.id)!;
 }
 
-function exportPath(ctx: AppContext, name: string, out?: string): string {
-  if (out) {
-    const p = resolve(out);
-    mkdirSync(dirname(p), { recursive: true });
-    return p;
-  }
-  const dir = join(stagingDir(ctx), 'exports', randomUUID());
-  mkdirSync(dir, { recursive: true });
-  return join(dir, name);
-}
-
 /** Everything a report shows for a batch, gathered once. */
 export function gatherReportData(ctx: AppContext, batchId: number): BatchReportData {
   const batch = ctx.store.predictions.batch(batchId);
@@ -220,7 +206,7 @@ export async function createReport(
 ): Promise<{ path: string; name: string; bytes: number; rows: number }> {
   const data = gatherReportData(ctx, batchId);
   const name = reportFileName(data, format);
-  const path = exportPath(ctx, name, out);
+  const path = exportDestination(ctx, name, out);
   if (format === 'csv') await writePredictionsCsv(data, path);
   else if (format === 'html') writeFileSync(path, renderHtmlReport(data));
   else await writePdfReport(data, path);
