@@ -6,29 +6,21 @@
  * Usage: npx tsx bench/ingest.ts [--sizes 1,100]
  */
 import { spawnSync } from 'node:child_process';
-import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { closeAppContext, openAppContext } from '../src/main/services/context';
 import { startIngest } from '../src/main/services/data';
-import { generateWaferCsvChunks, SECOM_ROWS } from '../src/main/sample/wafer';
+import { SECOM_ROWS } from '../src/main/sample/wafer';
+import { writeWaferCsv } from './wafer-batch';
 import type { IngestSummary } from '../src/shared/contract';
-
-async function writeFile(path: string, rows: number, seed: number): Promise<number> {
-  const out = createWriteStream(path);
-  for (const chunk of generateWaferCsvChunks(seed, rows)) {
-    if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r()));
-  }
-  await new Promise<void>((r) => out.end(() => r()));
-  return statSync(path).size;
-}
 
 /** One measurement (runs in a child process). */
 async function measure(size: number): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'wfs-bench-ingest-'));
   try {
     const file = join(dir, 'wafer_08012020_120000.csv');
-    const bytes = await writeFile(file, SECOM_ROWS * size, 1000 + size);
+    const bytes = await writeWaferCsv(file, SECOM_ROWS * size, 1000 + size, true);
     const ctx = openAppContext({ workspacePath: join(dir, 'w.sqlite'), host: 'cli', poolSize: 1 });
     // Warm the worker (module load) so the timing is the import itself.
     await ctx.pool.run('diag/echo', 1).catch(() => undefined);

@@ -3,6 +3,17 @@ import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { generateWaferCsvChunks, SECOM_ROWS } from '../src/main/sample/wafer';
 
+/** One seeded wafer-like file, streamed to disk; every row distinct (repeated rows would make neighbour
+ *  searches unrealistic). Returns its size in bytes. */
+export async function writeWaferCsv(path: string, rows: number, seed: number, withLabel: boolean): Promise<number> {
+  const out = createWriteStream(path);
+  for (const chunk of generateWaferCsvChunks(seed, rows, { withLabel, templates: Math.min(rows, SECOM_ROWS) })) {
+    if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r()));
+  }
+  await new Promise<void>((r) => out.end(() => r()));
+  return out.bytesWritten;
+}
+
 export async function writeSampleLikeBatch(dir: string, rows: number, seed: number, withLabel: boolean): Promise<string[]> {
   const paths: string[] = [];
   let left = rows;
@@ -14,12 +25,7 @@ export async function writeSampleLikeBatch(dir: string, rows: number, seed: numb
     const pad = (v: number) => String(v).padStart(2, '0');
     const time = `${pad(10 + Math.floor(i / 3600))}${pad(Math.floor(i / 60) % 60)}${pad(i % 60)}`;
     const path = join(dir, `wafer_${day}${month}2020_${time}.csv`);
-    const out = createWriteStream(path);
-    // Every row distinct (one template per row): repeated rows would make neighbour searches unrealistic.
-    for (const chunk of generateWaferCsvChunks(seed * 1000 + i, n, { withLabel, templates: n })) {
-      if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r()));
-    }
-    await new Promise<void>((r) => out.end(() => r()));
+    await writeWaferCsv(path, n, seed * 1000 + i, withLabel);
     paths.push(path);
     left -= n;
     i++;
