@@ -26,6 +26,11 @@ import { reportFileName, renderHtmlReport, writePdfReport, writePredictionsCsv }
 
 export type ModelChoice = 'production' | 'staging' | number;
 
+/** Rows per scoring task: small enough that a worker still decoding the model leaves most parts to
+ *  one that has it, large enough that a task's fixed work (a read, a write transaction) stays small. */
+const SLICE_MIN_ROWS = 128;
+const SLICES_PER_WORKER = 4;
+
 export async function runBatchPrediction(
   ctx: AppContext,
   job: JobHandle,
@@ -34,7 +39,9 @@ export async function runBatchPrediction(
   source: PredictionSource,
 ): Promise<PredictResult> {
   const version = resolvePredictionVersion(ctx, model);
-  loadBundle(ctx, version.id);
+  // A worker decodes the model while the files are imported (no-op when its cache has it); a broken
+  // bundle is reported by the scoring tasks, so this one's own failure is ignored.
+  const warm = job.runTask('predict/load', { versionId: version.id }, { quiet: true }).catch(() => null);
   let ingest: IngestSummary | null = null;
   let batchId: number | null = null;
   try {
@@ -46,7 +53,7 @@ export async function runBatchPrediction(
     const id = batchId;
     for (const f of toScore) {
       const rows = ctx.store.rows.countForFiles([f.fileId!]);
-      const size = Math.max(256, Math.ceil(rows / ctx.pool.size));
+      const size = Math.max(SLICE_MIN_ROWS, Math.ceil(rows / (ctx.pool.size * SLICES_PER_WORKER)));
       for (let start = 0; start < rows; start += size) {
         slices.push({ versionId: version.id, batchId: id, fileId: f.fileId!, fileName: f.name, source, explain: 5, rowStart: start, rowCount: size });
       }
@@ -78,6 +85,8 @@ export async function runBatchPrediction(
     ctx.events.emit('data/changed', { domain: 'predictions' });
     ctx.events.emit('data/changed', { domain: 'files' });
     throw error;
+  } finally {
+    await warm;
   }
 }
 

@@ -1,11 +1,13 @@
 /**
  * What a task sees inside a worker: its own connection to the workspace (opened on first use),
- * progress reporting, and the cancel flag, checked at every progress point so generators that yield
- * per iteration stop within one iteration of a cancel.
+ * progress reporting, the cancel flag (checked at every progress point so generators that yield per
+ * iteration stop within one iteration of a cancel), and the worker's cache of decoded model bundles.
  */
 import type { JobProgress } from '../../shared/contract';
 import { AppError } from '../errors';
+import { checkBundle, type ModelBundle } from '../ml/pipeline/bundle';
 import { Store } from '../store';
+import type { VersionRow } from '../store/repos/registry';
 
 export interface TaskContext {
   readonly workspacePath: string;
@@ -15,11 +17,32 @@ export interface TaskContext {
   throwIfCancelled(): void;
   /** Runs a generator to completion, reporting each yielded progress and stopping on cancel. */
   drain<T>(generator: Generator<Partial<JobProgress> | undefined, T>, stage: string): T;
+  /** A model version and its decoded bundle, kept in this worker across tasks and jobs. */
+  bundle(versionId: number): { version: VersionRow; bundle: ModelBundle };
 }
 
 export type TaskFn = (input: never, ctx: TaskContext) => unknown;
 
 let sharedStore: Store | null = null;
+
+// Decoding a bundle (gunzip, checksum, JSON, then the compiled donor and tree structures hung off it)
+// costs a few hundred milliseconds, more than scoring a small batch; so each worker keeps the last few
+// it used. The key includes the recorded sha256, so a version whose bundle changed is never served stale.
+const BUNDLE_CACHE_SIZE = 2;
+const bundleCache = new Map<string, ModelBundle>();
+
+function cachedBundle(store: Store, versionId: number): { version: VersionRow; bundle: ModelBundle } {
+  const version = store.registry.byId(versionId);
+  if (!version) throw new AppError('not_found', `There is no model version with id ${versionId}.`);
+  const key = `${versionId}:${version.sha256}`;
+  let bundle = bundleCache.get(key);
+  if (bundle) bundleCache.delete(key);
+  else bundle = checkBundle(store.registry.readBundle(versionId));
+  // Re-inserted last: Map order is the least recently used first.
+  bundleCache.set(key, bundle);
+  while (bundleCache.size > BUNDLE_CACHE_SIZE) bundleCache.delete(bundleCache.keys().next().value!);
+  return { version, bundle };
+}
 
 export function createTaskContext(
   workspacePath: string,
@@ -47,6 +70,7 @@ export function createTaskContext(
     throwIfCancelled() {
       if (Atomics.load(flag, 0) === 1) throw new AppError('job_cancelled', 'Cancelled.');
     },
+    bundle: (versionId) => cachedBundle(ctx.store(), versionId),
     drain(generator, stage) {
       for (;;) {
         const step = generator.next();

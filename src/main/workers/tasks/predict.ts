@@ -4,7 +4,7 @@
  * regime's model, explained, and written to the batch in one transaction.
  */
 import type { PredictionSource } from '../../../shared/contract';
-import { checkBundle, predictWithBundle, type ModelBundle } from '../../ml/pipeline/bundle';
+import { predictWithBundle, type ModelBundle } from '../../ml/pipeline/bundle';
 import type { NewPrediction } from '../../store/repos/predictions';
 import type { TaskContext } from '../context';
 import { AppError } from '../../errors';
@@ -21,15 +21,16 @@ export interface PredictFileInput {
   rowCount: number;
 }
 
-const bundles = new Map<number, ModelBundle>();
-
-export function bundleFor(ctx: TaskContext, versionId: number): ModelBundle {
-  let b = bundles.get(versionId);
-  if (!b) {
-    b = checkBundle(ctx.store().registry.readBundle(versionId));
-    bundles.set(versionId, b);
-  }
-  return b;
+/**
+ * Decodes a version's bundle into this worker's cache and compiles what prediction derives from it
+ * (donor structures, trees), so a batch's first part does not pay for it: the service runs this while
+ * the batch's files are still being imported.
+ */
+export function loadForPrediction(input: { versionId: number }, ctx: TaskContext): null {
+  const { bundle } = ctx.bundle(input.versionId);
+  ctx.throwIfCancelled();
+  predictWithBundle(bundle, new Float64Array(0), 0, { explain: 1 });
+  return null;
 }
 
 /** Rows to prediction records, shared by batch files and typed single rows. */
@@ -60,8 +61,7 @@ export function toPredictions(
 
 export function predictFile(input: PredictFileInput, ctx: TaskContext): { rows: number; faulty: number; unfamiliar: number } {
   const store = ctx.store();
-  const bundle = bundleFor(ctx, input.versionId);
-  const version = store.registry.byId(input.versionId)!;
+  const { bundle, version } = ctx.bundle(input.versionId);
   const nFeatures = bundle.featureNames.length;
   ctx.progress({ stage: 'scoring', done: 0, total: 1, message: input.fileName });
   let m;
@@ -89,4 +89,5 @@ export function predictFile(input: PredictFileInput, ctx: TaskContext): { rows: 
 
 export const predictTasks = {
   'predict/file': predictFile,
+  'predict/load': loadForPrediction,
 };
