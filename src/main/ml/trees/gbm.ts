@@ -432,12 +432,7 @@ function findSplit(
           const gain = num / (a * c) - parent;
           best = gain;
           found = true;
-          out.gain = gain;
-          out.k = k;
-          out.bin = b;
-          out.GL = GL;
-          out.HL = HL;
-          out.defaultLeft = !hasMissing && HL >= HR1;
+          setSplit(out, gain, k, b, GL, HL, !hasMissing && HL >= HR1);
         }
       }
       if (hasMissing) {
@@ -453,12 +448,7 @@ function findSplit(
             const gain = num / (a * c) - parent;
             best = gain;
             found = true;
-            out.gain = gain;
-            out.k = k;
-            out.bin = b;
-            out.GL = GL2;
-            out.HL = HL2;
-            out.defaultLeft = true;
+            setSplit(out, gain, k, b, GL2, HL2, true);
           }
         }
       }
@@ -468,24 +458,40 @@ function findSplit(
       if (gain > best) {
         best = gain;
         found = true;
-        out.gain = gain;
-        out.k = k;
-        out.bin = (end - o) / 2 - 1;
-        out.GL = gV;
-        out.HL = hV;
-        out.defaultLeft = false;
+        setSplit(out, gain, k, (end - o) / 2 - 1, gV, hV, false);
       }
     }
   }
   return found;
 }
 
-/** Reusable buffers of the sparse split search: one feature's (grad, hess) per code and its bitmap. */
+/** Records a new best candidate. */
+function setSplit(
+  out: Split,
+  gain: number,
+  k: number,
+  bin: number,
+  GL: number,
+  HL: number,
+  defaultLeft: boolean,
+): void {
+  out.gain = gain;
+  out.k = k;
+  out.bin = bin;
+  out.GL = GL;
+  out.HL = HL;
+  out.defaultLeft = defaultLeft;
+}
+
+/** Columns whose per-code sums one pass over a sparse node's rows fills (see findSplitSparse). */
+const SPARSE_BATCH = 4;
+
+/** Reusable buffers of the sparse split search: per batched feature, (grad, hess) per code and a bitmap. */
 export class SparseScratch {
-  /** grad at 2c, hess at 2c + 1 for code c; all zero between uses. */
-  readonly gh = new Float64Array(512);
-  /** Bit c set iff code c occurs in the feature's rows; all zero between uses. */
-  readonly seen = new Int32Array(8);
+  /** Feature j of a batch: grad at 512j + 2c, hess at 512j + 2c + 1 for code c; zero between uses. */
+  readonly gh = new Float64Array(512 * SPARSE_BATCH);
+  /** Feature j of a batch: bit c of words 8j..8j+7 set iff code c occurs; zero between uses. */
+  readonly seen = new Int32Array(8 * SPARSE_BATCH);
   // Per-search constants and running state shared with tryBin.
   G = 0;
   H = 0;
@@ -505,7 +511,8 @@ export class SparseScratch {
  * ascending order, clearing as they go). Candidates, their order and the tie rule are exactly those
  * of findSplit: an empty bin repeats the previous candidate and can never be strictly better, and the
  * sums are the same row-order sums a directly built histogram holds. Also reports, for the threshold
- * centering, the first occupied value bin after the chosen one (out.next).
+ * centering, the first occupied value bin after the chosen one (out.next). Features are summed
+ * SPARSE_BATCH at a time (one pass over the rows) and then scanned one by one in order.
  */
 export function findSplitSparse(
   ws: SparseScratch,
@@ -536,81 +543,115 @@ export function findSplitSparse(
   ws.H = H;
   ws.best = Math.max(gamma, MIN_GAIN);
   ws.found = false;
-  for (let k = 0; k < nCols; k++) {
-    const col = cols[k];
-    const nb = binsOfCol[col] - 1;
-    const base = col * nRows;
+  let k = 0;
+  for (; k + 3 < nCols; k += 4) {
+    const base0 = cols[k] * nRows;
+    const base1 = cols[k + 1] * nRows;
+    const base2 = cols[k + 2] * nRows;
+    const base3 = cols[k + 3] * nRows;
+    for (let i = 0; i < n; i++) {
+      const r = idx[start + i];
+      const g = gN[i];
+      const h = hN[i];
+      const c0 = codes[base0 + r];
+      const c1 = codes[base1 + r];
+      const c2 = codes[base2 + r];
+      const c3 = codes[base3 + r];
+      const j0 = c0 << 1;
+      const j1 = 512 + (c1 << 1);
+      const j2 = 1024 + (c2 << 1);
+      const j3 = 1536 + (c3 << 1);
+      gh[j0] += g;
+      gh[j0 + 1] += h;
+      gh[j1] += g;
+      gh[j1 + 1] += h;
+      gh[j2] += g;
+      gh[j2 + 1] += h;
+      gh[j3] += g;
+      gh[j3 + 1] += h;
+      seen[c0 >> 5] |= 1 << (c0 & 31);
+      seen[8 + (c1 >> 5)] |= 1 << (c1 & 31);
+      seen[16 + (c2 >> 5)] |= 1 << (c2 & 31);
+      seen[24 + (c3 >> 5)] |= 1 << (c3 & 31);
+    }
+    for (let j = 0; j < 4; j++) scanSparse(ws, out, k + j, binsOfCol[cols[k + j]] - 1, 512 * j, 8 * j);
+  }
+  for (; k < nCols; k++) {
+    const base = cols[k] * nRows;
     for (let i = 0; i < n; i++) {
       const c = codes[base + idx[start + i]];
       gh[c << 1] += gN[i];
       gh[(c << 1) + 1] += hN[i];
       seen[c >> 5] |= 1 << (c & 31);
     }
-    const gM = gh[0];
-    const hM = gh[1];
-    gh[0] = 0;
-    gh[1] = 0;
-    ws.gM = gM;
-    ws.hM = hM;
-    ws.hasMissing = hM > H * 1e-10;
-    let GL = 0;
-    let HL = 0;
-    let pending = false;
-    const nWords = (nb >> 5) + 1;
-    for (let w = 0; w < nWords; w++) {
-      let bits = seen[w];
-      if (bits === 0) continue;
-      seen[w] = 0;
-      if (w === 0) bits &= ~1;
-      while (bits !== 0) {
-        const low = bits & -bits;
-        bits ^= low;
-        const c = (w << 5) + 31 - Math.clz32(low);
-        const j = c << 1;
-        const gb = gh[j];
-        const hb = gh[j + 1];
-        gh[j] = 0;
-        gh[j + 1] = 0;
-        if (pending) {
-          out.next = c < nb ? c : nb;
-          pending = false;
-        }
-        if (c >= nb) continue; // the last value bin: "all values left" is handled below
-        GL += gb;
-        HL += hb;
-        if (tryBin(ws, out, k, c, GL, HL)) {
-          pending = true;
-          out.next = nb;
-          // The dense scan re-evaluates the same candidates at each following empty bin, and after a
-          // new best the division-free test can pass again by one rounding step, moving the split
-          // to that empty bin. Replay those empty bins so the result is bit-identical.
-          for (let e = c + 1; e < nb; e++) {
-            const ew = e >> 5;
-            const present = ew === w ? (bits >>> (e & 31)) & 1 : (seen[ew] >>> (e & 31)) & 1;
-            if (present !== 0 || !tryBin(ws, out, k, e, GL, HL)) break;
-          }
-        }
+    scanSparse(ws, out, k, binsOfCol[cols[k]] - 1, 0, 0);
+  }
+  return ws.found;
+}
+
+/** Scans one feature's per-code sums (at gh[o..], bitmap at seen[so..]) and clears them. */
+function scanSparse(ws: SparseScratch, out: Split, k: number, nb: number, o: number, so: number): void {
+  const gh = ws.gh;
+  const seen = ws.seen;
+  const { G, H, lambda } = ws;
+  const gM = gh[o];
+  const hM = gh[o + 1];
+  gh[o] = 0;
+  gh[o + 1] = 0;
+  ws.gM = gM;
+  ws.hM = hM;
+  ws.hasMissing = hM > H * 1e-10;
+  let GL = 0;
+  let HL = 0;
+  let pending = false;
+  const nWords = (nb >> 5) + 1;
+  for (let w = 0; w < nWords; w++) {
+    let bits = seen[so + w];
+    if (bits === 0) continue;
+    seen[so + w] = 0;
+    if (w === 0) bits &= ~1;
+    while (bits !== 0) {
+      const low = bits & -bits;
+      bits ^= low;
+      const c = (w << 5) + 31 - Math.clz32(low);
+      const j = o + (c << 1);
+      const gb = gh[j];
+      const hb = gh[j + 1];
+      gh[j] = 0;
+      gh[j + 1] = 0;
+      if (pending) {
+        out.next = c < nb ? c : nb;
+        pending = false;
       }
-    }
-    if (ws.hasMissing) {
-      const gV = G - gM;
-      const hV = H - hM;
-      if (hV >= ws.minH && hM >= ws.minH) {
-        const gain = (gV * gV) / (hV + lambda) + (gM * gM) / (hM + lambda) - ws.parent;
-        if (gain > ws.best) {
-          ws.best = gain;
-          ws.found = true;
-          out.gain = gain;
-          out.k = k;
-          out.bin = nb;
-          out.GL = gV;
-          out.HL = hV;
-          out.defaultLeft = false;
+      if (c >= nb) continue; // the last value bin: "all values left" is handled below
+      GL += gb;
+      HL += hb;
+      if (tryBin(ws, out, k, c, GL, HL)) {
+        pending = true;
+        out.next = nb;
+        // The dense scan re-evaluates the same candidates at each following empty bin, and after a
+        // new best the division-free test can pass again by one rounding step, moving the split
+        // to that empty bin. Replay those empty bins so the result is bit-identical.
+        for (let e = c + 1; e < nb; e++) {
+          const ew = e >> 5;
+          const present = ew === w ? (bits >>> (e & 31)) & 1 : (seen[so + ew] >>> (e & 31)) & 1;
+          if (present !== 0 || !tryBin(ws, out, k, e, GL, HL)) break;
         }
       }
     }
   }
-  return ws.found;
+  if (ws.hasMissing) {
+    const gV = G - gM;
+    const hV = H - hM;
+    if (hV >= ws.minH && hM >= ws.minH) {
+      const gain = (gV * gV) / (hV + lambda) + (gM * gM) / (hM + lambda) - ws.parent;
+      if (gain > ws.best) {
+        ws.best = gain;
+        ws.found = true;
+        setSplit(out, gain, k, nb, gV, hV, false);
+      }
+    }
+  }
 }
 
 /** findSplit's two candidates at one bin (missing right, then missing left); true if either won. */
@@ -627,12 +668,7 @@ function tryBin(ws: SparseScratch, out: Split, k: number, b: number, GL: number,
       const gain = num / (a * c) - parent;
       ws.best = gain;
       won = true;
-      out.gain = gain;
-      out.k = k;
-      out.bin = b;
-      out.GL = GL;
-      out.HL = HL;
-      out.defaultLeft = !ws.hasMissing && HL >= HR1;
+      setSplit(out, gain, k, b, GL, HL, !ws.hasMissing && HL >= HR1);
     }
   }
   if (ws.hasMissing) {
@@ -648,12 +684,7 @@ function tryBin(ws: SparseScratch, out: Split, k: number, b: number, GL: number,
         const gain = num / (a * c) - parent;
         ws.best = gain;
         won = true;
-        out.gain = gain;
-        out.k = k;
-        out.bin = b;
-        out.GL = GL2;
-        out.HL = HL2;
-        out.defaultLeft = true;
+        setSplit(out, gain, k, b, GL2, HL2, true);
       }
     }
   }

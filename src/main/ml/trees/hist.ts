@@ -22,23 +22,43 @@ export function buildHist(
   contiguous: boolean,
 ): void {
   const n = end - start;
-  for (let k = 0; k < nCols; k++) {
+  let k = 0;
+  // Four columns per pass over the rows: one idx/gN/hN read serves them all, and the histograms'
+  // read-modify-write chains are independent. Each bin still receives its rows in idx order.
+  for (; k + 3 < nCols; k += 4) {
+    const o0 = histOff[k];
+    const o1 = histOff[k + 1];
+    const o2 = histOff[k + 2];
+    const o3 = histOff[k + 3];
+    const base0 = cols[k] * nRows;
+    const base1 = cols[k + 1] * nRows;
+    const base2 = cols[k + 2] * nRows;
+    const base3 = cols[k + 3] * nRows;
+    for (let i = 0; i < n; i++) {
+      const r = contiguous ? i : idx[start + i];
+      const g = gN[i];
+      const h = hN[i];
+      const b0 = o0 + (codes[base0 + r] << 1);
+      const b1 = o1 + (codes[base1 + r] << 1);
+      const b2 = o2 + (codes[base2 + r] << 1);
+      const b3 = o3 + (codes[base3 + r] << 1);
+      hist[b0] += g;
+      hist[b0 + 1] += h;
+      hist[b1] += g;
+      hist[b1 + 1] += h;
+      hist[b2] += g;
+      hist[b2 + 1] += h;
+      hist[b3] += g;
+      hist[b3 + 1] += h;
+    }
+  }
+  for (; k < nCols; k++) {
     const o = histOff[k];
     const base = cols[k] * nRows;
-    if (contiguous) {
-      // Root without subsampling: rows are 0..n-1, read codes sequentially.
-      const col = codes.subarray(base, base + n);
-      for (let i = 0; i < n; i++) {
-        const b = o + (col[i] << 1);
-        hist[b] += gN[i];
-        hist[b + 1] += hN[i];
-      }
-    } else {
-      for (let i = 0; i < n; i++) {
-        const b = o + (codes[base + idx[start + i]] << 1);
-        hist[b] += gN[i];
-        hist[b + 1] += hN[i];
-      }
+    for (let i = 0; i < n; i++) {
+      const b = o + (codes[base + (contiguous ? i : idx[start + i])] << 1);
+      hist[b] += gN[i];
+      hist[b + 1] += hN[i];
     }
   }
 }
