@@ -170,33 +170,31 @@ export function predictWithBundle(
       const contrib = model ? contributions(model, sub, rows.length) : null;
       const low = c.low[cluster] ?? new Float64Array(nKept);
       const high = c.high[cluster] ?? new Float64Array(nKept);
+      const n = options.explain;
+      const pos = new Int32Array(n);
+      const neg = new Int32Array(n);
+      const effect = (r: number, f: number, e: number): SensorEffect => {
+        const raw = Xraw[bundle.preprocess.keptColumns[f]! * nRows + r]!;
+        return { sensor: bundle.preprocess.keptNames[f]!, value: Number.isNaN(raw) ? null : raw, effect: e, low: low[f]!, high: high[f]! };
+      };
       rows.forEach((r, i) => {
-        const effects: SensorEffect[] = [];
+        let nPos = 0;
+        let nNeg = 0;
         if (contrib) {
+          const o = i * nF;
+          const v = contrib.values;
+          // The n largest positive and n most negative effects, ties to the lower feature index (what a
+          // stable sort of all effects gives), without building an object per sensor.
           for (let f = 0; f < nKept; f++) {
-            const e = contrib.values[i * nF + f]!;
-            if (e === 0) continue;
-            const inCol = bundle.preprocess.keptColumns[f]!;
-            const raw = Xraw[inCol * nRows + r]!;
-            effects.push({
-              sensor: bundle.preprocess.keptNames[f]!,
-              value: Number.isNaN(raw) ? null : raw,
-              effect: e,
-              low: low[f]!,
-              high: high[f]!,
-            });
+            const e = v[o + f]!;
+            if (e > 0) nPos = insertTop(pos, nPos, n, f, (a, b) => v[o + a]! > v[o + b]!);
+            else if (e < 0) nNeg = insertTop(neg, nNeg, n, f, (a, b) => v[o + a]! < v[o + b]!);
           }
         }
-        const n = options.explain!;
+        const o = i * nF;
         explanations![r] = {
-          towardsFaulty: effects
-            .filter((e) => e.effect > 0)
-            .sort((a, b) => b.effect - a.effect)
-            .slice(0, n),
-          towardsGood: effects
-            .filter((e) => e.effect < 0)
-            .sort((a, b) => a.effect - b.effect)
-            .slice(0, n),
+          towardsFaulty: Array.from(pos.subarray(0, nPos), (f) => effect(r, f, contrib!.values[o + f]!)),
+          towardsGood: Array.from(neg.subarray(0, nNeg), (f) => effect(r, f, contrib!.values[o + f]!)),
         };
       });
     }
@@ -209,6 +207,21 @@ export function predictWithBundle(
     faulty,
     explanations,
   };
+}
+
+/**
+ * Inserts f into top (length count, capacity n) ordered by `before`; an item that does not come strictly
+ * before another stays after it, so earlier (lower) features win ties. Returns the new count.
+ */
+function insertTop(top: Int32Array, count: number, n: number, f: number, before: (a: number, b: number) => boolean): number {
+  if (count === n && !before(f, top[n - 1]!)) return count;
+  let i = count < n ? count++ : n - 1;
+  while (i > 0 && before(f, top[i - 1]!)) {
+    top[i] = top[i - 1]!;
+    i--;
+  }
+  top[i] = f;
+  return count;
 }
 
 function selectRowsOf(X: Float64Array, nRows: number, nFeatures: number, rows: number[]): Float64Array {

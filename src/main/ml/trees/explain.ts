@@ -4,6 +4,15 @@
 //   bias + sum(contributions) = raw output
 // where raw output is the GBM log-odds margin (base score included) or the forest probability, and
 // bias is the expected raw output over the training cover.
+//
+// Speed (every prediction is explained): what Algorithm 2 adds at a leaf depends only on the leaf and
+// on which way the row turned at each node of the leaf's root path (hot = the row's side, cold = the
+// other). So a tree is walked once per row to find each leaf's pattern of turns, and the leaf's terms
+// (unwound path weight x (one - zero) per path feature) are computed once per (leaf, pattern) with the
+// very same extend/unwind arithmetic and then reused: rows of a batch share few patterns per leaf.
+// Leaves are visited in the recursion's order (hot subtree first) and each term is multiplied by the
+// leaf value exactly as before, so the contributions are bit-identical to the plain recursion. Trees
+// deeper than MEMO_MAX_DEPTH (deep forests: too many patterns to share) use the plain recursion.
 
 import type { FeatureMatrix, Tree, TreeModel } from './types';
 
@@ -69,14 +78,138 @@ export function contributions(
   let maxDepth = 0;
   for (let t = 0; t < nT; t++) maxDepth = Math.max(maxDepth, depthOf(model.trees[t]));
   const ws = new ShapWorkspace(maxDepth + 2);
+  const plans: (ShapPlan | null)[] = [];
+  for (let t = 0; t < nT; t++) plans.push(planFor(model.trees[t]));
+  const stack = new Int32Array(3 * (maxDepth + 2) * 2);
   const x = new Float64Array(nF);
   for (let i = 0; i < which.length; i++) {
     const r = which[i];
     for (let f = 0; f < nF; f++) x[f] = X[f * nRows + r];
     const phi = values.subarray(i * nF, (i + 1) * nF);
-    for (let t = 0; t < nT; t++) ws.run(model.trees[t], x, phi, scale);
+    for (let t = 0; t < nT; t++) {
+      const plan = plans[t];
+      if (plan) runPlanned(model.trees[t], plan, ws, stack, x, phi, scale);
+      else ws.run(model.trees[t], x, phi, scale);
+    }
   }
   return { values, nFeatures: nF, bias: expectedValue(model, nT) };
+}
+
+/** Bound on a tree's (leaf, pattern) table: the sum over leaves of 2^depth (4^D for a full tree of
+ *  depth D, so depth 8). Deeper trees (deep forests: too many patterns to share) use the recursion. */
+const MAX_PATTERN_SLOTS = 1 << 16;
+
+/** Per tree: each leaf's root path and its memoised terms per pattern of turns. */
+interface ShapPlan {
+  /** Per node: its depth (root 0). */
+  depth: Int32Array;
+  /** Per leaf node: the nodes of its root path (root first) and the child taken at each. */
+  pathNodes: (Int32Array | null)[];
+  pathChild: (Int32Array | null)[];
+  /** Per leaf node: where its patterns start in `slot`, and its path features (set on first use). */
+  base: Int32Array;
+  feats: (Int32Array | null)[];
+  /** (base[leaf] + pattern) -> offset of the leaf's terms in `pool`, -1 until computed. */
+  slot: Int32Array;
+  pool: Float64Array;
+  used: number;
+}
+
+const planCache = new WeakMap<Tree, ShapPlan | null>();
+
+function planFor(tree: Tree): ShapPlan | null {
+  if (planCache.has(tree)) return planCache.get(tree)!;
+  const n = tree.feature.length;
+  const depth = new Int32Array(n);
+  const parent = new Int32Array(n).fill(-1);
+  const base = new Int32Array(n).fill(-1);
+  let slots = 0;
+  const todo = [0];
+  while (todo.length > 0 && slots <= MAX_PATTERN_SLOTS) {
+    const node = todo.pop()!;
+    if (tree.feature[node] < 0) {
+      base[node] = slots;
+      slots += 2 ** depth[node];
+      continue;
+    }
+    for (const c of [tree.left[node], tree.right[node]]) {
+      depth[c] = depth[node] + 1;
+      parent[c] = node;
+      todo.push(c);
+    }
+  }
+  if (slots > MAX_PATTERN_SLOTS) {
+    planCache.set(tree, null);
+    return null;
+  }
+  const pathNodes: (Int32Array | null)[] = new Array<Int32Array | null>(n).fill(null);
+  const pathChild: (Int32Array | null)[] = new Array<Int32Array | null>(n).fill(null);
+  for (let leaf = 0; leaf < n; leaf++) {
+    if (base[leaf] < 0) continue;
+    const nodes = new Int32Array(depth[leaf]);
+    const child = new Int32Array(depth[leaf]);
+    for (let c = leaf, l = depth[leaf] - 1; l >= 0; c = parent[c], l--) {
+      nodes[l] = parent[c];
+      child[l] = c;
+    }
+    pathNodes[leaf] = nodes;
+    pathChild[leaf] = child;
+  }
+  const plan: ShapPlan = {
+    depth,
+    pathNodes,
+    pathChild,
+    base,
+    feats: new Array<Int32Array | null>(n).fill(null),
+    slot: new Int32Array(slots).fill(-1),
+    pool: new Float64Array(256),
+    used: 0,
+  };
+  planCache.set(tree, plan);
+  return plan;
+}
+
+/**
+ * One row through one tree: a walk in the recursion's order (hot child first) that tracks the
+ * pattern of turns (bit l set = the path's child at depth l is the row's side), then each leaf's
+ * memoised terms times its value.
+ */
+function runPlanned(
+  tree: Tree,
+  plan: ShapPlan,
+  ws: ShapWorkspace,
+  stack: Int32Array,
+  x: Float64Array,
+  phi: Float64Array,
+  scale: number,
+): void {
+  const { feature, threshold, defaultLeft, left, right, value } = tree;
+  let top = 0;
+  stack[top++] = 0;
+  stack[top++] = 0;
+  while (top > 0) {
+    const pattern = stack[--top];
+    const node = stack[--top];
+    const f = feature[node];
+    if (f >= 0) {
+      const xv = x[f];
+      const goLeft = xv !== xv ? defaultLeft[node] === 1 : xv <= threshold[node];
+      const bit = 1 << plan.depth[node];
+      // Pushed cold first so the hot subtree is finished first, as in the recursion.
+      stack[top++] = goLeft ? right[node] : left[node];
+      stack[top++] = pattern;
+      stack[top++] = goLeft ? left[node] : right[node];
+      stack[top++] = pattern | bit;
+      continue;
+    }
+    const at = plan.base[node] + pattern;
+    let o = plan.slot[at];
+    if (o < 0) o = plan.slot[at] = ws.leafTerms(tree, plan, node, pattern);
+    const feats = plan.feats[node]!;
+    const pool = plan.pool;
+    const v = value[node] * scale;
+    for (let i = 0; i < feats.length; i++) phi[feats[i]] += pool[o + i] * v;
+  }
 }
 
 function depthOf(tree: Tree): number {
@@ -117,6 +250,54 @@ class ShapWorkspace {
     this.phi = phi;
     this.scale = scale;
     this.recurse(0, 0, 0, 1, 1, -1);
+  }
+
+  /**
+   * A leaf's terms for one pattern of turns: the recursion's path building replayed along the leaf's
+   * root path only (same operations in the same order, so the same values), then per path feature
+   * unwoundSum x (one - zero), appended to the plan's pool (returns their offset). Also records the
+   * leaf's path features (the same for every pattern: which features repeat does not depend on turns).
+   */
+  leafTerms(tree: Tree, plan: ShapPlan, leaf: number, pattern: number): number {
+    const { feat, zero, one } = this;
+    const nodes = plan.pathNodes[leaf]!;
+    const child = plan.pathChild[leaf]!;
+    this.extend(0, 0, 1, 1, -1);
+    let d = 0;
+    for (let l = 0; l < nodes.length; l++) {
+      const node = nodes[l]!;
+      const c = child[l]!;
+      const f = tree.feature[node];
+      const w = tree.cover[node];
+      const z = w > 0 ? tree.cover[c] / w : 0;
+      let iz = 1;
+      let io = 1;
+      let k = 0;
+      for (; k <= d; k++) if (feat[k] === f) break;
+      if (k !== d + 1) {
+        iz = zero[k];
+        io = one[k];
+        this.unwind(0, d, k);
+        d -= 1;
+      }
+      const hot = (pattern >> l) & 1;
+      this.extend(0, d + 1, z * iz, hot ? io : 0, f);
+      d += 1;
+    }
+    if (plan.used + d > plan.pool.length) {
+      const grown = new Float64Array(Math.max(2 * plan.pool.length, plan.used + d));
+      grown.set(plan.pool.subarray(0, plan.used));
+      plan.pool = grown;
+    }
+    const o = plan.used;
+    plan.used += d;
+    let feats = plan.feats[leaf];
+    if (!feats) feats = plan.feats[leaf] = new Int32Array(d);
+    for (let i = 1; i <= d; i++) {
+      plan.pool[o + i - 1] = this.unwoundSum(0, d, i) * (one[i] - zero[i]);
+      feats[i - 1] = feat[i];
+    }
+    return o;
   }
 
   private extend(p: number, depth: number, zf: number, of: number, fi: number): void {
