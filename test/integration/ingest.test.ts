@@ -75,6 +75,22 @@ describe('import (real worker threads, real SQLite)', () => {
     expect(m.X[5]).toBe(0.001);
   });
 
+  it('stores values that do not fit the compact form exactly too (-0, long and exponent values)', async () => {
+    const dir = tmp();
+    const cells = ['-0', '0.12345678901234567', '1234567890.5', '6.02e23', '134217728', '-0.000000001'];
+    const path = writeWaferFile(dir, 'wafer_08012020_120000.csv', {
+      rows: cells.length,
+      cell: (r, s) => (s === 2 ? cells[r] : s === 3 ? cells[cells.length - 1 - r] : undefined),
+    });
+    const ctx = open(dir);
+    await ingest(ctx, 'training', [path]);
+    const m = ctx.store.rows.matrixForFiles(ctx.store.files.goodFiles('training').map((f) => f.id), 590);
+    for (let r = 0; r < cells.length; r++) {
+      expect(Object.is(m.X[2 * m.nRows + r], Number(cells[r]))).toBe(true);
+      expect(Object.is(m.X[3 * m.nRows + r], Number(cells[cells.length - 1 - r]))).toBe(true);
+    }
+  });
+
   it('stores every row of a long file exactly', async () => {
     const dir = tmp();
     const path = writeWaferFile(dir, 'wafer_08012020_120000.csv', { rows: 101, cell: (r, s) => (s === 0 ? String(r * 1.5) : s === 589 ? String(-r) : undefined) });

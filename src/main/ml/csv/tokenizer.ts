@@ -30,6 +30,13 @@ const C_CR = 3;
 const C_QUOTE = 4;
 const C_CHECK = 5; // NUL or >= 0x80: needs the UTF-8 validator
 
+import * as W from './words';
+
+// Module-local copies: imported bindings can compile to getter calls, which the hot loop must not pay.
+const WORD_MANTISSA_LIMIT = W.WORD_MANTISSA_LIMIT;
+const WORD_MISSING = W.WORD_MISSING;
+const WORD_RAW = W.WORD_RAW;
+
 // Exact powers of ten for the number fast path (see number.ts for why this is exact).
 const P10 = new Float64Array(23);
 for (let k = 0, p = 1; k <= 22; k++, p *= 10) P10[k] = p;
@@ -91,6 +98,7 @@ export class CsvTokenizer {
   private nums: Float64Array | null = null;
   private numMask: Uint8Array | null = null;
   private emptyCounts: Uint32Array | null = null;
+  private words: Int32Array | null = null;
   private readonly maxField: number;
   private tooLong = false;
 
@@ -111,12 +119,15 @@ export class CsvTokenizer {
    * whole in one chunk is parsed while scanning and stored in nums[f], and field() is not called for it;
    * every other field still goes to field(). The value equals Number(text) exactly (Clinger's fast path).
    * With emptyCounts, an empty unquoted field at such an index stores NaN and increments emptyCounts[f]
-   * instead of calling field(). Pass null to turn it off. Safe to call from endRow().
+   * instead of calling field(). With words, every field the fast path takes also gets its scaled-decimal
+   * word (words.ts) in words[f]: WORD_RAW when the value does not fit one. Pass null to turn it off. Safe to
+   * call from endRow().
    */
   setNumberColumns(
     nums: Float64Array | null,
     mask: Uint8Array | null,
     emptyCounts: Uint32Array | null = null,
+    words: Int32Array | null = null,
   ): void {
     if (nums !== null && (mask === null || mask.length > nums.length))
       throw new Error('mask longer than nums');
@@ -126,6 +137,9 @@ export class CsvTokenizer {
     this.nums = nums;
     this.numMask = nums === null ? null : mask;
     this.emptyCounts = nums === null ? null : emptyCounts;
+    if (nums !== null && words !== null && words.length < mask!.length)
+      throw new Error('words shorter than mask');
+    this.words = nums === null ? null : words;
   }
 
   /** Whether invalid UTF-8 or a NUL byte was seen. */
@@ -284,6 +298,7 @@ export class CsvTokenizer {
     let mask = this.numMask;
     let maskLen = mask === null ? 0 : mask.length;
     let empties = this.emptyCounts;
+    let words = this.words;
     let f = this.rowFields;
     while (i < end) {
       const s = i;
@@ -320,6 +335,9 @@ export class CsvTokenizer {
             // Exact: m < 10^9 and 10^-e10 <= 10^9 are both exact doubles, one correctly rounded division.
             const v = e10 === 0 ? m : m / P10[-e10]!;
             nums![f] = neg ? -v : v;
+            if (words !== null) {
+              words[f] = m >= WORD_MANTISSA_LIMIT || (neg && m === 0) ? WORD_RAW : (neg ? -m : m) * 16 - e10;
+            }
             taken = true;
           } else if (nd > 9 && nd <= 15) {
             // m wrapped in int32: redo in double, exact below 10^15 < 2^53.
@@ -327,10 +345,12 @@ export class CsvTokenizer {
             for (let k = ds; k < j; k++) if (buf[k] !== 46) md = md * 10 + (buf[k]! - 48);
             const v = e10 === 0 ? md : md / P10[-e10]!;
             nums![f] = neg ? -v : v;
+            if (words !== null) words[f] = WORD_RAW;
             taken = true;
           } else if (nd === 0 && j === s && empties !== null && (f > 0 || c === C_COMMA)) {
             nums![f] = NaN;
             empties[f]!++;
+            if (words !== null) words[f] = WORD_MISSING;
             taken = true;
           }
         }
@@ -359,6 +379,7 @@ export class CsvTokenizer {
       mask = this.numMask;
       maskLen = mask === null ? 0 : mask.length;
       empties = this.emptyCounts;
+      words = this.words;
       f = 0;
       if (c === C_CR) {
         if (i < end) {

@@ -8,6 +8,7 @@
 
 import { CsvTokenizer, type CsvSink } from '../csv/tokenizer';
 import { parseDecimalBytes } from '../csv/number';
+import * as W from '../csv/words';
 import {
   matchFileName,
   schemaLayout,
@@ -23,6 +24,9 @@ export interface ValidRow {
   // Feature (sensor) columns only, in file order; NaN = missing. The SAME buffer is reused for every row:
   // onRow must copy it (or write it out) before returning.
   values: Float64Array;
+  // The same values as scaled-decimal words (csv/words.ts), for compact storage; WORD_RAW entries are the
+  // values[k] doubles. Reused like values.
+  words: Int32Array;
   label: number | null; // null when the schema has no label column
   faulty: boolean | null; // label === schema.labelValues.faulty
 }
@@ -57,6 +61,10 @@ export interface FileValidator {
   finish(): FileValidationResult;
 }
 
+// Module-local copies: imported bindings can compile to getter calls on the per-cell path.
+const WORD_MISSING = W.WORD_MISSING;
+const WORD_RAW = W.WORD_RAW;
+
 const K_ID = 0;
 const K_FLOAT = 1;
 const K_INT = 2;
@@ -76,6 +84,8 @@ class FileValidatorImpl implements CsvSink, FileValidator {
   private readonly numMask: Uint8Array;
   private readonly featureIndexes: Int32Array;
   private readonly values: Float64Array; // a view into nums when the feature columns are contiguous
+  private readonly words: Int32Array; // one per schema column, like nums
+  private readonly featureWords: Int32Array; // a view into words when the feature columns are contiguous
   private readonly valuesIsView: boolean;
   private readonly intColumns: number[]; // integer feature columns: whole-number check per row
   private readonly labelIndex: number;
@@ -139,6 +149,10 @@ class FileValidatorImpl implements CsvSink, FileValidator {
     this.values = this.valuesIsView
       ? this.nums.subarray(first, first + f.length)
       : new Float64Array(f.length);
+    this.words = new Int32Array(this.ncols);
+    this.featureWords = this.valuesIsView
+      ? this.words.subarray(first, first + f.length)
+      : new Int32Array(f.length);
     this.missing = new Uint32Array(this.ncols);
     const enc = new TextEncoder();
     this.emptyIsMissing = schema.missingTokens.includes('');
@@ -173,15 +187,18 @@ class FileValidatorImpl implements CsvSink, FileValidator {
     if (kind === K_FLOAT || kind === K_INT) {
       if ((s === e && this.emptyIsMissing) || (this.numericTokens && this.isMissingToken(buf, s, e))) {
         this.nums[j] = NaN;
+        this.words[j] = WORD_MISSING;
         this.missing[j]!++;
         return;
       }
       const v = parseDecimalBytes(buf, s, e);
       if (v - v === 0) {
         this.nums[j] = v; // integer columns are checked per row in endRow
+        this.words[j] = WORD_RAW;
         return;
       }
       this.nums[j] = NaN;
+      this.words[j] = WORD_MISSING;
       if (this.isMissingToken(buf, s, e)) {
         this.missing[j]!++;
         return;
@@ -212,7 +229,12 @@ class FileValidatorImpl implements CsvSink, FileValidator {
             `${this.schema.labelColumn === null ? '' : ' (including the label column)'}.`,
         });
       } else if (!this.numericTokens) {
-        this.tok.setNumberColumns(this.nums, this.numMask, this.emptyIsMissing ? this.missing : null);
+        this.tok.setNumberColumns(
+          this.nums,
+          this.numMask,
+          this.emptyIsMissing ? this.missing : null,
+          this.words,
+        );
       }
       return;
     }
@@ -257,10 +279,13 @@ class FileValidatorImpl implements CsvSink, FileValidator {
     if (this.canBeGood && this.onRow) {
       if (!this.valuesIsView) {
         const fi = this.featureIndexes;
-        for (let k = 0; k < fi.length; k++) this.values[k] = nums[fi[k]!]!;
+        for (let k = 0; k < fi.length; k++) {
+          this.values[k] = nums[fi[k]!]!;
+          this.featureWords[k] = this.words[fi[k]!]!;
+        }
       }
       this.delivered++;
-      this.onRow({ rowNo, id: this.id, values: this.values, label, faulty });
+      this.onRow({ rowNo, id: this.id, values: this.values, words: this.featureWords, label, faulty });
     }
   }
 

@@ -1,8 +1,48 @@
 /**
- * Reading stored rows back as matrices. Values are Float64 blobs (NaN = missing); they are copied into
- * one column-major Float64Array, the layout every algorithm in src/main/ml works on.
+ * Reading stored rows back as matrices, and the row value format. A row's values are one blob in one of two
+ * forms, told apart by length (n = feature count):
+ * - exactly 8n bytes: n native Float64 values (NaN = missing); what early workspaces hold;
+ * - otherwise: n scaled-decimal words (Int32, ml/csv/words.ts) followed by one Float64 for each WORD_RAW
+ *   word, in order, plus 4 padding bytes should that total come to 8n. Sensor values are short decimals, so
+ *   this is about half the bytes, and SQLite's write, WAL checkpoint and fsync costs scale with bytes.
+ * Both decode to the exact doubles the CSV held, copied into one column-major Float64Array, the layout every
+ * algorithm in src/main/ml works on.
  */
 import type { Db } from '../db';
+import * as W from '../../ml/csv/words';
+
+// Module-local copies: imported bindings can compile to getter calls, which the row loops must not pay.
+const WORD_MISSING = W.WORD_MISSING;
+const WORD_RAW = W.WORD_RAW;
+
+const P10 = new Float64Array(10);
+for (let k = 0, p = 1; k <= 9; k++, p *= 10) P10[k] = p;
+
+/** Bytes encodeRowValues may need for n values. */
+export function rowValuesCapacity(n: number): number {
+  return 12 * n + 4;
+}
+
+/**
+ * Writes one row's values (scaled-decimal words, and the doubles for WORD_RAW words) into out in the stored
+ * form; returns its length. out must hold rowValuesCapacity(words.length) bytes.
+ */
+export function encodeRowValues(words: Int32Array, values: Float64Array, out: Buffer): number {
+  const n = words.length;
+  out.set(new Uint8Array(words.buffer, words.byteOffset, 4 * n));
+  let o = 4 * n;
+  for (let k = 0; k < n; k++) {
+    if ((words[k]! & 15) === WORD_RAW) {
+      out.writeDoubleLE(values[k]!, o);
+      o += 8;
+    }
+  }
+  if (o === 8 * n) {
+    out.writeInt32LE(0, o);
+    o += 4;
+  }
+  return o;
+}
 
 export interface RowMatrix {
   nRows: number;
@@ -46,6 +86,8 @@ export class RowsRepo {
     if (nRows === 0) return { nRows, nFeatures, X, rowIds, wafers, fileIds: fileIdsOut, labels, rawLabels };
     const scratch = new Float64Array(nFeatures);
     const scratchBytes = new Uint8Array(scratch.buffer);
+    const words = new Int32Array(nFeatures);
+    const wordBytes = new Uint8Array(words.buffer);
     // File by file in the caller's order, so the matrix (and every seeded step on it) does not depend
     // on the order parallel imports happened to commit in.
     const stmt = this.db
@@ -57,11 +99,29 @@ export class RowsRepo {
       if (seen++ < first) continue;
       if (i >= nRows) break outer;
       const vals = r[5] as Buffer;
-      if (vals.length !== nFeatures * 8) {
-        throw new Error(`Stored row ${String(r[0])} has ${vals.length / 8} values; expected ${nFeatures}.`);
+      if (vals.length === nFeatures * 8) {
+        scratchBytes.set(vals);
+        for (let f = 0; f < nFeatures; f++) X[f * nRows + i] = scratch[f]!;
+      } else {
+        if (vals.length < nFeatures * 4) {
+          throw new Error(`Stored row ${String(r[0])} holds ${vals.length} bytes; too few for ${nFeatures} values.`);
+        }
+        wordBytes.set(vals.subarray(0, nFeatures * 4));
+        let o = nFeatures * 4;
+        for (let f = 0; f < nFeatures; f++) {
+          const w = words[f]!;
+          const code = w & 15;
+          let v: number;
+          if (code < WORD_MISSING) v = (w >> 4) / P10[code]!;
+          else if (code === WORD_MISSING) v = NaN;
+          else {
+            if (code !== WORD_RAW || o + 8 > vals.length) throw new Error(`Stored row ${String(r[0])} is damaged.`);
+            v = vals.readDoubleLE(o);
+            o += 8;
+          }
+          X[f * nRows + i] = v;
+        }
       }
-      scratchBytes.set(vals);
-      for (let f = 0; f < nFeatures; f++) X[f * nRows + i] = scratch[f]!;
       rowIds[i] = r[0] as number;
       fileIdsOut[i] = r[1] as number;
       wafers[i] = r[2] as string;

@@ -10,6 +10,7 @@ import { gzipSync } from 'node:zlib';
 import type { IngestFileResult } from '../../../shared/contract';
 import type { DataSchema, Reason, SchemaKind } from '../../../shared/schema';
 import { createFileValidator, duplicateFileReason } from '../../ml/validate';
+import { encodeRowValues, rowValuesCapacity } from '../../store/repos/rows';
 import type { TaskContext } from '../context';
 
 export interface IngestFileInput {
@@ -46,6 +47,7 @@ export function ingestFile(input: IngestFileInput, ctx: TaskContext): IngestFile
       sourcePath: input.path,
     };
     const buffer = Buffer.allocUnsafe(CHUNK);
+    let blob = Buffer.alloc(0);
     const hash = createHash('sha256');
     let fileId = -1;
     let validation: ReturnType<ReturnType<typeof createFileValidator>['finish']> | null = null;
@@ -55,9 +57,12 @@ export function ingestFile(input: IngestFileInput, ctx: TaskContext): IngestFile
         fileId = store.files.startFile(fileMeta, `pending:${randomUUID()}`);
         const validator = createFileValidator(input.schema, input.name, {
           onRow(row) {
-            // The validator reuses its buffer; SQLite copies the bound bytes, so a view is enough.
-            const view = Buffer.from(row.values.buffer, row.values.byteOffset, row.values.byteLength);
-            store.files.insertRow(fileId, row.rowNo, row.id, row.label, row.faulty, view);
+            // Compact form (rows.ts); SQLite copies the bound bytes, so one reused buffer serves every row.
+            if (blob.length < rowValuesCapacity(row.words.length)) {
+              blob = Buffer.allocUnsafe(rowValuesCapacity(row.words.length));
+            }
+            const n = encodeRowValues(row.words, row.values, blob);
+            store.files.insertRow(fileId, row.rowNo, row.id, row.label, row.faulty, blob.subarray(0, n));
           },
         });
         let offset = 0;

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { validateFileBytes } from '../../../../src/main/ml/validate';
 import { parseDataSchema } from '../../../../src/shared/schema';
+import { WORD_RAW, wordValue } from '../../../../src/main/ml/csv';
 
 const COLS = 9;
 const schema = parseDataSchema({
@@ -90,7 +91,14 @@ describe('validator vs a naive reading', () => {
         const got: { id: string; values: number[]; label: number }[] = [];
         const res = validateFileBytes(schema, 'lot_01012021_000000.csv', bytes, {
           chunkSize,
-          onRow: (row) => got.push({ id: row.id, values: Array.from(row.values), label: row.label! }),
+          onRow: (row) => {
+            row.words.forEach((w, k) => {
+              if ((w & 15) !== WORD_RAW && !Object.is(wordValue(w), row.values[k])) {
+                throw new Error(`round ${round} chunk ${chunkSize}: word ${w} is not ${row.values[k]}`);
+              }
+            });
+            got.push({ id: row.id, values: Array.from(row.values), label: row.label! });
+          },
         });
         expect(res.reasons, `round ${round} chunk ${chunkSize}`).toEqual([]);
         expect(got.length).toBe(want.length);
