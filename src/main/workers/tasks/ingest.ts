@@ -1,5 +1,5 @@
 /**
- * Importing one batch file, in a worker: the file is read in 1 MiB chunks (never whole), hashed,
+ * Importing one batch file, in a worker: the file is read in 4 MiB chunks (never whole), hashed,
  * tokenized and validated as it streams, and each good row is written inside one transaction that
  * commits only if the whole file is good and its bytes are new. A bad file is kept whole (gzip) in
  * quarantine with all of its reasons. A cancel rolls the file back.
@@ -22,7 +22,7 @@ export interface IngestFileInput {
   batch: string;
 }
 
-const CHUNK = 1 << 20;
+const CHUNK = 1 << 22;
 
 class DuplicateFile extends Error {
   constructor(
