@@ -48,6 +48,7 @@ export function ingestFile(input: IngestFileInput, ctx: TaskContext): IngestFile
     };
     const buffer = Buffer.allocUnsafe(CHUNK);
     let blob = Buffer.alloc(0);
+    const views = new Map<number, Buffer>();
     const hash = createHash('sha256');
     let fileId = -1;
     let validation: ReturnType<ReturnType<typeof createFileValidator>['finish']> | null = null;
@@ -60,9 +61,13 @@ export function ingestFile(input: IngestFileInput, ctx: TaskContext): IngestFile
             // Compact form (rows.ts); SQLite copies the bound bytes, so one reused buffer serves every row.
             if (blob.length < rowValuesCapacity(row.words.length)) {
               blob = Buffer.allocUnsafe(rowValuesCapacity(row.words.length));
+              views.clear();
             }
             const n = encodeRowValues(row.words, row.values, blob);
-            store.files.insertRow(fileId, row.rowNo, row.id, row.label, row.faulty, blob.subarray(0, n));
+            // Row lengths repeat (they differ only by the few raw doubles), so views are kept per length.
+            let view = views.get(n);
+            if (view === undefined) views.set(n, (view = blob.subarray(0, n)));
+            store.files.insertRow(fileId, row.rowNo, row.id, row.label, row.faulty, view);
           },
         });
         let offset = 0;
