@@ -148,15 +148,18 @@ export function* searchFold(input: FamilySearchInput, fold: number, prepared?: F
   let done = 0;
   const results: SearchTaskResult[] = [];
   const probs: FoldOutput['probs'] = [];
-  // For boosting, the deepest split of each fit: a shallower maxDepth fit may reuse it (see below).
-  const fits = new Map<number, { fit: SearchTaskFit; depth: number }>();
+  // For boosting, the leaf depth of every tree of each fit: a shallower maxDepth fit reuses its rounds
+  // up to the first tree that split at that depth (see below).
+  const fits = new Map<number, { fit: SearchTaskFit; depths: Int32Array }>();
   for (const task of searchOrder(tasks, input.family)) {
-    const same = input.family === 'gbm' ? reusableFit(task, tasks, fits) : undefined;
-    const entry = same ?? {
-      fit: yield* drain(fitSearchTask(binned, y, plan.folds, task), done, total, `${input.family} grid search`),
-      depth: 0,
-    };
-    if (!same && input.family === 'gbm') entry.depth = maxTreeDepth(entry.fit.model);
+    const shared = input.family === 'gbm' ? sharedRounds(task, tasks, fits) : undefined;
+    let entry: { fit: SearchTaskFit; depths: Int32Array };
+    if (shared && shared.rounds === shared.source.depths.length) entry = shared.source;
+    else {
+      const prefix = shared ? shared.source.fit.model.trees.slice(0, shared.rounds) : undefined;
+      const fit = yield* drain(fitSearchTask(binned, y, plan.folds, task, prefix), done, total, `${input.family} grid search`);
+      entry = { fit, depths: Int32Array.from(fit.model.trees, (t) => treeDepth(t)) };
+    }
     fits.set(task.id, entry);
     results.push({ ...entry.fit.result, taskId: task.id, group: task.group, fold: task.fold });
     probs.push({ group: task.group, vRows: entry.fit.vRows, probs: entry.fit.probs });
@@ -214,13 +217,6 @@ export function* searchFamily(input: FamilySearchInput): Generator<Progress, Fam
   return yield* finishFamily(input, folds, prepared);
 }
 
-/** Deepest split of any tree (0 when every tree is a single leaf). */
-function maxTreeDepth(model: TreeModel): number {
-  let d = 0;
-  for (const t of model.trees) d = Math.max(d, treeDepth(t));
-  return d;
-}
-
 function sameExceptDepth(a: SearchTask, b: SearchTask): boolean {
   if (a.fold !== b.fold) return false;
   const ka = Object.keys(a.params);
@@ -235,10 +231,11 @@ const depthOf = (t: SearchTask): number => {
 };
 
 /**
- * Boosting tasks that differ only in maxDepth run deepest first: a fit with maxDepth d is exactly the
- * fit with maxDepth D > d whenever the deeper model never split at depth >= d (every decision at
- * depths < d is the same, no randomness depends on depth, leaves keep the same values). The forest
- * draws split features from one stream per tree, so its shallower fits differ and are never reused.
+ * Boosting tasks that differ only in maxDepth run deepest first: a fit with maxDepth d grows exactly
+ * the trees of the fit with maxDepth D > d up to the first round whose tree split at depth >= d (every
+ * decision at depths < d is the same, no randomness depends on depth, leaves keep the same values, so
+ * the margins match too), and from there it resumes. The forest draws split features from one stream
+ * per tree, so its shallower fits differ and are never reused.
  */
 function searchOrder(tasks: SearchTask[], family: string): SearchTask[] {
   if (family !== 'gbm') return tasks;
@@ -254,15 +251,23 @@ function searchOrder(tasks: SearchTask[], family: string): SearchTask[] {
   return out;
 }
 
-function reusableFit(
+/**
+ * The finished deeper fit sharing the most leading rounds with this task, and how many (all of them:
+ * the task's fit is that fit).
+ */
+function sharedRounds(
   task: SearchTask,
   tasks: SearchTask[],
-  fits: Map<number, { fit: SearchTaskFit; depth: number }>,
-): { fit: SearchTaskFit; depth: number } | undefined {
+  fits: Map<number, { fit: SearchTaskFit; depths: Int32Array }>,
+): { source: { fit: SearchTaskFit; depths: Int32Array }; rounds: number } | undefined {
   const d = depthOf(task);
+  let best: { source: { fit: SearchTaskFit; depths: Int32Array }; rounds: number } | undefined;
   for (const other of tasks) {
     const done = fits.get(other.id);
-    if (done && depthOf(other) > d && done.depth <= d && sameExceptDepth(other, task)) return done;
+    if (!done || !(depthOf(other) > d) || !sameExceptDepth(other, task)) continue;
+    let rounds = 0;
+    while (rounds < done.depths.length && done.depths[rounds]! <= d) rounds++;
+    if (rounds > 0 && (!best || rounds > best.rounds)) best = { source: done, rounds };
   }
-  return undefined;
+  return best;
 }

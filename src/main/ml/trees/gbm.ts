@@ -28,6 +28,13 @@ export const defaultGbmParams: GbmParams = {
 export interface FitOptions {
   /** Training rows of the binned data (e.g. a CV fold's train part); default all rows. */
   rows?: Uint32Array;
+  /**
+   * Boosting only: the first rounds' trees, exactly as this fit would grow them (e.g. taken from a fit
+   * with a larger maxDepth up to its first tree that split at depth >= this maxDepth, with the same
+   * data, rows and other parameters). The fit adds them to the margins and grows the rest; nothing
+   * checks that they are what it would have grown.
+   */
+  prefix?: readonly Tree[];
 }
 
 const MIN_GAIN = 1e-6;
@@ -151,7 +158,15 @@ export function* fitGbm(
   const split: Split = { gain: 0, k: -1, bin: 0, defaultLeft: false, GL: 0, HL: 0, next: 0 };
   const sparse = new SparseScratch();
 
-  for (let t = 0; t < p.nEstimators; t++) {
+  // Resume after given rounds: margins are base + v_0 + v_1 + ... in round order, as the fit adds them.
+  const prefix = options.prefix ?? [];
+  if (prefix.length > p.nEstimators) throw new RangeError('prefix has more trees than nEstimators');
+  for (const tree of prefix) {
+    for (let i = 0; i < nTrain; i++) margin[rows[i]] += tree.value[leafBinned(tree, data, rows[i])];
+    trees.push(tree);
+  }
+
+  for (let t = prefix.length; t < p.nEstimators; t++) {
     // Gradients of the logistic loss at the current margin.
     for (let i = 0; i < nTrain; i++) {
       const r = rows[i];

@@ -10,7 +10,7 @@ import { fitForest } from './forest';
 import { fitGbm } from './gbm';
 import { deriveSeed, Rng, Stream } from './prng';
 import { predictStagedBinned } from './predict';
-import type { BinnedData, ForestParams, GbmParams, Progress, TreeModel } from './types';
+import type { BinnedData, ForestParams, GbmParams, Progress, Tree, TreeModel } from './types';
 
 export type Family = 'gbm' | 'forest';
 export type GridValue = number | string;
@@ -164,17 +164,21 @@ export function* runSearchTask(
   return (yield* fitSearchTask(data, y, folds, task)).result;
 }
 
-/** runSearchTask that also hands back the model and the staged validation probabilities. */
+/**
+ * runSearchTask that also hands back the model and the staged validation probabilities. A boosting
+ * task may resume after `prefix`, the first rounds of its fit (see FitOptions.prefix).
+ */
 export function* fitSearchTask(
   data: BinnedData,
   y: Uint8Array,
   folds: Uint8Array,
   task: SearchTask,
+  prefix?: readonly Tree[],
 ): Generator<Progress, SearchTaskFit, void> {
   const { rows, vRows } = foldRows(folds, task.fold);
   const fit =
     task.family === 'gbm'
-      ? fitGbm(data, y, task.params as Partial<GbmParams>, { rows })
+      ? fitGbm(data, y, task.params as Partial<GbmParams>, { rows, prefix })
       : fitForest(data, y, task.params as Partial<ForestParams>, { rows });
   let step = fit.next();
   while (!step.done) {

@@ -29,6 +29,24 @@ describe('search reuse (exactness of the shortcuts in searchFamily)', () => {
     expect(serializeModel(shallower).trees).not.toEqual(serializeModel(deep).trees);
   });
 
+  it('a shallower boosting fit resumed after the deeper fit\'s shared rounds equals its plain fit', () => {
+    const d = nonlinear(300, 12);
+    const b = binData(d.X, d.nRows, d.nFeatures);
+    for (const extra of [{}, { subsample: 0.7, colsampleBytree: 0.6 }]) {
+      const base = { nEstimators: 25, learningRate: 0.3, minChildWeight: 2, seed: 3, ...extra };
+      const deep = runToEnd(fitGbm(b, d.y, { ...base, maxDepth: 6 }));
+      for (const depth of [2, 3, 4]) {
+        const shared = deep.trees.findIndex((t) => treeDepth(t) > depth);
+        expect(shared).toBeGreaterThan(-1); // the fits diverge somewhere: a real resume
+        const plain = runToEnd(fitGbm(b, d.y, { ...base, maxDepth: depth }));
+        const resumed = runToEnd(
+          fitGbm(b, d.y, { ...base, maxDepth: depth }, { prefix: deep.trees.slice(0, shared) }),
+        );
+        expect(serializeModel(resumed)).toEqual(serializeModel(plain));
+      }
+    }
+  });
+
   for (const family of ['gbm', 'forest'] as const) {
     it(`${family}: search results and out-of-fold probabilities equal plain refits`, () => {
       const d = nonlinear(240, 5);
