@@ -338,113 +338,116 @@ export async function runTraining(ctx: AppContext, job: JobHandle, options: Trai
         items,
       });
     };
-    const outcomes = await Promise.all(
-      groups.map(async (g): Promise<GroupOutcome> => {
-        const name = g.cluster === 'global' ? 'global' : `regime ${g.cluster}`;
-        const rows = g.train.length + g.test.length;
-        let faulty = 0;
-        for (const r of g.train) faulty += labels[r]!;
-        for (const r of g.test) faulty += labels[r]!;
-        const base = { cluster: g.cluster === 'global' ? -1 : g.cluster, rows, faulty, trainRows: g.train.length, testRows: g.test.length };
-        const yTest = Uint8Array.from(g.test, (r) => labels[r]!);
-        if (minorityCount(labels, g.train) < 2) {
-          // Too few of one class to cross-validate: a constant model at the training fault rate, flagged.
-          let pos = 0;
-          for (const r of g.train) pos += labels[r]!;
-          const constant = g.train.length ? pos / g.train.length : 0;
-          const msg = `${name}: its training rows have ${pos === 0 || pos === g.train.length ? 'a single class' : 'fewer than 2 wafers of one class'}; it gets a constant model (probability ${constant.toFixed(3)}).`;
-          note(msg, 'warn');
-          return {
-            result: {
-              ...base,
-              strategy: 'constant',
-              family: 'constant',
-              params: { probability: constant },
-              cvAuc: null,
-              selectedBy: 'constant',
-              families: [],
-              test: null,
-              notes: [msg],
-              featureImportance: [],
-            },
-            oof: new Float64Array(g.train.length).fill(constant),
-            testProbs: new Float64Array(yTest.length).fill(constant),
-            train: g.train,
-            test: g.test,
-            model: null,
-            constant,
-            grid: [],
-          };
-        }
-        const outputs = await Promise.all(
-          families.map((family) => {
-            const key = `${name}/${family}`;
-            progress.set(key, { name: `${name} ${family}`, done: 0, total: 1 });
-            const input: FamilyTaskInput = {
-              X: prepared.X,
-              nRows: prepared.nRows,
-              nFeatures: prepared.nKept,
-              labels,
-              train: g.train,
-              test: g.test,
-              family,
-              grid: config.families[family].grid,
-              nFolds: config.cvFolds,
-              seed: config.seed,
-              classWeight: config.classWeight,
-              extraColumn: g.cluster === 'global' ? regimes.cluster : undefined,
-            };
-            // Folds run as separate pool tasks so both cores stay busy; the finish reduces them.
-            const nFolds = foldCount(input);
-            const foldDone = new Array<number>(nFolds).fill(0);
-            const foldTotal = new Array<number>(nFolds).fill(1);
-            const track = (i: number) => (p: { done: number; total: number }) => {
-              foldDone[i] = p.done;
-              foldTotal[i] = p.total;
-              progress.set(key, {
-                name: `${name} ${family}`,
-                done: foldDone.reduce((a, b) => a + b, 0),
-                total: foldTotal.reduce((a, b) => a + b, 0) + 1,
-              });
-              report();
-            };
-            return Promise.all(
-              Array.from({ length: nFolds }, (_, fold) =>
-                job.runTask<FoldOutput>('train/family-fold', { ...input, fold }, { quiet: true, onProgress: track(fold) }),
-              ),
-            ).then((folds) => job.runTask<FamilySearchOutput>('train/family-finish', { ...input, folds }, { quiet: true }));
-          }),
-        );
-        const { chosen, selectedBy, families: famResults } = chooseFamily(outputs, labels, g.test);
-        const notes: string[] = [];
-        if (selectedBy === 'test_accuracy') notes.push(`${name}: the held-out part has one class, so the family was chosen by accuracy.`);
-        for (const n of notes) note(n, 'warn');
-        const names = [...prepared.state.keptNames, ...(g.cluster === 'global' ? ['regime'] : [])];
+    const trainGroup = async (g: (typeof groups)[number]): Promise<GroupOutcome> => {
+      const name = g.cluster === 'global' ? 'global' : `regime ${g.cluster}`;
+      const rows = g.train.length + g.test.length;
+      let faulty = 0;
+      for (const r of g.train) faulty += labels[r]!;
+      for (const r of g.test) faulty += labels[r]!;
+      const base = { cluster: g.cluster === 'global' ? -1 : g.cluster, rows, faulty, trainRows: g.train.length, testRows: g.test.length };
+      const yTest = Uint8Array.from(g.test, (r) => labels[r]!);
+      if (minorityCount(labels, g.train) < 2) {
+        // Too few of one class to cross-validate: a constant model at the training fault rate, flagged.
+        let pos = 0;
+        for (const r of g.train) pos += labels[r]!;
+        const constant = g.train.length ? pos / g.train.length : 0;
+        const msg = `${name}: its training rows have ${pos === 0 || pos === g.train.length ? 'a single class' : 'fewer than 2 wafers of one class'}; it gets a constant model (probability ${constant.toFixed(3)}).`;
+        note(msg, 'warn');
         return {
           result: {
             ...base,
-            strategy: 'model',
-            family: chosen.family,
-            params: chosen.params,
-            cvAuc: chosen.cvAuc,
-            selectedBy,
-            families: famResults,
+            strategy: 'constant',
+            family: 'constant',
+            params: { probability: constant },
+            cvAuc: null,
+            selectedBy: 'constant',
+            families: [],
             test: null,
-            notes,
-            featureImportance: topImportance(chosen.importance, names),
+            notes: [msg],
+            featureImportance: [],
           },
-          oof: chosen.oof,
-          testProbs: chosen.testProbs,
+          oof: new Float64Array(g.train.length).fill(constant),
+          testProbs: new Float64Array(yTest.length).fill(constant),
           train: g.train,
           test: g.test,
-          model: chosen,
-          constant: null,
-          grid: outputs.flatMap((o) =>
-            o.points.map((p) => ({ family: o.family, params: p.params, cvAuc: p.meanAuc, foldAucs: p.foldAucs })),
-          ),
+          model: null,
+          constant,
+          grid: [],
         };
-      }),
-    );
+      }
+      const outputs = await Promise.all(
+        families.map((family) => {
+          const key = `${name}/${family}`;
+          progress.set(key, { name: `${name} ${family}`, done: 0, total: 1 });
+          const input: FamilyTaskInput = {
+            X: prepared.X,
+            nRows: prepared.nRows,
+            nFeatures: prepared.nKept,
+            labels,
+            train: g.train,
+            test: g.test,
+            family,
+            grid: config.families[family].grid,
+            nFolds: config.cvFolds,
+            seed: config.seed,
+            classWeight: config.classWeight,
+            extraColumn: g.cluster === 'global' ? regimes.cluster : undefined,
+          };
+          // Folds run as separate pool tasks so both cores stay busy; the finish reduces them.
+          const nFolds = foldCount(input);
+          const foldDone = new Array<number>(nFolds).fill(0);
+          const foldTotal = new Array<number>(nFolds).fill(1);
+          const track = (i: number) => (p: { done: number; total: number }) => {
+            foldDone[i] = p.done;
+            foldTotal[i] = p.total;
+            progress.set(key, {
+              name: `${name} ${family}`,
+              done: foldDone.reduce((a, b) => a + b, 0),
+              total: foldTotal.reduce((a, b) => a + b, 0) + 1,
+            });
+            report();
+          };
+          return Promise.all(
+            Array.from({ length: nFolds }, (_, fold) =>
+              job.runTask<FoldOutput>('train/family-fold', { ...input, fold }, { quiet: true, onProgress: track(fold) }),
+            ),
+          ).then((folds) => job.runTask<FamilySearchOutput>('train/family-finish', { ...input, folds }, { quiet: true }));
+        }),
+      );
+      const { chosen, selectedBy, families: famResults } = chooseFamily(outputs, labels, g.test);
+      const notes: string[] = [];
+      if (selectedBy === 'test_accuracy') notes.push(`${name}: the held-out part has one class, so the family was chosen by accuracy.`);
+      for (const n of notes) note(n, 'warn');
+      const names = [...prepared.state.keptNames, ...(g.cluster === 'global' ? ['regime'] : [])];
+      return {
+        result: {
+          ...base,
+          strategy: 'model',
+          family: chosen.family,
+          params: chosen.params,
+          cvAuc: chosen.cvAuc,
+          selectedBy,
+          families: famResults,
+          test: null,
+          notes,
+          featureImportance: topImportance(chosen.importance, names),
+        },
+        oof: chosen.oof,
+        testProbs: chosen.testProbs,
+        train: g.train,
+        test: g.test,
+        model: chosen,
+        constant: null,
+        grid: outputs.flatMap((o) =>
+          o.points.map((p) => ({ family: o.family, params: p.params, cvAuc: p.meanAuc, foldAucs: p.foldAucs })),
+        ),
+      };
+    };
+    // The pool runs tasks in submission order: submit the largest groups' searches first (the global
+    // model's are the longest) so no long fold task starts last while the other worker idles.
+    const bySize = [...groups].sort((a, b) => b.train.length - a.train.length);
+    const launched = new Map(bySize.map((g) => [g, trainGroup(g)]));
+    const outcomes = await Promise.all(groups.map((g) => launched.get(g)!));
     timings.models = (performance.now() - t) / 1000;
     job.throwIfCancelled();
 
