@@ -53,6 +53,20 @@ describe('import (real worker threads, real SQLite)', () => {
     expect(ctx.store.files.list({ limit: 100, offset: 0 }).total).toBe(4);
   });
 
+  it('leaves the WAL to a worker: main never checkpoints an import, the store/checkpoint task copies it all', async () => {
+    const dir = tmp();
+    const files = join(dir, 'batch');
+    mkdirSync(files);
+    for (let i = 0; i < 4; i++) writeWaferFile(files, `wafer_0${i + 1}012020_120000.csv`, { rows: 300, seed: i + 1 });
+    const ctx = open(dir);
+    expect(ctx.store.db.pragma('wal_autocheckpoint', { simple: true })).toBe(10000);
+    await ingest(ctx, 'training', [files]);
+    const result = await ctx.pool.run<{ busy: number; log: number; checkpointed: number }>('store/checkpoint', {});
+    expect(result.busy).toBe(0);
+    expect(result.checkpointed).toBe(result.log);
+    expect(rowCount(ctx)).toBe(1200);
+  });
+
   it('keeps the row id, the label and exact values', async () => {
     const dir = tmp();
     const path = writeWaferFile(dir, 'wafer_08012020_120000.csv', {

@@ -190,10 +190,23 @@ export async function runIngest(
 
 export function startIngest(ctx: AppContext, kind: SchemaKind, paths: string[], schemaId?: number) {
   const title = `Import ${paths.length === 1 ? basename(paths[0]!) : `${paths.length} items`} (${kind})`;
-  return ctx.jobs.start('ingest', title, (job) => runIngest(ctx, job, kind, paths, schemaId), (s) => ({
+  const handle = ctx.jobs.start('ingest', title, (job) => runIngest(ctx, job, kind, paths, schemaId), (s) => ({
     ...s,
     files: s.files.map((f) => ({ ...f, reasons: f.reasons.slice(0, 25) })),
   }));
+  void ctx.jobs.wait(handle.id).then(() => checkpointInBackground(ctx));
+  return handle;
+}
+
+/**
+ * Copies the WAL an import left into the database file in a worker (PASSIVE: never waits for readers
+ * or writers), so neither the import nor the UI thread pays for it. Best effort: SQLite checkpoints
+ * whatever is left when the WAL grows past its limit or the last connection closes.
+ */
+export function checkpointInBackground(ctx: AppContext): void {
+  ctx.pool.run('store/checkpoint', {}).catch((error: unknown) => {
+    if ((error as { code?: string }).code !== 'job_cancelled') ctx.log.warn(`Background checkpoint failed: ${(error as Error).message}`);
+  });
 }
 
 export function sampleDir(): string {

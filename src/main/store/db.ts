@@ -47,10 +47,12 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
       db.pragma('synchronous = NORMAL');
     }
     db.pragma('foreign_keys = ON');
-    // Workers write imports in large transactions: checkpoint (and fsync the database) every ~160 MB of
-    // WAL instead of every 16 MB, so a big import is not dozens of fsyncs. Main's connection keeps the
-    // default and checkpoints the rest when the work is done.
-    if (options.attach && !options.readonly) db.pragma('wal_autocheckpoint = 10000');
+    // Imports write in large transactions: checkpoint (and fsync the database) every ~160 MB of WAL
+    // instead of every 16 MB, so a big import is not dozens of fsyncs. Main's connection too: with the
+    // default, main's first small write after an import (a log line) would copy the import's whole WAL
+    // into the database on the UI thread. The rest is checkpointed by a worker after each import
+    // (store/checkpoint) and when the last connection closes.
+    if (!options.readonly) db.pragma('wal_autocheckpoint = 10000');
     if (!options.attach && !options.readonly) applyMigrations(db);
     return db;
   } catch (error) {

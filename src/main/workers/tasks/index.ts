@@ -4,6 +4,7 @@ import { diagnosticsTasks } from './diagnostics';
 import { ingestTasks } from './ingest';
 import { trainTasks } from './train';
 import { predictTasks } from './predict';
+import { storeTasks } from './store';
 
 export function taskRegistry(diagnostics: boolean): Map<string, TaskFn> {
   const tasks = new Map<string, TaskFn>();
@@ -16,6 +17,7 @@ export function taskRegistry(diagnostics: boolean): Map<string, TaskFn> {
   add(ingestTasks as Record<string, TaskFn>);
   add(trainTasks as Record<string, TaskFn>);
   add(predictTasks as Record<string, TaskFn>);
+  add(storeTasks as Record<string, TaskFn>);
   if (diagnostics) add(diagnosticsTasks as Record<string, TaskFn>);
   return tasks;
 }
