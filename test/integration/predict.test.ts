@@ -87,6 +87,21 @@ describe('predictions', () => {
     expect(ctx.store.files.list({ limit: 1000, offset: 0 }).total).toBe(filesBefore);
   });
 
+  it('batches started together, while the workers are still decoding the model, and later ones score alike', async () => {
+    const { ctx, dir } = await productionWorkspace();
+    const batchDir = writeTrainingBatch(join(dir, 'predict'), 2, 30, false);
+    // Three at once on two workers: one decodes during its import and scores alone, the others split.
+    const together = await Promise.all([0, 1, 2].map(() => ctx.jobs.wait(startBatchPrediction(ctx, [batchDir], 'production', 'app').id)));
+    const later = await ctx.jobs.wait(startBatchPrediction(ctx, [batchDir], 'production', 'app').id);
+    const scores = [...together, later].map((job) => {
+      expect(job.status).toBe('succeeded');
+      const rows = ctx.store.predictions.history({ batchId: (job.result as PredictResult).batch, limit: 100, offset: 0 }).rows;
+      expect(rows).toHaveLength(60);
+      return rows.map((r) => `${r.fileName}/${r.wafer}:${r.probability}:${r.cluster}`).sort();
+    });
+    for (const s of scores.slice(1)) expect(s).toEqual(scores[0]);
+  });
+
   it('answers a single typed row at once, as a CSV line or by sensor name', async () => {
     const { ctx } = await productionWorkspace();
     const values = Array.from({ length: 590 }, (_, s) => (s < 4 ? '85' : s >= 20 && s < 60 ? '100' : s === 7 ? 'NA' : '500'));

@@ -17,8 +17,9 @@ export interface TaskContext {
   throwIfCancelled(): void;
   /** Runs a generator to completion, reporting each yielded progress and stopping on cancel. */
   drain<T>(generator: Generator<Partial<JobProgress> | undefined, T>, stage: string): T;
-  /** A model version and its decoded bundle, kept in this worker across tasks and jobs. */
-  bundle(versionId: number): { version: VersionRow; bundle: ModelBundle };
+  /** A model version and its decoded bundle, kept in this worker across tasks and jobs; `decoded`
+   *  says this call had to decode it (the service counts warm workers with it). */
+  bundle(versionId: number): { version: VersionRow; bundle: ModelBundle; decoded: boolean };
 }
 
 export type TaskFn = (input: never, ctx: TaskContext) => unknown;
@@ -31,17 +32,18 @@ let sharedStore: Store | null = null;
 const BUNDLE_CACHE_SIZE = 2;
 const bundleCache = new Map<string, ModelBundle>();
 
-function cachedBundle(store: Store, versionId: number): { version: VersionRow; bundle: ModelBundle } {
+function cachedBundle(store: Store, versionId: number): { version: VersionRow; bundle: ModelBundle; decoded: boolean } {
   const version = store.registry.byId(versionId);
   if (!version) throw new AppError('not_found', `There is no model version with id ${versionId}.`);
   const key = `${versionId}:${version.sha256}`;
   let bundle = bundleCache.get(key);
+  const decoded = !bundle;
   if (bundle) bundleCache.delete(key);
   else bundle = checkBundle(store.registry.readBundle(versionId));
   // Re-inserted last: Map order is the least recently used first.
   bundleCache.set(key, bundle);
   while (bundleCache.size > BUNDLE_CACHE_SIZE) bundleCache.delete(bundleCache.keys().next().value!);
-  return { version, bundle };
+  return { version, bundle, decoded };
 }
 
 export function createTaskContext(

@@ -109,6 +109,12 @@ export interface PreprocessState {
     weights: EncodedArray;
     /** Distance coordinates (imputeColumns positions) compared exactly in the shortlist scan. */
     heavy: number[];
+    /**
+     * The donor groups the scan visits nearest first, saved by fit so prediction does not recompute
+     * them (absent in older states: rebuilt, identically, when the state is compiled). Scan order
+     * never changes the result.
+     */
+    groups?: { count: number; ptr: EncodedArray; perm: EncodedArray; centroids: EncodedArray } | null;
   } | null;
   standardize: boolean;
   /** Per kept column, when standardize. */
@@ -160,6 +166,9 @@ function compile(state: PreprocessState): Compiled {
           ks.dims,
           ks.candidates,
           ks.heavy,
+          ks.groups
+            ? { G: ks.groups.count, gPtr: decodeI32(ks.groups.ptr), perm: decodeI32(ks.groups.perm), cent: decodeF64(ks.groups.centroids) }
+            : null,
         )
       : null;
   const c: Compiled = {
@@ -411,6 +420,10 @@ export function* fitPreprocessor(
 
   // Fit output is, by construction, the transform of the training rows.
   const Xout = yield* transformRowsGen(state, X, nRows);
+  const sl = compile(state).shortlist;
+  if (state.knnSearch && sl) {
+    state.knnSearch.groups = { count: sl.G, ptr: encodeI32(sl.gPtr), perm: encodeI32(sl.perm), centroids: encodeF64(sl.cent) };
+  }
 
   if (options.standardize) {
     const nOut = keptColumns.length;

@@ -149,6 +149,14 @@ export interface KnnImputeJob {
   shortlist?: KnnShortlist | null;
 }
 
+/** Donor groups in scan order: positions gPtr[g]..gPtr[g+1] of perm, centroid cent[g * w..]. */
+export interface DonorGroups {
+  G: number;
+  gPtr: Int32Array;
+  perm: Int32Array;
+  cent: Float64Array;
+}
+
 export interface KnnShortlist {
   /** Candidates kept from the projected-space scan. */
   C: number;
@@ -181,6 +189,54 @@ export interface KnnShortlist {
   slotSrc: Int32Array;
 }
 
+/**
+ * Deterministic k-means (8 rounds from evenly spaced donors) on the donors' scan vectors F (D x w):
+ * the groups a query scans nearest first. Fit saves them in the state so prediction skips this.
+ */
+export function groupDonors(F: Float64Array, D: number, w: number): DonorGroups {
+  const G = Math.max(1, Math.min(64, Math.round(Math.sqrt(D))));
+  const cent = new Float64Array(G * w);
+  for (let g = 0; g < G; g++)
+    cent.set(F.subarray(Math.floor((g * D) / G) * w, (Math.floor((g * D) / G) + 1) * w), g * w);
+  const grp = new Int32Array(D);
+  const cnt = new Float64Array(G);
+  for (let it = 0; it < 8; it++) {
+    for (let d = 0; d < D; d++) {
+      let best = 0;
+      let bd = Infinity;
+      for (let g = 0; g < G; g++) {
+        let s = 0;
+        for (let i = 0; i < w; i++) {
+          const t = F[d * w + i] - cent[g * w + i];
+          s += t * t;
+        }
+        if (s < bd) {
+          bd = s;
+          best = g;
+        }
+      }
+      grp[d] = best;
+    }
+    if (it === 7) break;
+    const sum = new Float64Array(G * w);
+    cnt.fill(0);
+    for (let d = 0; d < D; d++) {
+      const g = grp[d];
+      cnt[g]++;
+      for (let i = 0; i < w; i++) sum[g * w + i] += F[d * w + i];
+    }
+    for (let g = 0; g < G; g++)
+      if (cnt[g] > 0) for (let i = 0; i < w; i++) cent[g * w + i] = sum[g * w + i] / cnt[g];
+  }
+  const gPtr = new Int32Array(G + 1);
+  for (let d = 0; d < D; d++) gPtr[grp[d] + 1]++;
+  for (let g = 0; g < G; g++) gPtr[g + 1] += gPtr[g];
+  const perm = new Int32Array(D);
+  const at = gPtr.slice(0, G);
+  for (let d = 0; d < D; d++) perm[at[grp[d]]++] = d;
+  return { G, gPtr, perm, cent };
+}
+
 /** Donor projections and per-column observer lists for the shortlist search. */
 export function buildShortlist(
   values: Float64Array,
@@ -190,6 +246,7 @@ export function buildShortlist(
   m: number,
   C: number,
   heavyCols: ArrayLike<number>,
+  saved?: DonorGroups | null,
 ): KnnShortlist {
   const { nDonors: D, p, obs, missPtr } = donors;
   const hs = (heavyCols.length + 3) & ~3;
@@ -231,46 +288,10 @@ export function buildShortlist(
     }
     for (let i = 0; i < ms; i++) F[d * w + hs + i] = P[d * ms + i];
   }
-  const G = Math.max(1, Math.min(64, Math.round(Math.sqrt(D))));
-  const cent = new Float64Array(G * w);
-  for (let g = 0; g < G; g++)
-    cent.set(F.subarray(Math.floor((g * D) / G) * w, (Math.floor((g * D) / G) + 1) * w), g * w);
-  const grp = new Int32Array(D);
-  const cnt = new Float64Array(G);
-  for (let it = 0; it < 8; it++) {
-    for (let d = 0; d < D; d++) {
-      let best = 0;
-      let bd = Infinity;
-      for (let g = 0; g < G; g++) {
-        let s = 0;
-        for (let i = 0; i < w; i++) {
-          const t = F[d * w + i] - cent[g * w + i];
-          s += t * t;
-        }
-        if (s < bd) {
-          bd = s;
-          best = g;
-        }
-      }
-      grp[d] = best;
-    }
-    if (it === 7) break;
-    const sum = new Float64Array(G * w);
-    cnt.fill(0);
-    for (let d = 0; d < D; d++) {
-      const g = grp[d];
-      cnt[g]++;
-      for (let i = 0; i < w; i++) sum[g * w + i] += F[d * w + i];
-    }
-    for (let g = 0; g < G; g++)
-      if (cnt[g] > 0) for (let i = 0; i < w; i++) cent[g * w + i] = sum[g * w + i] / cnt[g];
-  }
-  const gPtr = new Int32Array(G + 1);
-  for (let d = 0; d < D; d++) gPtr[grp[d] + 1]++;
-  for (let g = 0; g < G; g++) gPtr[g + 1] += gPtr[g];
-  const perm = new Int32Array(D);
-  const at = gPtr.slice(0, G);
-  for (let d = 0; d < D; d++) perm[at[grp[d]]++] = d;
+  const { G, gPtr, perm, cent } =
+    saved && saved.perm.length === D && saved.cent.length === saved.G * w && saved.gPtr[saved.G] === D
+      ? saved
+      : groupDonors(F, D, w);
   // Re-lay the scanned arrays in scan (group) order.
   const HVs = new Float64Array(D * hs);
   const Ps = new Float64Array(D * ms);

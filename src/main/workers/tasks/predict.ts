@@ -1,7 +1,9 @@
 /**
- * Scoring one stored file with a model version, in a worker: the rows are read from the workspace,
+ * Scoring stored files with a model version, in a worker: the rows are read from the workspace,
  * transformed with the training run's saved preprocessing, given their regime and scored once by that
- * regime's model, explained, and written to the batch in one transaction.
+ * regime's model, explained, and written to the batch one transaction per part. Also the tasks that
+ * decode a model ahead of its rows: alone (warming a worker), or followed by a whole small batch
+ * handed over through shared memory once its import has finished.
  */
 import type { PredictionSource } from '../../../shared/contract';
 import { predictWithBundle, type ModelBundle } from '../../ml/pipeline/bundle';
@@ -26,11 +28,46 @@ export interface PredictFileInput {
  * (donor structures, trees), so a batch's first part does not pay for it: the service runs this while
  * the batch's files are still being imported.
  */
-export function loadForPrediction(input: { versionId: number }, ctx: TaskContext): null {
-  const { bundle } = ctx.bundle(input.versionId);
+export function loadForPrediction(input: { versionId: number }, ctx: TaskContext): { decoded: boolean } {
+  const { bundle, decoded } = ctx.bundle(input.versionId);
   ctx.throwIfCancelled();
   predictWithBundle(bundle, new Float64Array(0), 0, { explain: 1 });
-  return null;
+  return { decoded };
+}
+
+/** Mailbox layout (Int32 slots, then JSON bytes): the state and the byte length of the parts. */
+export const MAILBOX_WAITING = 0;
+export const MAILBOX_READY = 1;
+export const MAILBOX_NONE = 2;
+export const MAILBOX_HEADER_BYTES = 8;
+
+export interface PredictBatchInput {
+  versionId: number;
+  /** [state, byte length] as Int32, then the parts (PredictFileInput[]) as UTF-8 JSON. */
+  mailbox: SharedArrayBuffer;
+}
+
+/**
+ * A small batch in one worker: decode the model while the main thread imports the files, wait for the
+ * parts to score (MAILBOX_READY) or for word that there are none (MAILBOX_NONE), then score them all.
+ * One worker decoding and scoring beats two workers each decoding when the batch is small.
+ */
+export function predictBatch(input: PredictBatchInput, ctx: TaskContext): { decoded: boolean; parts: number } {
+  const { decoded } = loadForPrediction(input, ctx);
+  const head = new Int32Array(input.mailbox, 0, 2);
+  // Short waits so a cancel is seen at once.
+  while (Atomics.load(head, 0) === MAILBOX_WAITING) {
+    Atomics.wait(head, 0, MAILBOX_WAITING, 50);
+    ctx.throwIfCancelled();
+  }
+  if (Atomics.load(head, 0) !== MAILBOX_READY) return { decoded, parts: 0 };
+  const bytes = new Uint8Array(input.mailbox, MAILBOX_HEADER_BYTES, head[1]);
+  const parts = JSON.parse(new TextDecoder().decode(bytes.slice())) as PredictFileInput[];
+  parts.forEach((part, i) => {
+    predictFile(part, ctx);
+    ctx.progress({ stage: 'parts', done: i + 1, total: parts.length, message: part.fileName });
+  });
+  return { decoded, parts: parts.length };
 }
 
 /** Rows to prediction records, shared by batch files and typed single rows. */
@@ -59,9 +96,9 @@ export function toPredictions(
   return out;
 }
 
-export function predictFile(input: PredictFileInput, ctx: TaskContext): { rows: number; faulty: number; unfamiliar: number } {
+export function predictFile(input: PredictFileInput, ctx: TaskContext): { rows: number; faulty: number; unfamiliar: number; decoded: boolean } {
   const store = ctx.store();
-  const { bundle, version } = ctx.bundle(input.versionId);
+  const { bundle, version, decoded } = ctx.bundle(input.versionId);
   const nFeatures = bundle.featureNames.length;
   ctx.progress({ stage: 'scoring', done: 0, total: 1, message: input.fileName });
   let m;
@@ -84,10 +121,11 @@ export function predictFile(input: PredictFileInput, ctx: TaskContext): { rows: 
     faulty += r.faulty ? 1 : 0;
     unfamiliar += r.unfamiliar ? 1 : 0;
   }
-  return { rows: rows.length, faulty, unfamiliar };
+  return { rows: rows.length, faulty, unfamiliar, decoded };
 }
 
 export const predictTasks = {
   'predict/file': predictFile,
   'predict/load': loadForPrediction,
+  'predict/batch': predictBatch,
 };
