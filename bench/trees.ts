@@ -5,7 +5,9 @@
 // baseline. Held-out AUC is measured on an extra 50% of rows from the same generator. If /usr/bin/python3
 // (or python3) has scikit-learn and xgboost, their fits on the same data are measured too (optional;
 // the project never needs Python). Ratios are against the issue's reference figures.
-// Usage: npx tsx bench/trees.ts [--sizes 1,10,100] [--seed 7] [--no-python] [--baseline-timeout 120]
+// Each size runs several seeds (a fresh data set, split and model seed each; --seeds N, default 5 below
+// 10x, 2 at 10x, 1 at 100x) and reports median times and the mean ± sd of the held-out AUC.
+// Usage: npx tsx bench/trees.ts [--sizes 1,10,100] [--seed 7] [--seeds N] [--no-python] [--baseline-timeout 120]
 
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -32,6 +34,9 @@ interface Measure {
   totalSec: number;
   rssMB: number;
   auc: number;
+  /** Over several seeds (data, split and model): standard deviation of the AUC and the seed count. */
+  aucSd?: number;
+  seeds?: number;
   note?: string;
 }
 
@@ -121,7 +126,7 @@ async function child(algo: Algo, size: number, seed: number): Promise<void> {
 
 const PY = String.raw`
 import sys, time, resource, json, numpy as np
-d, n, nt, nf, size, which = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5]), sys.argv[6]
+d, n, nt, nf, size, which, seed = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5]), sys.argv[6], int(sys.argv[7])
 X = np.fromfile(d + '/Xtr.f32', dtype=np.float32).reshape(nf, n).T.copy()
 y = np.fromfile(d + '/ytr.u8', dtype=np.uint8)
 Xt = np.fromfile(d + '/Xte.f32', dtype=np.float32).reshape(nf, nt).T.copy()
@@ -129,7 +134,7 @@ yt = np.fromfile(d + '/yte.u8', dtype=np.uint8)
 from sklearn.metrics import roc_auc_score
 if which == 'xgb':
     import xgboost as xgb
-    m = xgb.XGBClassifier(n_estimators=100, max_depth=5, learning_rate=0.1, tree_method='hist', n_jobs=1)
+    m = xgb.XGBClassifier(n_estimators=100, max_depth=5, learning_rate=0.1, tree_method='hist', n_jobs=1, random_state=seed)
     t0 = time.perf_counter(); m.fit(X, y); t1 = time.perf_counter()
     p = m.predict_proba(Xt)[:, 1]
 else:
@@ -137,7 +142,7 @@ else:
     from sklearn.ensemble import RandomForestClassifier
     imp = SimpleImputer(strategy='mean', keep_empty_features=True).fit(X)
     Xi, Xti = imp.transform(X), imp.transform(Xt)
-    m = RandomForestClassifier(n_estimators=100, max_features='sqrt', n_jobs=1, random_state=0)
+    m = RandomForestClassifier(n_estimators=100, max_features='sqrt', n_jobs=1, random_state=seed)
     t0 = time.perf_counter(); m.fit(Xi, y); t1 = time.perf_counter()
     p = m.predict_proba(Xti)[:, 1]
 print('RESULT ' + json.dumps({'algo': 'xgboost-1.7 hist' if which == 'xgb' else 'sklearn RF (mean-imputed)', 'size': size,
@@ -198,7 +203,7 @@ function runPython(
     w('yte.u8', d.test.y);
     const r = spawnSync(
       py,
-      ['-c', PY, dir, String(d.train.nRows), String(d.test.nRows), String(d.nFeatures), String(size), which],
+      ['-c', PY, dir, String(d.train.nRows), String(d.test.nRows), String(d.nFeatures), String(size), which, String(seed)],
       {
         encoding: 'utf8',
         timeout: timeoutSec * 1000,
@@ -217,15 +222,51 @@ function fmt(m: Measure, ref?: number): string {
   const ratio = ref ? `${(m.totalSec / ref).toFixed(2)}x ref (${ref} s)` : '';
   const bin =
     m.binSec !== undefined ? `${m.binSec.toFixed(2)} + ${m.fitSec.toFixed(2)}` : m.fitSec.toFixed(2);
+  const auc = m.seeds && m.seeds > 1 ? `${m.auc.toFixed(4)} ± ${(m.aucSd ?? 0).toFixed(3)} (${m.seeds})` : m.auc.toFixed(4);
   return [
     String(m.size + 'x').padEnd(5),
     m.algo.padEnd(28),
     bin.padStart(14),
     m.totalSec.toFixed(2).padStart(8),
     m.rssMB.toFixed(0).padStart(8),
-    m.auc.toFixed(4).padStart(7),
+    auc.padStart(20),
     ratio,
   ].join('  ');
+}
+
+/**
+ * One algorithm over several seeds (each a fresh data set, split and model seed): median times, peak
+ * RSS, mean and standard deviation of the held-out AUC. With ~35 faulty rows in a 1x held-out part,
+ * one split's AUC has a standard error of ~0.04, so single-seed AUC comparisons mean little.
+ */
+function overSeeds(seeds: number[], run: (seed: number) => Measure | string): Measure | string {
+  const ms: Measure[] = [];
+  for (const seed of seeds) {
+    const r = run(seed);
+    if (typeof r === 'string') return `seed ${seed}: ${r}`;
+    ms.push(r);
+  }
+  const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[(xs.length - 1) >> 1]!;
+  const aucs = ms.map((m) => m.auc);
+  const mean = aucs.reduce((a, b) => a + b, 0) / aucs.length;
+  const sd = Math.sqrt(aucs.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, aucs.length - 1));
+  const binSecs = ms.map((m) => m.binSec);
+  return {
+    ...ms[0]!,
+    binSec: binSecs.every((b) => b !== undefined) ? median(binSecs as number[]) : undefined,
+    fitSec: median(ms.map((m) => m.fitSec)),
+    totalSec: median(ms.map((m) => m.totalSec)),
+    rssMB: Math.max(...ms.map((m) => m.rssMB)),
+    auc: mean,
+    aucSd: sd,
+    seeds: ms.length,
+  };
+}
+
+/** Seeds per size: --seeds N for every size, else 5 below 10x, 2 at 10x and 1 above. */
+function seedsFor(size: number, first: number, explicit?: number): number[] {
+  const n = explicit ?? (size < 10 ? 5 : size < 100 ? 2 : 1);
+  return Array.from({ length: n }, (_, i) => first + i);
 }
 
 export async function runTreesBench(argv: string[]): Promise<void> {
@@ -235,6 +276,7 @@ export async function runTreesBench(argv: string[]): Promise<void> {
   }
   const sizes = (arg(argv, 'sizes') ?? '1,10').split(',').map(Number);
   const seed = Number(arg(argv, 'seed') ?? 7);
+  const nSeeds = arg(argv, 'seeds') === undefined ? undefined : Number(arg(argv, 'seeds'));
   const baselineTimeout = Number(arg(argv, 'baseline-timeout') ?? 120);
   const py = argv.includes('--no-python') ? null : findPython();
   console.log(
@@ -250,7 +292,7 @@ export async function runTreesBench(argv: string[]): Promise<void> {
       'bin + fit (s)'.padStart(14),
       'total s'.padStart(8),
       'peak MB'.padStart(8),
-      '    AUC',
+      'AUC'.padStart(20),
       'vs reference',
     ].join('  '),
   );
@@ -263,12 +305,14 @@ export async function runTreesBench(argv: string[]): Promise<void> {
     }
   };
   for (const size of sizes) {
-    report(`${size}x boosting`, runChild('gbm', size, seed, 3600), REF.gbm[size]);
-    report(`${size}x forest`, runChild('forest', size, seed, 3600), REF.forest[size]);
+    const seeds = seedsFor(size, seed, nSeeds);
+    console.log(`${size}x: seeds ${seeds.join(', ')} (times are medians, AUC mean ± sd over the seeds)`);
+    report(`${size}x boosting`, overSeeds(seeds, (s) => runChild('gbm', size, s, 3600)), REF.gbm[size]);
+    report(`${size}x forest`, overSeeds(seeds, (s) => runChild('forest', size, s, 3600)), REF.forest[size]);
     if (size === 1) report(`${size}x ml-random-forest`, runChild('mlrf', size, seed, baselineTimeout));
     if (py) {
-      report(`${size}x xgboost`, runPython(py, 'xgb', size, seed, 1800));
-      if (size <= 10) report(`${size}x sklearn RF`, runPython(py, 'rf', size, seed, 1800));
+      report(`${size}x xgboost`, overSeeds(seeds, (s) => runPython(py, 'xgb', size, s, 1800)));
+      if (size <= 10) report(`${size}x sklearn RF`, overSeeds(seeds, (s) => runPython(py, 'rf', size, s, 1800)));
     }
   }
   const g100 = all.find((m) => m.algo === 'gbm' && m.size === 100);
