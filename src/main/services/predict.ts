@@ -8,6 +8,7 @@ import { statSync, writeFileSync } from 'node:fs';
 import type {
   BatchReportData,
   IngestSummary,
+  JobProgress,
   PredictionDetail,
   PredictionSource,
   PredictResult,
@@ -19,28 +20,20 @@ import { MAILBOX_HEADER_BYTES, MAILBOX_NONE, MAILBOX_READY, MAILBOX_WAITING, toP
 import type { PredictFileInput } from '../workers/tasks/predict';
 import type { AppContext } from './context';
 import { exportDestination } from './exports';
-import { expandPaths, runIngest } from './data';
+import { runIngest } from './data';
 import { loadBundle, resolvePredictionVersion, versionDetail } from './models';
 import type { HandlerMap } from './registry';
 import { reportFileName, renderHtmlReport, writePdfReport, writePredictionsCsv } from '../reports';
 
 export type ModelChoice = 'production' | 'staging' | number;
 
-/** Rows per scoring task: small enough that a worker still decoding the model leaves most parts to
- *  one that has it, large enough that a task's fixed work (a read, a write transaction) stays small. */
+/** Rows per part: small enough that a worker still decoding the model leaves most parts to one that
+ *  has it, large enough that a part's fixed work (a read, a write transaction) stays small. */
 const SLICE_MIN_ROWS = 128;
 const SLICES_PER_WORKER = 4;
-/**
- * Below this many bytes of input, a batch for a model the workers have not all decoded yet is scored
- * by one worker that decodes it during the import: decoding (~0.2-0.4 s) costs more than a second
- * worker would save on ~4,000 rows (~20 MB of wafer CSV).
- */
-const ONE_WORKER_BYTES = 16 << 20;
 const MAILBOX_BYTES = 1 << 20;
 
-/** Per pool: how many of its workers have decoded each bundle (`versionId:sha256`), as reported. */
-const decodedBy = new WeakMap<object, Map<string, number>>();
-/** Per pool: mailbox tasks holding a worker. At most size - 1, so imports always find a worker. */
+/** Per pool: first-scorer tasks holding a worker. At most size - 1, so imports always find a worker. */
 const holding = new WeakMap<object, number>();
 
 export async function runBatchPrediction(
@@ -51,22 +44,14 @@ export async function runBatchPrediction(
   source: PredictionSource,
 ): Promise<PredictResult> {
   const version = resolvePredictionVersion(ctx, model);
-  let decoders = decodedBy.get(ctx.pool);
-  if (!decoders) decodedBy.set(ctx.pool, (decoders = new Map()));
-  const key = `${version.id}:${version.sha256}`;
-  const noteDecoded = (r: { decoded: boolean }) => {
-    if (r.decoded) decoders.set(key, (decoders.get(key) ?? 0) + 1);
-  };
-  // Until every worker has the model, a worker decodes it while the files are imported: for a small
-  // batch that worker then scores it all (the parts are handed over through a shared mailbox), for a
-  // larger one it only warms up (its failure is then ignored: the scoring tasks report it).
-  const cold = (decoders.get(key) ?? 0) < ctx.pool.size;
+  // The batch's first scorer starts now and decodes the model (or finds it cached) while the files are
+  // imported; once they are, the parts go to it through a shared mailbox and the other workers help
+  // (see predictHelp). The batch is done when every part is: a helper still decoding the model for
+  // later batches is not waited for. When no worker may be held waiting (one-worker pool, or other
+  // batches already waiting), the parts run as plain tasks, each worker decoding the model on first use.
   const held = holding.get(ctx.pool) ?? 0;
-  const small =
-    cold && held + 1 < ctx.pool.size && expandPaths(paths).reduce((n, f) => n + statSync(f.path).size, 0) <= ONE_WORKER_BYTES;
-  const mailbox = small ? new SharedArrayBuffer(MAILBOX_HEADER_BYTES + MAILBOX_BYTES) : null;
-  if (mailbox) holding.set(ctx.pool, held + 1);
-  const head = mailbox ? new Int32Array(mailbox, 0, 2) : null;
+  const mailbox = held + 1 < ctx.pool.size ? new SharedArrayBuffer(MAILBOX_HEADER_BYTES + MAILBOX_BYTES) : null;
+  const head = mailbox ? new Int32Array(mailbox, 0, 4) : null;
   const post = (state: number) => {
     if (head && Atomics.load(head, 0) === MAILBOX_WAITING) {
       Atomics.store(head, 0, state);
@@ -75,42 +60,55 @@ export async function runBatchPrediction(
   };
   let parts = 0;
   let done = 0;
-  const started: Promise<{ decoded: boolean; parts?: number } | null> = !cold
-    ? Promise.resolve(null)
-    : mailbox
-      ? job.runTask<{ decoded: boolean; parts: number }>('predict/batch', { versionId: version.id, mailbox }, {
-          quiet: true,
-          onProgress: (p) => {
-            if (p.stage !== 'parts' || job.signal.aborted) return;
-            done = p.done;
-            job.progress({ stage: 'predicting', done, total: parts, message: `${done} of ${parts} parts scored` });
-          },
-        })
-      : job.runTask<{ decoded: boolean }>('predict/load', { versionId: version.id }, { quiet: true }).catch(() => null);
-  // Settled into a value at once (no unhandled rejection while the import runs); rethrown when awaited.
-  const release = () => {
-    if (mailbox) holding.set(ctx.pool, (holding.get(ctx.pool) ?? 1) - 1);
+  // Settles when every part is scored (a part reports only after its rows are committed) or a scorer fails.
+  let allScored!: () => void;
+  let scoringFailed!: (error: Error) => void;
+  const scoring = new Promise<void>((resolve, reject) => {
+    allScored = resolve;
+    scoringFailed = reject;
+  });
+  scoring.catch(() => undefined);
+  const onProgress = (p: JobProgress) => {
+    if (p.stage !== 'parts' || p.done <= done) return;
+    done = p.done;
+    if (done >= parts) allScored();
+    if (!job.signal.aborted) job.progress({ stage: 'predicting', done, total: parts, message: `${done} of ${parts} parts scored` });
   };
-  const outcome = started.then(
-    (value) => (release(), { value, error: null }),
-    (error: unknown) => (release(), { value: null, error: error instanceof Error ? error : new Error(String(error)) }),
-  );
-  const early = async () => {
-    const o = await outcome;
-    if (o.error) throw o.error;
-    return o.value;
+  // Every scorer task, settled into a value at once (no unhandled rejection while the import runs).
+  const scorers: Promise<Error | null>[] = [];
+  const track = (task: Promise<unknown>) => {
+    const settled = task.then(
+      () => null,
+      (error: unknown) => {
+        // A failed scorer stops the others claiming parts.
+        if (head) Atomics.store(head, 0, MAILBOX_NONE);
+        const e = error instanceof Error ? error : new Error(String(error));
+        scoringFailed(e);
+        return e;
+      },
+    );
+    scorers.push(settled);
+    return settled;
   };
+  if (mailbox) {
+    holding.set(ctx.pool, held + 1);
+    void track(job.runTask('predict/batch', { versionId: version.id, mailbox }, { quiet: true, onProgress })).then(() =>
+      holding.set(ctx.pool, (holding.get(ctx.pool) ?? 1) - 1),
+    );
+  }
   let ingest: IngestSummary | null = null;
   let batchId: number | null = null;
   try {
     ingest = await runIngest(ctx, job, 'prediction', paths);
     batchId = ctx.store.predictions.startBatch({ source, modelVersionId: version.id, threshold: version.threshold, ingestBatch: ingest.batch });
     const toScore = ingest.files.filter((f) => (f.status === 'good' || f.status === 'duplicate') && f.fileId !== null);
-    // Every file is cut into slices so all workers score, even when the batch is one big file.
+    // Every file is cut into parts so all workers score, even when the batch is one big file.
     const slices: PredictFileInput[] = [];
     const id = batchId;
+    let rowsTotal = 0;
     for (const f of toScore) {
       const rows = ctx.store.rows.countForFiles([f.fileId!]);
+      rowsTotal += rows;
       const size = Math.max(SLICE_MIN_ROWS, Math.ceil(rows / (ctx.pool.size * SLICES_PER_WORKER)));
       for (let start = 0; start < rows; start += size) {
         slices.push({ versionId: version.id, batchId: id, fileId: f.fileId!, fileName: f.name, source, explain: 5, rowStart: start, rowCount: size });
@@ -122,19 +120,19 @@ export async function runBatchPrediction(
       new Uint8Array(mailbox!, MAILBOX_HEADER_BYTES).set(handover);
       head![1] = handover.length;
       post(MAILBOX_READY);
+      const help = { versionId: version.id, mailbox };
+      for (let w = 1; w < ctx.pool.size; w++) void track(job.runTask('predict/help', help, { quiet: true, onProgress }));
     } else {
       post(MAILBOX_NONE);
-      await Promise.all(
-        slices.map(async (input) => {
-          noteDecoded(await job.runTask<{ decoded: boolean }>('predict/file', input, { quiet: true }));
-          done++;
-          job.progress({ stage: 'predicting', done, total: slices.length, message: `${done} of ${slices.length} parts scored` });
-        }),
-      );
+      for (const input of slices) {
+        void track(job.runTask('predict/file', input, { quiet: true }).then(() => onProgress({ stage: 'parts', done: done + 1, total: parts })));
+      }
     }
-    const first = await early();
-    if (first) noteDecoded(first);
+    // Also ends when every scorer has stopped (no parts at all, or a cancel): the row count decides.
+    await Promise.race([scoring, Promise.all(scorers)]);
     job.throwIfCancelled();
+    const scored = ctx.store.predictions.batchRowCount(batchId);
+    if (scored !== rowsTotal) throw new AppError('internal', `Scored ${scored} of the batch's ${rowsTotal} rows.`);
     ctx.store.predictions.finishBatch(batchId, ingest.files, ingest.files.length);
     const batch = ctx.store.predictions.batch(batchId)!;
     job.log.info(`Batch ${batchId}: ${batch.rows} wafers predicted with model version ${version.version}: ${batch.faulty} faulty, ${batch.unfamiliar} unfamiliar`);
@@ -148,9 +146,10 @@ export async function runBatchPrediction(
       unfamiliar: batch.unfamiliar,
     };
   } catch (error) {
-    // The early task must have stopped before the batch is removed (it may be writing parts).
+    // Every scorer must have stopped before the batch is removed (they write parts as they go).
     post(MAILBOX_NONE);
-    await outcome;
+    if (head) Atomics.store(head, 0, MAILBOX_NONE);
+    await Promise.all(scorers);
     if (batchId !== null) ctx.store.predictions.deleteBatch(batchId);
     if (ingest) ctx.store.files.deleteBatch(ingest.batch);
     ctx.events.emit('data/changed', { domain: 'predictions' });

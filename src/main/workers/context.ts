@@ -17,9 +17,10 @@ export interface TaskContext {
   throwIfCancelled(): void;
   /** Runs a generator to completion, reporting each yielded progress and stopping on cancel. */
   drain<T>(generator: Generator<Partial<JobProgress> | undefined, T>, stage: string): T;
-  /** A model version and its decoded bundle, kept in this worker across tasks and jobs; `decoded`
-   *  says this call had to decode it (the service counts warm workers with it). */
-  bundle(versionId: number): { version: VersionRow; bundle: ModelBundle; decoded: boolean };
+  /** A model version and its decoded bundle, kept in this worker across tasks and jobs. */
+  bundle(versionId: number): { version: VersionRow; bundle: ModelBundle };
+  /** Whether this worker has the version's bundle decoded already. */
+  hasBundle(versionId: number): boolean;
 }
 
 export type TaskFn = (input: never, ctx: TaskContext) => unknown;
@@ -32,18 +33,21 @@ let sharedStore: Store | null = null;
 const BUNDLE_CACHE_SIZE = 2;
 const bundleCache = new Map<string, ModelBundle>();
 
-function cachedBundle(store: Store, versionId: number): { version: VersionRow; bundle: ModelBundle; decoded: boolean } {
+function bundleKey(store: Store, versionId: number): { version: VersionRow; key: string } {
   const version = store.registry.byId(versionId);
   if (!version) throw new AppError('not_found', `There is no model version with id ${versionId}.`);
-  const key = `${versionId}:${version.sha256}`;
+  return { version, key: `${versionId}:${version.sha256}` };
+}
+
+function cachedBundle(store: Store, versionId: number): { version: VersionRow; bundle: ModelBundle } {
+  const { version, key } = bundleKey(store, versionId);
   let bundle = bundleCache.get(key);
-  const decoded = !bundle;
   if (bundle) bundleCache.delete(key);
   else bundle = checkBundle(store.registry.readBundle(versionId));
   // Re-inserted last: Map order is the least recently used first.
   bundleCache.set(key, bundle);
   while (bundleCache.size > BUNDLE_CACHE_SIZE) bundleCache.delete(bundleCache.keys().next().value!);
-  return { version, bundle, decoded };
+  return { version, bundle };
 }
 
 export function createTaskContext(
@@ -73,6 +77,7 @@ export function createTaskContext(
       if (Atomics.load(flag, 0) === 1) throw new AppError('job_cancelled', 'Cancelled.');
     },
     bundle: (versionId) => cachedBundle(ctx.store(), versionId),
+    hasBundle: (versionId) => bundleCache.has(bundleKey(ctx.store(), versionId).key),
     drain(generator, stage) {
       for (;;) {
         const step = generator.next();

@@ -222,6 +222,11 @@ export class PredictionsRepo {
   count(): number {
     return (this.db.prepare('SELECT COUNT(*) AS n FROM predictions').get() as { n: number }).n;
   }
+
+  /** Rows written to a batch so far (the service checks every part was scored before finishing). */
+  batchRowCount(batchId: number): number {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM predictions WHERE batch_id = ?').get(batchId) as { n: number }).n;
+  }
 }
 
 function toBatch(r: RawBatch): BatchSummary {

@@ -23,51 +23,73 @@ export interface PredictFileInput {
   rowCount: number;
 }
 
-/**
- * Decodes a version's bundle into this worker's cache and compiles what prediction derives from it
- * (donor structures, trees), so a batch's first part does not pay for it: the service runs this while
- * the batch's files are still being imported.
- */
-export function loadForPrediction(input: { versionId: number }, ctx: TaskContext): { decoded: boolean } {
-  const { bundle, decoded } = ctx.bundle(input.versionId);
+/** Decodes a version's bundle into this worker's cache and compiles what prediction derives from it
+ *  (donor structures, trees), so that scoring rows does not pay for it. */
+export function loadForPrediction(input: { versionId: number }, ctx: TaskContext): null {
+  const { bundle } = ctx.bundle(input.versionId);
   ctx.throwIfCancelled();
   predictWithBundle(bundle, new Float64Array(0), 0, { explain: 1 });
-  return { decoded };
+  return null;
 }
 
-/** Mailbox layout (Int32 slots, then JSON bytes): the state and the byte length of the parts. */
+/**
+ * A batch's shared mailbox: Int32 slots [state, byte length of the parts, next part to claim, parts
+ * done], then the parts (PredictFileInput[]) as UTF-8 JSON. Scorers claim parts with an atomic add,
+ * so a worker that is ready early takes more of them.
+ */
 export const MAILBOX_WAITING = 0;
 export const MAILBOX_READY = 1;
 export const MAILBOX_NONE = 2;
-export const MAILBOX_HEADER_BYTES = 8;
+export const MAILBOX_HEADER_BYTES = 16;
 
 export interface PredictBatchInput {
   versionId: number;
-  /** [state, byte length] as Int32, then the parts (PredictFileInput[]) as UTF-8 JSON. */
   mailbox: SharedArrayBuffer;
 }
 
 /**
- * A small batch in one worker: decode the model while the main thread imports the files, wait for the
- * parts to score (MAILBOX_READY) or for word that there are none (MAILBOX_NONE), then score them all.
- * One worker decoding and scoring beats two workers each decoding when the batch is small.
+ * The batch's first scorer: decodes the model while the main thread imports the files, waits for the
+ * parts (MAILBOX_READY) or for word that there are none or the batch failed (MAILBOX_NONE), then
+ * claims parts until none are left.
  */
-export function predictBatch(input: PredictBatchInput, ctx: TaskContext): { decoded: boolean; parts: number } {
-  const { decoded } = loadForPrediction(input, ctx);
-  const head = new Int32Array(input.mailbox, 0, 2);
+export function predictBatch(input: PredictBatchInput, ctx: TaskContext): { parts: number } {
+  loadForPrediction(input, ctx);
+  const head = new Int32Array(input.mailbox, 0, 4);
   // Short waits so a cancel is seen at once.
   while (Atomics.load(head, 0) === MAILBOX_WAITING) {
     Atomics.wait(head, 0, MAILBOX_WAITING, 50);
     ctx.throwIfCancelled();
   }
-  if (Atomics.load(head, 0) !== MAILBOX_READY) return { decoded, parts: 0 };
-  const bytes = new Uint8Array(input.mailbox, MAILBOX_HEADER_BYTES, head[1]);
+  return { parts: scoreParts(input.mailbox, ctx) };
+}
+
+/**
+ * Another worker's help once the parts are posted: it decodes the model if it has not yet (the batch
+ * does not wait for that: its parts may all be scored meanwhile, and later batches find the model
+ * here), then claims whatever parts are left.
+ */
+export function predictHelp(input: PredictBatchInput, ctx: TaskContext): { parts: number } {
+  if (!ctx.hasBundle(input.versionId)) loadForPrediction(input, ctx);
+  return { parts: scoreParts(input.mailbox, ctx) };
+}
+
+function scoreParts(mailbox: SharedArrayBuffer, ctx: TaskContext): number {
+  const head = new Int32Array(mailbox, 0, 4);
+  if (Atomics.load(head, 0) !== MAILBOX_READY) return 0;
+  const bytes = new Uint8Array(mailbox, MAILBOX_HEADER_BYTES, head[1]);
   const parts = JSON.parse(new TextDecoder().decode(bytes.slice())) as PredictFileInput[];
-  parts.forEach((part, i) => {
-    predictFile(part, ctx);
-    ctx.progress({ stage: 'parts', done: i + 1, total: parts.length, message: part.fileName });
-  });
-  return { decoded, parts: parts.length };
+  let mine = 0;
+  for (;;) {
+    // A failed part elsewhere turns the mailbox to NONE: stop claiming.
+    if (Atomics.load(head, 0) !== MAILBOX_READY) break;
+    const i = Atomics.add(head, 2, 1);
+    if (i >= parts.length) break;
+    predictFile(parts[i]!, ctx);
+    mine++;
+    const done = Atomics.add(head, 3, 1) + 1;
+    ctx.progress({ stage: 'parts', done, total: parts.length, message: parts[i]!.fileName });
+  }
+  return mine;
 }
 
 /** Rows to prediction records, shared by batch files and typed single rows. */
@@ -96,9 +118,9 @@ export function toPredictions(
   return out;
 }
 
-export function predictFile(input: PredictFileInput, ctx: TaskContext): { rows: number; faulty: number; unfamiliar: number; decoded: boolean } {
+export function predictFile(input: PredictFileInput, ctx: TaskContext): { rows: number; faulty: number; unfamiliar: number } {
   const store = ctx.store();
-  const { bundle, version, decoded } = ctx.bundle(input.versionId);
+  const { bundle, version } = ctx.bundle(input.versionId);
   const nFeatures = bundle.featureNames.length;
   ctx.progress({ stage: 'scoring', done: 0, total: 1, message: input.fileName });
   let m;
@@ -121,11 +143,12 @@ export function predictFile(input: PredictFileInput, ctx: TaskContext): { rows: 
     faulty += r.faulty ? 1 : 0;
     unfamiliar += r.unfamiliar ? 1 : 0;
   }
-  return { rows: rows.length, faulty, unfamiliar, decoded };
+  return { rows: rows.length, faulty, unfamiliar };
 }
 
 export const predictTasks = {
   'predict/file': predictFile,
   'predict/load': loadForPrediction,
   'predict/batch': predictBatch,
+  'predict/help': predictHelp,
 };
