@@ -143,7 +143,11 @@ export function assignRegime(state: RegimeState, row: ArrayLike<number>): Regime
   return { cluster: bc, distance, threshold, unfamiliar: !(distance <= threshold) };
 }
 
-/** Batch form over a column-major matrix. */
+/**
+ * Batch form over a column-major matrix. Same result as assignRegime per row, bit for bit: each row's
+ * squared distance still sums its coordinates in order, but column by column over all rows, which
+ * reads X sequentially instead of gathering every row across the columns.
+ */
 export function assignRegimes(
   state: RegimeState,
   X: Float64Array,
@@ -151,16 +155,35 @@ export function assignRegimes(
 ): { cluster: Int32Array; distance: Float64Array; unfamiliar: Uint8Array } {
   const p = state.nFeatures;
   if (X.length !== nRows * p) throw new Error(`assignRegimes: expected ${nRows} x ${p} values`);
+  const C = centroidsOf(state);
   const cluster = new Int32Array(nRows);
   const distance = new Float64Array(nRows);
   const unfamiliar = new Uint8Array(nRows);
-  const row = new Float64Array(p);
+  const best = new Float64Array(nRows).fill(Infinity);
+  const s = new Float64Array(nRows);
+  for (let c = 0; c < state.k; c++) {
+    s.fill(0);
+    for (let j = 0; j < p; j++) {
+      const o = j * nRows;
+      const cj = C[c * p + j];
+      for (let r = 0; r < nRows; r++) {
+        const d = X[o + r] - cj;
+        s[r] += d * d;
+      }
+    }
+    // Strictly smaller wins, so ties keep the lower cluster (as in assignRegime).
+    for (let r = 0; r < nRows; r++) {
+      if (s[r] < best[r]) {
+        best[r] = s[r];
+        cluster[r] = c;
+      }
+    }
+  }
   for (let r = 0; r < nRows; r++) {
-    for (let f = 0; f < p; f++) row[f] = X[f * nRows + r];
-    const a = assignRegime(state, row);
-    cluster[r] = a.cluster;
-    distance[r] = a.distance;
-    unfamiliar[r] = a.unfamiliar ? 1 : 0;
+    const dist = Math.sqrt(best[r]);
+    distance[r] = dist;
+    // NaN distances (missing inputs) count as unfamiliar rather than silently familiar.
+    unfamiliar[r] = dist <= state.clusters[cluster[r]].threshold ? 0 : 1;
   }
   return { cluster, distance, unfamiliar };
 }

@@ -27,10 +27,10 @@ import { reportFileName, renderHtmlReport, writePdfReport, writePredictionsCsv }
 
 export type ModelChoice = 'production' | 'staging' | number;
 
-/** Rows per part: small enough that a worker still decoding the model leaves most parts to one that
- *  has it, large enough that a part's fixed work (a read, a write transaction) stays small. */
+/** Rows per part: enough parts that the workers share a file, few enough that a part's fixed work (a
+ *  write transaction; reading a range re-reads the file's rows before it) stays small. */
 const SLICE_MIN_ROWS = 128;
-const SLICES_PER_WORKER = 4;
+const SLICES_PER_WORKER = 2;
 const MAILBOX_BYTES = 1 << 20;
 
 /** Per pool: first-scorer tasks holding a worker. At most size - 1, so imports always find a worker. */
