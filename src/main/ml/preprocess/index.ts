@@ -450,6 +450,24 @@ export function* fitPreprocessor(
   return { state, Xout, notes };
 }
 
+/**
+ * Up to n training rows (the first KNN donors, with their missing cells) in the input layout
+ * (column-major, nFeaturesIn columns; columns outside the distance space missing), or no rows when the
+ * state keeps no donors. Prediction scores them once when it decodes a model, so the hot loops are
+ * compiled before real rows arrive.
+ */
+export function sampleRows(state: PreprocessState, n: number): { X: Float64Array; nRows: number } {
+  const donors = compile(state).donors;
+  const nRows = donors ? Math.min(n, donors.nDonors) : 0;
+  const X = new Float64Array(nRows * state.nFeaturesIn).fill(NaN);
+  if (!donors) return { X, nRows };
+  const p = donors.p;
+  state.imputeColumns.forEach((col, j) => {
+    for (let r = 0; r < nRows; r++) if (donors.obs[r * p + j]) X[col * nRows + r] = donors.Z[r * p + j];
+  });
+  return { X, nRows };
+}
+
 /** Donor training-row indices used by a KNN state (for diagnostics). */
 export function donorRows(state: PreprocessState): Int32Array | null {
   return state.donors ? decodeI32(state.donors.rows) : null;
