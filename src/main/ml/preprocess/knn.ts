@@ -187,6 +187,9 @@ export interface KnnShortlist {
   /** Scan-order donor vectors, nDonors x (hs + ms): slot t holds heavy value / projection slotSrc[t]. */
   V: Float64Array;
   slotSrc: Int32Array;
+  /** The default scan layout (16 heavy, 8 projected) with no missing donor projection: the scan
+   *  uses its unrolled form. */
+  layout24: boolean;
 }
 
 /**
@@ -335,7 +338,19 @@ export function buildShortlist(
     G,
     V,
     slotSrc,
+    layout24: hs === 16 && ms === 8 && projectionsPresent(V, D, w),
   };
+}
+
+/** Whether every donor's projected slots (4-7 and 12-15 of the default layout) hold a number. */
+function projectionsPresent(V: Float64Array, D: number, w: number): boolean {
+  for (let i = 0; i < D; i++) {
+    for (const t of [4, 5, 6, 7, 12, 13, 14, 15]) {
+      const v = V[i * w + t];
+      if (v !== v) return false;
+    }
+  }
+  return true;
 }
 
 const QB = 32;
@@ -613,7 +628,8 @@ function* knnImputeShortlist(job: KnnImputeJob, sl: KnnShortlist): Generator<Pro
   const nbI = new Int32Array(k);
 
   const Hq = new Float64Array(QB * sl.hs);
-  const Vq = new Float64Array(sl.hs + sl.ms);
+  // At least 24 slots: the unrolled scan reads the first 24 into locals whatever the layout.
+  const Vq = new Float64Array(Math.max(24, sl.hs + sl.ms));
   const gD = new Float64Array(sl.G);
   const gI = new Int32Array(sl.G);
   const ws: ShortlistWork = {
@@ -780,6 +796,40 @@ function shortlistBlock(
     }
     const pm = p - mx;
     let worstI = -1;
+    const fast =
+      sl.layout24 &&
+      Vq[4] === Vq[4] &&
+      Vq[5] === Vq[5] &&
+      Vq[6] === Vq[6] &&
+      Vq[7] === Vq[7] &&
+      Vq[12] === Vq[12] &&
+      Vq[13] === Vq[13] &&
+      Vq[14] === Vq[14] &&
+      Vq[15] === Vq[15];
+    const q0 = Vq[0];
+    const q1 = Vq[1];
+    const q2 = Vq[2];
+    const q3 = Vq[3];
+    const q4 = Vq[4];
+    const q5 = Vq[5];
+    const q6 = Vq[6];
+    const q7 = Vq[7];
+    const q8 = Vq[8];
+    const q9 = Vq[9];
+    const q10 = Vq[10];
+    const q11 = Vq[11];
+    const q12 = Vq[12];
+    const q13 = Vq[13];
+    const q14 = Vq[14];
+    const q15 = Vq[15];
+    const q16 = Vq[16];
+    const q17 = Vq[17];
+    const q18 = Vq[18];
+    const q19 = Vq[19];
+    const q20 = Vq[20];
+    const q21 = Vq[21];
+    const q22 = Vq[22];
+    const q23 = Vq[23];
     for (let gi = 0; gi < nG; gi++) {
       const g = gI[gi];
       scan: for (let pos = gPtr[g], end = gPtr[g + 1]; pos < end; pos++) {
@@ -787,17 +837,77 @@ function shortlistBlock(
         const f = den > 0 ? p / den : p;
         const vo = pos * w;
         let s = 0;
-        // NaN differences (either side missing a heavy value) are skipped; projections are never NaN.
-        for (let i = 0; i < w; i += 4) {
-          let t = Vq[i] - V[vo + i];
+        if (fast) {
+          // The default layout (16 heavy, 8 projected: heavy 0-3, projected 0-3, heavy 4-7,
+          // projected 4-7, heavy 8-15) unrolled with the query in locals: the same terms in the same
+          // order, NaN checks only where a value can be missing.
+          let t: number;
+          t = q0 - V[vo + 0];
           if (t === t) s += t * t;
-          t = Vq[i + 1] - V[vo + i + 1];
+          t = q1 - V[vo + 1];
           if (t === t) s += t * t;
-          t = Vq[i + 2] - V[vo + i + 2];
+          t = q2 - V[vo + 2];
           if (t === t) s += t * t;
-          t = Vq[i + 3] - V[vo + i + 3];
+          t = q3 - V[vo + 3];
           if (t === t) s += t * t;
           if (s * f > worst) continue scan;
+          t = q4 - V[vo + 4];
+          s += t * t;
+          t = q5 - V[vo + 5];
+          s += t * t;
+          t = q6 - V[vo + 6];
+          s += t * t;
+          t = q7 - V[vo + 7];
+          s += t * t;
+          if (s * f > worst) continue scan;
+          t = q8 - V[vo + 8];
+          if (t === t) s += t * t;
+          t = q9 - V[vo + 9];
+          if (t === t) s += t * t;
+          t = q10 - V[vo + 10];
+          if (t === t) s += t * t;
+          t = q11 - V[vo + 11];
+          if (t === t) s += t * t;
+          if (s * f > worst) continue scan;
+          t = q12 - V[vo + 12];
+          s += t * t;
+          t = q13 - V[vo + 13];
+          s += t * t;
+          t = q14 - V[vo + 14];
+          s += t * t;
+          t = q15 - V[vo + 15];
+          s += t * t;
+          if (s * f > worst) continue scan;
+          t = q16 - V[vo + 16];
+          if (t === t) s += t * t;
+          t = q17 - V[vo + 17];
+          if (t === t) s += t * t;
+          t = q18 - V[vo + 18];
+          if (t === t) s += t * t;
+          t = q19 - V[vo + 19];
+          if (t === t) s += t * t;
+          if (s * f > worst) continue scan;
+          t = q20 - V[vo + 20];
+          if (t === t) s += t * t;
+          t = q21 - V[vo + 21];
+          if (t === t) s += t * t;
+          t = q22 - V[vo + 22];
+          if (t === t) s += t * t;
+          t = q23 - V[vo + 23];
+          if (t === t) s += t * t;
+        } else {
+          // NaN differences (either side missing a heavy value) are skipped; projections are never NaN.
+          for (let i = 0; i < w; i += 4) {
+            let t = Vq[i] - V[vo + i];
+            if (t === t) s += t * t;
+            t = Vq[i + 1] - V[vo + i + 1];
+            if (t === t) s += t * t;
+            t = Vq[i + 2] - V[vo + i + 2];
+            if (t === t) s += t * t;
+            t = Vq[i + 3] - V[vo + i + 3];
+            if (t === t) s += t * t;
+            if (s * f > worst) continue scan;
+          }
         }
         s *= f;
         const d = perm[pos];
