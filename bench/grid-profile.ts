@@ -1,5 +1,7 @@
 // Profiles the per-family grid search on a workspace with the wafer training data imported:
-//   npx tsx bench/grid-profile.ts WORKSPACE.sqlite
+//   npx tsx bench/grid-profile.ts WORKSPACE.sqlite [--gbm-base P] [--only gbm|forest]
+// --gbm-base P adds baseScore: [P] to the boosting grid (e.g. 0.5, XGBoost 1.7's start; default: the
+// fault rate).
 import { copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +13,14 @@ import { REFERENCE_GBM_GRID, REFERENCE_FOREST_GRID } from '../src/shared/trainin
 // Work on a private copy, opened normally so a workspace from an older schema is migrated (the
 // copy, never the given file).
 const copy = join(mkdtempSync(join(tmpdir(), 'grid-profile-')), 'w.sqlite');
-copyFileSync(process.argv[2] ?? '/tmp/ws2/w.sqlite', copy);
+const argv = process.argv.slice(2);
+const opt = (name: string): string | undefined => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1] : undefined;
+};
+const gbmBase = opt('gbm-base');
+const only = opt('only');
+copyFileSync(argv.find((a, i) => !a.startsWith('--') && !argv[i - 1]?.startsWith('--')) ?? '/tmp/ws2/w.sqlite', copy);
 const store = Store.open(copy);
 const files = store.files.goodFiles('training');
 const m = store.rows.matrixForFiles(
@@ -25,7 +34,7 @@ const n = m.nRows;
 const idx = Array.from({ length: n }, (_, i) => i);
 const train = Int32Array.from(idx.filter((i) => i % 3 !== 0));
 const test = Int32Array.from(idx.filter((i) => i % 3 === 0));
-for (const family of ['gbm', 'forest'] as const) {
+for (const family of (['gbm', 'forest'] as const).filter((f) => !only || f === only)) {
   const t = performance.now();
   const cpu0 = process.cpuUsage();
   const out = run(
@@ -37,7 +46,12 @@ for (const family of ['gbm', 'forest'] as const) {
       train,
       test,
       family,
-      grid: family === 'gbm' ? REFERENCE_GBM_GRID : REFERENCE_FOREST_GRID,
+      grid:
+        family === 'forest'
+          ? REFERENCE_FOREST_GRID
+          : gbmBase === undefined
+            ? REFERENCE_GBM_GRID
+            : { ...REFERENCE_GBM_GRID, baseScore: [Number(gbmBase)] },
       nFolds: 5,
       seed: 1,
       classWeight: 'none',

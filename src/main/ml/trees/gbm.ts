@@ -11,7 +11,10 @@ import { buildHist, subtractHist } from './hist';
 import { leafBinned, partitionRows, splitThreshold, TreeBuilder } from './tree';
 import type { BinnedData, GbmModel, GbmParams, Progress, Tree } from './types';
 
-/** XGBoost 1.7 defaults (binary:logistic), except the seed. */
+/**
+ * XGBoost 1.7 defaults (binary:logistic), except the seed and the base score: fits start from the
+ * training fault rate unless baseScore says otherwise (0.5 is XGBoost 1.7's start).
+ */
 export const defaultGbmParams: GbmParams = {
   learningRate: 0.3,
   nEstimators: 100,
@@ -22,6 +25,7 @@ export const defaultGbmParams: GbmParams = {
   subsample: 1,
   colsampleBytree: 1,
   scalePosWeight: 1,
+  baseScore: 'prior',
   seed: 0,
 };
 
@@ -51,6 +55,8 @@ export function resolveGbmParams(params: Partial<GbmParams>): GbmParams {
   if (!(p.regLambda >= 0) || !(p.gamma >= 0) || !(p.minChildWeight >= 0) || !(p.scalePosWeight > 0)) {
     throw new RangeError('regLambda, gamma, minChildWeight must be >= 0 and scalePosWeight > 0');
   }
+  if (p.baseScore !== 'prior' && !(p.baseScore > 0 && p.baseScore < 1))
+    throw new RangeError("baseScore must be 'prior' or a probability in (0, 1)");
   return p;
 }
 
@@ -110,8 +116,8 @@ export function* fitGbm(
   const eta = p.learningRate;
   const maxDepth = Number.isFinite(p.maxDepth) ? p.maxDepth : 1 << 30;
 
-  // Prior log-odds as base score: XGBoost 1.7 starts from 0.5, but starting at the prior saves the
-  // first rounds on imbalanced data (6.6% faults) and is what newer XGBoost does.
+  // Prior log-odds as base score by default (newer XGBoost does this; 1.7 starts from 0.5, which
+  // baseScore: 0.5 reproduces).
   let sw = 0;
   let swy = 0;
   for (let i = 0; i < nTrain; i++) {
@@ -121,7 +127,8 @@ export function* fitGbm(
     swy += w * yi;
   }
   const prior = sw > 0 ? Math.min(1 - 1e-6, Math.max(1e-6, swy / sw)) : 0.5;
-  const baseScore = Math.log(prior / (1 - prior));
+  const start = p.baseScore === 'prior' ? prior : p.baseScore;
+  const baseScore = Math.log(start / (1 - start));
 
   const margin = new Float64Array(nRows).fill(baseScore);
   const grad = new Float64Array(nRows);

@@ -69,6 +69,11 @@ export interface GbmParams {
   subsample: number;
   colsampleBytree: number;
   scalePosWeight: number;
+  /**
+   * Starting probability of every row (XGBoost's base_score): 'prior' = the training fault rate
+   * (weighted by scalePosWeight), or a probability in (0, 1) such as XGBoost 1.7's 0.5.
+   */
+  baseScore: 'prior' | number;
   seed: number;
 }
 

@@ -92,6 +92,18 @@ describe('gradient boosting', () => {
       for (let i = 0; i < t.cover.length; i++) expect(t.cover[i]).toBeGreaterThanOrEqual(20);
   });
 
+  it('starts from the fault rate by default, or from a given baseScore probability', () => {
+    const d = makeData(200, 2, 4, (_r, x) => (x[0] > 1 ? 1 : 0));
+    const rate = d.y.reduce((a, v) => a + v, 0) / d.nRows;
+    const b = binData(d.X, d.nRows, d.nFeatures);
+    const prior = runToEnd(fitGbm(b, d.y, { nEstimators: 0 }));
+    expect(prior.baseScore).toBeCloseTo(Math.log(rate / (1 - rate)), 12);
+    expect(predictProba(prior, d.X, d.nRows)[0]).toBeCloseTo(rate, 12);
+    const half = runToEnd(fitGbm(b, d.y, { nEstimators: 0, baseScore: 0.5 }));
+    expect(half.baseScore).toBe(0);
+    expect(() => runToEnd(fitGbm(b, d.y, { baseScore: 1 }))).toThrow(RangeError);
+  });
+
   it('generalizes on held-out non-linear data', () => {
     const tr = nonlinear(3000, 7);
     const te = nonlinear(2000, 8);
