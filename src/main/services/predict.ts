@@ -3,6 +3,8 @@
  * files quarantined with reasons), then every stored row of its good files — or of files already in the
  * workspace with the same bytes — is scored in the worker pool with the chosen model version. A
  * cancelled or failed batch leaves the workspace as it was. Single rows are scored at once.
+ * Speed: workers keep decoded models across batches; a worker decodes the model while the batch is
+ * imported and the parts are then claimed through a shared mailbox (see runBatchPrediction).
  */
 import { statSync, writeFileSync } from 'node:fs';
 import type {

@@ -155,7 +155,6 @@ export function predictFile(input: PredictFileInput, ctx: TaskContext): { rows: 
 
 export const predictTasks = {
   'predict/file': predictFile,
-  'predict/load': loadForPrediction,
   'predict/batch': predictBatch,
   'predict/help': predictHelp,
 };
