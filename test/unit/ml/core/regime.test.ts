@@ -6,7 +6,7 @@ import {
   REGIME_THRESHOLD_FACTOR,
 } from '../../../../src/main/ml/regime';
 import { kmeans } from '../../../../src/main/ml/kmeans';
-import { toColumnMajor } from '../../../../src/main/ml/matrix';
+import { decodeF64, toColumnMajor } from '../../../../src/main/ml/matrix';
 import { createRng } from '../../../../src/main/ml/rng';
 
 describe('regime', () => {
@@ -44,6 +44,31 @@ describe('regime', () => {
     expect(Array.from(batch.cluster)).toEqual(Array.from(km.assignments));
     // About 1% of training rows lie beyond p99, but a 25% margin keeps nearly all of them familiar.
     expect(batch.unfamiliar.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(4);
+  });
+
+  it('assigns a batch exactly as row by row, missing values and ties included', () => {
+    const rows = [
+      [10.4, 0.6],
+      [5, 5],
+      [NaN, 0],
+      [0.3, 0.7],
+    ];
+    // A point halfway between the first two centroids ties; the lower cluster must win in both forms.
+    const C = decodeF64(state.centroids);
+    rows.push([(C[0]! + C[2]!) / 2, (C[1]! + C[3]!) / 2]);
+    const m = rows.length;
+    const Xb = new Float64Array(m * 2);
+    rows.forEach((r, i) => {
+      Xb[i] = r[0]!;
+      Xb[m + i] = r[1]!;
+    });
+    const batch = assignRegimes(state, Xb, m);
+    rows.forEach((r, i) => {
+      const one = assignRegime(state, r);
+      expect(batch.cluster[i]).toBe(one.cluster);
+      expect(Object.is(batch.distance[i], one.distance)).toBe(true);
+      expect(batch.unfamiliar[i]).toBe(one.unfamiliar ? 1 : 0);
+    });
   });
 
   it('uses the pooled p99 for clusters with too few rows', () => {
