@@ -12,8 +12,10 @@ import { leafBinned, partitionRows, splitThreshold, TreeBuilder } from './tree';
 import type { BinnedData, GbmModel, GbmParams, Progress, Tree } from './types';
 
 /**
- * XGBoost 1.7 defaults (binary:logistic), except the seed and the base score: fits start from the
- * training fault rate unless baseScore says otherwise (0.5 is XGBoost 1.7's start).
+ * XGBoost 1.7 defaults (binary:logistic), except the seed. Fits start from 0.5 as XGBoost 1.7 does:
+ * starting at the training fault rate ('prior', as newer XGBoost) cost 0.04 held-out ROC AUC on the
+ * SECOM-like bench (0.711 vs 0.750 over 5 seeds, XGBoost 0.744) and 0.03 CV AUC on the real wafer grid,
+ * for about 30% less CPU.
  */
 export const defaultGbmParams: GbmParams = {
   learningRate: 0.3,
@@ -25,7 +27,7 @@ export const defaultGbmParams: GbmParams = {
   subsample: 1,
   colsampleBytree: 1,
   scalePosWeight: 1,
-  baseScore: 'prior',
+  baseScore: 0.5,
   seed: 0,
 };
 
@@ -116,8 +118,7 @@ export function* fitGbm(
   const eta = p.learningRate;
   const maxDepth = Number.isFinite(p.maxDepth) ? p.maxDepth : 1 << 30;
 
-  // Prior log-odds as base score by default (newer XGBoost does this; 1.7 starts from 0.5, which
-  // baseScore: 0.5 reproduces).
+  // Base score: 0.5 by default (XGBoost 1.7), or the prior log-odds with baseScore: 'prior'.
   let sw = 0;
   let swy = 0;
   for (let i = 0; i < nTrain; i++) {

@@ -30,10 +30,13 @@ describe('gradient boosting', () => {
   it('predicts the constant label without splitting', () => {
     const d = makeData(100, 2, 2, () => 1);
     const b = binData(d.X, d.nRows, d.nFeatures);
-    const m = runToEnd(fitGbm(b, d.y, { nEstimators: 5 }));
+    // From 0.5 every round's single leaf moves all rows towards the label; from the prior it is there at once.
+    const m = runToEnd(fitGbm(b, d.y, { nEstimators: 50 }));
     for (const t of m.trees) expect(t.feature.length).toBe(1);
-    const p = predictProba(m, d.X, d.nRows);
-    expect(Math.min(...p)).toBeGreaterThan(0.99);
+    expect(Math.min(...predictProba(m, d.X, d.nRows))).toBeGreaterThan(0.99);
+    const prior = runToEnd(fitGbm(b, d.y, { nEstimators: 5, baseScore: 'prior' }));
+    for (const t of prior.trees) expect(t.feature.length).toBe(1);
+    expect(Math.min(...predictProba(prior, d.X, d.nRows))).toBeGreaterThan(0.99);
   });
 
   it('ignores an all-missing column and learns from a feature missing exactly when the label is 1', () => {
@@ -92,15 +95,16 @@ describe('gradient boosting', () => {
       for (let i = 0; i < t.cover.length; i++) expect(t.cover[i]).toBeGreaterThanOrEqual(20);
   });
 
-  it('starts from the fault rate by default, or from a given baseScore probability', () => {
+  it('starts from 0.5 by default (XGBoost 1.7), from the fault rate with baseScore prior, or a given probability', () => {
     const d = makeData(200, 2, 4, (_r, x) => (x[0] > 1 ? 1 : 0));
     const rate = d.y.reduce((a, v) => a + v, 0) / d.nRows;
     const b = binData(d.X, d.nRows, d.nFeatures);
-    const prior = runToEnd(fitGbm(b, d.y, { nEstimators: 0 }));
+    expect(runToEnd(fitGbm(b, d.y, { nEstimators: 0 })).baseScore).toBe(0);
+    const prior = runToEnd(fitGbm(b, d.y, { nEstimators: 0, baseScore: 'prior' }));
     expect(prior.baseScore).toBeCloseTo(Math.log(rate / (1 - rate)), 12);
     expect(predictProba(prior, d.X, d.nRows)[0]).toBeCloseTo(rate, 12);
-    const half = runToEnd(fitGbm(b, d.y, { nEstimators: 0, baseScore: 0.5 }));
-    expect(half.baseScore).toBe(0);
+    const quarter = runToEnd(fitGbm(b, d.y, { nEstimators: 0, baseScore: 0.25 }));
+    expect(quarter.baseScore).toBeCloseTo(Math.log(1 / 3), 12);
     expect(() => runToEnd(fitGbm(b, d.y, { baseScore: 1 }))).toThrow(RangeError);
   });
 
