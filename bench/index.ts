@@ -30,7 +30,9 @@ async function main(): Promise<void> {
   const names = argv.filter((a, i) => !a.startsWith('--') && !(i > 0 && argv[i - 1]!.startsWith('--')));
   const unknown = names.filter((n) => !BENCHES[n] && !ON_REQUEST[n]);
   if (unknown.length) {
-    console.error(`unknown benchmark(s): ${unknown.join(', ')}; choose from ${[...Object.keys(BENCHES), ...Object.keys(ON_REQUEST)].join(', ')}`);
+    console.error(
+      `unknown benchmark(s): ${unknown.join(', ')}; choose from ${[...Object.keys(BENCHES), ...Object.keys(ON_REQUEST)].join(', ')}`,
+    );
     process.exitCode = 2;
     return;
   }

@@ -62,14 +62,29 @@ export async function runReferenceQualityBench(argv: string[] = []): Promise<voi
     const test: number[] = [];
     for (let i = 0; i < m.nRows; i++) (heldOut.has(m.rowIds[i]!) ? test : train).push(i);
     const yTest = Uint8Array.from(test, (r) => labels[r]!);
-    const deployedAuc = rocAuc(yTest, Float64Array.from(test, (r) => scored.prob[r]!));
+    const deployedAuc = rocAuc(
+      yTest,
+      Float64Array.from(test, (r) => scored.prob[r]!),
+    );
     const caught = test.filter((r) => labels[r] === 1 && scored.faulty[r] === 1).length;
     const f = (v: number | null | undefined) => (v === null || v === undefined ? 'n/a' : v.toFixed(3));
-    console.log(`ours: run ${runId} in ${seconds.toFixed(1)} s, k = ${run.k}, ${test.length} held-out rows (${yTest.reduce((a, b) => a + b, 0)} faulty)`);
-    console.log(`  per-regime models, pooled held-out ROC AUC ${f(run.pooled?.rocAuc)}, PR AUC ${f(run.pooled?.prAuc)}`);
-    if (run.global) console.log(`  global model (regime as a feature), held-out ROC AUC ${f(run.global.test?.rocAuc)}, PR AUC ${f(run.global.test?.prAuc)}`);
-    console.log(`  deployed (${bundle.strategy}): held-out ROC AUC ${f(deployedAuc)}, faulty caught at the chosen threshold ${caught}/${yTest.reduce((a, b) => a + b, 0)}`);
-    if (run.repeatedCv) console.log(`  repeated CV of the deployed models: ROC AUC ${f(run.repeatedCv.auc.mean)} ± ${f(run.repeatedCv.auc.std)} (${run.repeatedCv.repeats} repeats)`);
+    console.log(
+      `ours: run ${runId} in ${seconds.toFixed(1)} s, k = ${run.k}, ${test.length} held-out rows (${yTest.reduce((a, b) => a + b, 0)} faulty)`,
+    );
+    console.log(
+      `  per-regime models, pooled held-out ROC AUC ${f(run.pooled?.rocAuc)}, PR AUC ${f(run.pooled?.prAuc)}`,
+    );
+    if (run.global)
+      console.log(
+        `  global model (regime as a feature), held-out ROC AUC ${f(run.global.test?.rocAuc)}, PR AUC ${f(run.global.test?.prAuc)}`,
+      );
+    console.log(
+      `  deployed (${bundle.strategy}): held-out ROC AUC ${f(deployedAuc)}, faulty caught at the chosen threshold ${caught}/${yTest.reduce((a, b) => a + b, 0)}`,
+    );
+    if (run.repeatedCv)
+      console.log(
+        `  repeated CV of the deployed models: ROC AUC ${f(run.repeatedCv.auc.mean)} ± ${f(run.repeatedCv.auc.std)} (${run.repeatedCv.repeats} repeats)`,
+      );
 
     if (argv.includes('--ours-only')) return;
     if (!pythonReady()) {
