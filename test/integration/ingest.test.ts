@@ -19,14 +19,19 @@ function open(dir = tmp()) {
   return ctx;
 }
 
-async function ingest(ctx: AppContext, kind: 'training' | 'prediction', paths: string[]): Promise<IngestSummary> {
+async function ingest(
+  ctx: AppContext,
+  kind: 'training' | 'prediction',
+  paths: string[],
+): Promise<IngestSummary> {
   const job = startIngest(ctx, kind, paths);
   const final = await ctx.jobs.wait(job.id);
   if (final.status !== 'succeeded') throw new Error(`${final.status}: ${final.error?.message}`);
   return final.result as IngestSummary;
 }
 
-const rowCount = (ctx: AppContext) => (ctx.store.db.prepare('SELECT COUNT(*) AS n FROM rows').get() as { n: number }).n;
+const rowCount = (ctx: AppContext) =>
+  (ctx.store.db.prepare('SELECT COUNT(*) AS n FROM rows').get() as { n: number }).n;
 
 describe('import (real worker threads, real SQLite)', () => {
   it('stores good files whole, quarantines bad ones with reasons, and adds nothing the second time', async () => {
@@ -36,13 +41,18 @@ describe('import (real worker threads, real SQLite)', () => {
     writeWaferFile(files, 'wafer_08012020_120000.csv', { rows: 12 });
     writeWaferFile(files, 'wafer_09012020_120000.csv', { rows: 7, seed: 9 });
     writeWaferFile(files, 'Wafer_10012020_120000.csv', { rows: 3 });
-    writeWaferFile(files, 'wafer_11012020_120000.csv', { rows: 4, cell: (r, s) => (r === 2 && s === 10 ? 'abc' : undefined) });
+    writeWaferFile(files, 'wafer_11012020_120000.csv', {
+      rows: 4,
+      cell: (r, s) => (r === 2 && s === 10 ? 'abc' : undefined),
+    });
     const ctx = open(dir);
     const first = await ingest(ctx, 'training', [files]);
     expect(first).toMatchObject({ good: 2, bad: 2, duplicate: 0, rows: 19 });
     const byName = new Map(first.files.map((f) => [f.name, f]));
     expect(byName.get('Wafer_10012020_120000.csv')!.reasons.map((r) => r.code)).toContain('name_pattern');
-    const textValue = byName.get('wafer_11012020_120000.csv')!.reasons.find((r) => r.code === 'non_numeric_value')!;
+    const textValue = byName
+      .get('wafer_11012020_120000.csv')!
+      .reasons.find((r) => r.code === 'non_numeric_value')!;
     expect(textValue).toMatchObject({ row: 3 });
     expect(textValue.column?.index).toBe(12);
     expect(rowCount(ctx)).toBe(19);
@@ -57,13 +67,24 @@ describe('import (real worker threads, real SQLite)', () => {
     const dir = tmp();
     const files = join(dir, 'batch');
     mkdirSync(files);
-    for (let i = 0; i < 4; i++) writeWaferFile(files, `wafer_0${i + 1}012020_120000.csv`, { rows: 300, seed: i + 1 });
+    for (let i = 0; i < 4; i++)
+      writeWaferFile(files, `wafer_0${i + 1}012020_120000.csv`, { rows: 300, seed: i + 1 });
     const ctx = open(dir);
     expect(ctx.store.db.pragma('wal_autocheckpoint', { simple: true })).toBe(10000);
     await ingest(ctx, 'training', [files]);
-    const result = await ctx.pool.run<{ busy: number; log: number; checkpointed: number }>('store/checkpoint', {});
-    expect(result.busy).toBe(0);
-    expect(result.checkpointed).toBe(result.log);
+    // The import's own background checkpoint may be running at the same moment (a PASSIVE checkpoint
+    // then reports busy): ask until one finds the whole WAL copied.
+    const checkpoint = () =>
+      ctx.pool.run<{ busy: number; log: number; checkpointed: number }>('store/checkpoint', {});
+    await expect
+      .poll(
+        async () => {
+          const r = await checkpoint();
+          return r.busy === 0 && r.checkpointed === r.log;
+        },
+        { timeout: 20_000 },
+      )
+      .toBe(true);
     expect(rowCount(ctx)).toBe(1200);
   });
 
@@ -71,13 +92,17 @@ describe('import (real worker threads, real SQLite)', () => {
     const dir = tmp();
     const path = writeWaferFile(dir, 'wafer_08012020_120000.csv', {
       rows: 3,
-      cell: (r, s) => (s === 0 ? ['2968.33', '-6273.75', 'NA'][r] : s === 1 ? ['', '0.1', '1e-3'][r] : undefined),
+      cell: (r, s) =>
+        s === 0 ? ['2968.33', '-6273.75', 'NA'][r] : s === 1 ? ['', '0.1', '1e-3'][r] : undefined,
       label: (r) => (r === 1 ? 1 : -1),
     });
     const ctx = open(dir);
     await ingest(ctx, 'training', [path]);
     const files = ctx.store.files.goodFiles('training');
-    const m = ctx.store.rows.matrixForFiles(files.map((f) => f.id), 590);
+    const m = ctx.store.rows.matrixForFiles(
+      files.map((f) => f.id),
+      590,
+    );
     expect(m.wafers).toEqual(['Wafer-100', 'Wafer-101', 'Wafer-102']);
     expect([...m.labels]).toEqual([0, 1, 0]);
     expect([...m.rawLabels]).toEqual([-1, 1, -1]);
@@ -98,7 +123,10 @@ describe('import (real worker threads, real SQLite)', () => {
     });
     const ctx = open(dir);
     await ingest(ctx, 'training', [path]);
-    const m = ctx.store.rows.matrixForFiles(ctx.store.files.goodFiles('training').map((f) => f.id), 590);
+    const m = ctx.store.rows.matrixForFiles(
+      ctx.store.files.goodFiles('training').map((f) => f.id),
+      590,
+    );
     for (let r = 0; r < cells.length; r++) {
       expect(Object.is(m.X[2 * m.nRows + r], Number(cells[r]))).toBe(true);
       expect(Object.is(m.X[3 * m.nRows + r], Number(cells[cells.length - 1 - r]))).toBe(true);
@@ -107,10 +135,16 @@ describe('import (real worker threads, real SQLite)', () => {
 
   it('stores every row of a long file exactly', async () => {
     const dir = tmp();
-    const path = writeWaferFile(dir, 'wafer_08012020_120000.csv', { rows: 101, cell: (r, s) => (s === 0 ? String(r * 1.5) : s === 589 ? String(-r) : undefined) });
+    const path = writeWaferFile(dir, 'wafer_08012020_120000.csv', {
+      rows: 101,
+      cell: (r, s) => (s === 0 ? String(r * 1.5) : s === 589 ? String(-r) : undefined),
+    });
     const ctx = open(dir);
     await ingest(ctx, 'training', [path]);
-    const m = ctx.store.rows.matrixForFiles(ctx.store.files.goodFiles('training').map((f) => f.id), 590);
+    const m = ctx.store.rows.matrixForFiles(
+      ctx.store.files.goodFiles('training').map((f) => f.id),
+      590,
+    );
     expect(m.nRows).toBe(101);
     for (let r = 0; r < 101; r++) {
       expect(m.X[r]).toBe(r * 1.5);
@@ -131,14 +165,20 @@ describe('import (real worker threads, real SQLite)', () => {
     expect(readFileSync(out)).toEqual(readFileSync(bad));
     const fixedDir = join(dir, 'fixed');
     mkdirSync(fixedDir);
-    writeFileSync(join(fixedDir, 'wafer_08012020_120000.csv'), readFileSync(out, 'utf8').replace('oops', '12.5'));
+    writeFileSync(
+      join(fixedDir, 'wafer_08012020_120000.csv'),
+      readFileSync(out, 'utf8').replace('oops', '12.5'),
+    );
     const fixed = await ingest(ctx, 'training', [fixedDir]);
     expect(fixed).toMatchObject({ good: 1, rows: 3 });
   });
 
   it('exports the training table in the InputFile.csv shape', async () => {
     const dir = tmp();
-    writeWaferFile(dir, 'wafer_08012020_120000.csv', { rows: 2, cell: (r, s) => (s === 0 && r === 0 ? '' : undefined) });
+    writeWaferFile(dir, 'wafer_08012020_120000.csv', {
+      rows: 2,
+      cell: (r, s) => (s === 0 && r === 0 ? '' : undefined),
+    });
     const ctx = open(dir);
     await ingest(ctx, 'training', [join(dir, 'wafer_08012020_120000.csv')]);
     const out = join(dir, 'InputFile.csv');
@@ -155,7 +195,11 @@ describe('import (real worker threads, real SQLite)', () => {
     const dir = tmp();
     const files = join(dir, 'big');
     mkdirSync(files);
-    for (let i = 0; i < 12; i++) writeWaferFile(files, `wafer_${String(10 + i).padStart(2, '0')}012020_120000.csv`, { rows: 600, seed: i + 1 });
+    for (let i = 0; i < 12; i++)
+      writeWaferFile(files, `wafer_${String(10 + i).padStart(2, '0')}012020_120000.csv`, {
+        rows: 600,
+        seed: i + 1,
+      });
     const ctx = open(dir);
     const job = startIngest(ctx, 'training', [files]);
     const off = ctx.events.subscribe((event, payload) => {
@@ -176,11 +220,17 @@ describe('import (real worker threads, real SQLite)', () => {
     for (const f of training.files.filter((x) => x.name.startsWith('Wafer'))) {
       expect(f.reasons.map((r) => r.code)).toContain('name_pattern');
     }
-    const colCount = training.files.filter((f) => f.reasons.some((r) => r.code === 'column_count') && f.name.startsWith('wafer'));
-    expect(colCount.map((f) => f.name).sort()).toEqual(['wafer_16012020_134553.csv', 'wafer_17012020_125434.csv']);
+    const colCount = training.files.filter(
+      (f) => f.reasons.some((r) => r.code === 'column_count') && f.name.startsWith('wafer'),
+    );
+    expect(colCount.map((f) => f.name).sort()).toEqual([
+      'wafer_16012020_134553.csv',
+      'wafer_17012020_125434.csv',
+    ]);
     const allMissing = training.files.filter((f) => f.reasons.some((r) => r.code === 'column_all_missing'));
     expect(allMissing).toHaveLength(7);
-    for (const f of allMissing) expect(f.reasons.find((r) => r.code === 'column_all_missing')!.columns).toHaveLength(16);
+    for (const f of allMissing)
+      expect(f.reasons.find((r) => r.code === 'column_all_missing')!.columns).toHaveLength(16);
     const prediction = await ingest(ctx, 'prediction', [join(SHARED_WAFER, 'prediction_batch')]);
     expect(prediction).toMatchObject({ good: 9, bad: 10, rows: 837 });
     const again = await ingest(ctx, 'training', [join(SHARED_WAFER, 'training_batch')]);

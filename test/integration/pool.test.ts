@@ -48,18 +48,50 @@ describe('worker pool (real worker threads)', () => {
     expect(await pool.run('diag/echo', { value: 42 })).toBe(42);
   });
 
+  it('survives a progress listener that throws: after a cancel it is ignored, otherwise the task fails with it', async () => {
+    const pool = makePool(1);
+    const controller = new AbortController();
+    const cancelled = pool.run(
+      'diag/count',
+      { steps: 1000, stepMs: 5 },
+      {
+        signal: controller.signal,
+        onProgress: (p) => {
+          if (p.done >= 3) controller.abort();
+          if (controller.signal.aborted) throw new Error('reported after cancel');
+        },
+      },
+    );
+    expect((await errorOf(cancelled)).code).toBe('job_cancelled');
+    const failed = pool.run(
+      'diag/count',
+      { steps: 5, stepMs: 1 },
+      {
+        onProgress: () => {
+          throw new Error('listener bug');
+        },
+      },
+    );
+    expect((await errorOf(failed)).message).toBe('listener bug');
+    expect(await pool.run('diag/echo', { value: 'still here' })).toBe('still here');
+  });
+
   it('reports progress and stops a cooperative task on cancel', async () => {
     const pool = makePool(1);
     const controller = new AbortController();
     const seen: number[] = [];
     const started = Date.now();
-    const run = pool.run('diag/count', { steps: 1000, stepMs: 20 }, {
-      signal: controller.signal,
-      onProgress: (p) => {
-        seen.push(p.done);
-        if (p.done >= 5) controller.abort();
+    const run = pool.run(
+      'diag/count',
+      { steps: 1000, stepMs: 20 },
+      {
+        signal: controller.signal,
+        onProgress: (p) => {
+          seen.push(p.done);
+          if (p.done >= 5) controller.abort();
+        },
       },
-    });
+    );
     const error = await errorOf(run);
     expect(error.code).toBe('job_cancelled');
     expect(seen.length).toBeGreaterThan(0);

@@ -35,6 +35,8 @@ interface Task {
   reject: (error: Error) => void;
   cancelTimer?: NodeJS.Timeout;
   onAbort?: () => void;
+  /** The first error a progress listener threw; the task fails with it when it ends. */
+  listenerError?: Error;
 }
 
 interface Slot {
@@ -83,7 +85,8 @@ export class WorkerPool {
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const task of this.queue.splice(0)) this.settle(task, new AppError('job_cancelled', 'The app is closing.'));
+    for (const task of this.queue.splice(0))
+      this.settle(task, new AppError('job_cancelled', 'The app is closing.'));
     await Promise.all(
       this.slots.map(async (slot) => {
         if (slot.task) this.settle(slot.task, new AppError('job_cancelled', 'The app is closing.'));
@@ -132,12 +135,20 @@ export class WorkerPool {
     const task = slot.task;
     if (message.type === 'ready' || !task || message.taskId !== task.id) return;
     if (message.type === 'progress') {
-      task.options.onProgress?.(message.progress);
+      // A listener runs inside a worker's message handler, where a throw would be an uncaught exception
+      // (e.g. a job reporting after its cancel): a cancelled task is settled by its signal, any other
+      // listener error fails the task when it ends.
+      try {
+        task.options.onProgress?.(message.progress);
+      } catch (error) {
+        if (!task.options.signal?.aborted)
+          task.listenerError ??= error instanceof Error ? error : new Error(String(error));
+      }
       return;
     }
     slot.task = null;
     slot.worker.unref();
-    if (message.type === 'done') this.settle(task, null, message.result);
+    if (message.type === 'done') this.settle(task, task.listenerError ?? null, message.result);
     else this.settle(task, fromErrorShape(message.error));
     this.dispatch();
   }
