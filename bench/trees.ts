@@ -8,17 +8,13 @@
 // the project never needs Python). Ratios are against the issue's reference figures.
 // Each size runs several seeds (a fresh data set, split and model seed each; --seeds N, default 5 below
 // 10x, 2 at 10x, 1 at 100x) and reports median times and the mean ± sd of the held-out AUC.
-// The children run this file bundled into one CommonJS script by esbuild, as electron-vite bundles the
-// shipped app: through tsx's per-module transform every call into another module goes through a getter,
-// which cost the fits 15-20%, so the source run would not measure the code users run (--source runs it).
-// Usage: npx tsx bench/trees.ts [--sizes 1,10,100] [--seed 7] [--seeds N] [--no-python] [--baseline-timeout 120] [--source]
+// Usage: npx tsx bench/trees.ts [--sizes 1,10,100] [--seed 7] [--seeds N] [--no-python] [--baseline-timeout 120]
 
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { buildSync } from 'esbuild';
+import { fileURLToPath } from 'node:url';
 import { generateSecomLike } from '../src/main/ml/secom-synth';
 import { binData, fitForest, fitGbm, predictProba, runToEnd, treesRocAuc } from '../src/main/ml/trees';
 
@@ -180,33 +176,17 @@ function parseResult(stdout: string): Measure | null {
   return line ? (JSON.parse(line.slice(7)) as Measure) : null;
 }
 
-/** How a child starts: this file through tsx, or (after bundleChildren) its bundle with plain node. */
-let childCommand: string[] = [...process.execArgv, fileURLToPath(import.meta.url)];
-
-/** Bundles this file as the app is bundled; children then run the bundle. Returns the folder to remove. */
-function bundleChildren(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'wfs-trees-bench-'));
-  const outfile = join(dir, 'trees-bench.cjs');
-  buildSync({
-    entryPoints: [fileURLToPath(import.meta.url)],
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    outfile,
-    define: { 'import.meta.url': JSON.stringify(pathToFileURL(outfile).href) },
-    logLevel: 'error',
-  });
-  childCommand = [outfile];
-  return dir;
-}
-
 function runChild(algo: Algo, size: number, seed: number, timeoutSec: number): Measure | string {
-  const r = spawnSync(process.execPath, [...childCommand, '--child', algo, String(size), String(seed)], {
-    encoding: 'utf8',
-    timeout: timeoutSec * 1000,
-    maxBuffer: 1 << 26,
-  });
+  const self = fileURLToPath(import.meta.url);
+  const r = spawnSync(
+    process.execPath,
+    [...process.execArgv, self, '--child', algo, String(size), String(seed)],
+    {
+      encoding: 'utf8',
+      timeout: timeoutSec * 1000,
+      maxBuffer: 1 << 26,
+    },
+  );
   if (r.error || r.status !== 0) {
     return r.error && (r.error as NodeJS.ErrnoException).code === 'ETIMEDOUT'
       ? `timed out after ${timeoutSec} s`
@@ -233,17 +213,7 @@ function runPython(
     w('yte.u8', d.test.y);
     const r = spawnSync(
       py,
-      [
-        '-c',
-        PY,
-        dir,
-        String(d.train.nRows),
-        String(d.test.nRows),
-        String(d.nFeatures),
-        String(size),
-        which,
-        String(seed),
-      ],
+      ['-c', PY, dir, String(d.train.nRows), String(d.test.nRows), String(d.nFeatures), String(size), which, String(seed)],
       {
         encoding: 'utf8',
         timeout: timeoutSec * 1000,
@@ -262,10 +232,7 @@ function fmt(m: Measure, ref?: number): string {
   const ratio = ref ? `${(m.totalSec / ref).toFixed(2)}x ref (${ref} s)` : '';
   const bin =
     m.binSec !== undefined ? `${m.binSec.toFixed(2)} + ${m.fitSec.toFixed(2)}` : m.fitSec.toFixed(2);
-  const auc =
-    m.seeds && m.seeds > 1
-      ? `${m.auc.toFixed(4)} ± ${(m.aucSd ?? 0).toFixed(3)} (${m.seeds})`
-      : m.auc.toFixed(4);
+  const auc = m.seeds && m.seeds > 1 ? `${m.auc.toFixed(4)} ± ${(m.aucSd ?? 0).toFixed(3)} (${m.seeds})` : m.auc.toFixed(4);
   return [
     String(m.size + 'x').padEnd(5),
     m.algo.padEnd(28),
@@ -322,25 +289,9 @@ export async function runTreesBench(argv: string[]): Promise<void> {
   const nSeeds = arg(argv, 'seeds') === undefined ? undefined : Number(arg(argv, 'seeds'));
   const baselineTimeout = Number(arg(argv, 'baseline-timeout') ?? 120);
   const py = argv.includes('--no-python') ? null : findPython();
-  const bundleDir = argv.includes('--source') ? null : bundleChildren();
   console.log(
-    `trees bench: sizes ${sizes.join(', ')}x of ${BASE_ROWS} rows x 590 sensors, seed ${seed}, one thread, ` +
-      (bundleDir ? 'engine bundled as shipped (esbuild)' : 'engine from source through tsx'),
+    `trees bench: sizes ${sizes.join(', ')}x of ${BASE_ROWS} rows x 590 sensors, seed ${seed}, one thread`,
   );
-  try {
-    await measureSizes(sizes, seed, nSeeds, baselineTimeout, py);
-  } finally {
-    if (bundleDir) rmSync(bundleDir, { recursive: true, force: true });
-  }
-}
-
-async function measureSizes(
-  sizes: number[],
-  seed: number,
-  nSeeds: number | undefined,
-  baselineTimeout: number,
-  py: string | null,
-): Promise<void> {
   console.log(
     py ? `python references: ${py} (scikit-learn + xgboost)` : 'python references: not available, skipped',
   );
@@ -366,32 +317,13 @@ async function measureSizes(
   for (const size of sizes) {
     const seeds = seedsFor(size, seed, nSeeds);
     console.log(`${size}x: seeds ${seeds.join(', ')} (times are medians, AUC mean ± sd over the seeds)`);
-    report(
-      `${size}x boosting`,
-      overSeeds(seeds, (s) => runChild('gbm', size, s, 3600)),
-      REF.gbm[size],
-    );
-    report(
-      `${size}x boosting, base prior`,
-      overSeeds(seeds, (s) => runChild('gbm-prior', size, s, 3600)),
-      REF.gbm[size],
-    );
-    report(
-      `${size}x forest`,
-      overSeeds(seeds, (s) => runChild('forest', size, s, 3600)),
-      REF.forest[size],
-    );
+    report(`${size}x boosting`, overSeeds(seeds, (s) => runChild('gbm', size, s, 3600)), REF.gbm[size]);
+    report(`${size}x boosting, base prior`, overSeeds(seeds, (s) => runChild('gbm-prior', size, s, 3600)), REF.gbm[size]);
+    report(`${size}x forest`, overSeeds(seeds, (s) => runChild('forest', size, s, 3600)), REF.forest[size]);
     if (size === 1) report(`${size}x ml-random-forest`, runChild('mlrf', size, seed, baselineTimeout));
     if (py) {
-      report(
-        `${size}x xgboost`,
-        overSeeds(seeds, (s) => runPython(py, 'xgb', size, s, 1800)),
-      );
-      if (size <= 10)
-        report(
-          `${size}x sklearn RF`,
-          overSeeds(seeds, (s) => runPython(py, 'rf', size, s, 1800)),
-        );
+      report(`${size}x xgboost`, overSeeds(seeds, (s) => runPython(py, 'xgb', size, s, 1800)));
+      if (size <= 10) report(`${size}x sklearn RF`, overSeeds(seeds, (s) => runPython(py, 'rf', size, s, 1800)));
     }
   }
   const g100 = all.find((m) => m.algo === 'gbm' && m.size === 100);
