@@ -101,10 +101,8 @@ export async function runBatchPrediction(
   let ingest: IngestSummary | null = null;
   let batchId: number | null = null;
   try {
-    // The import reports progress from worker messages; after a cancel, job.progress throws, and from
-    // a message handler that would be an uncaught exception, so the import's reports stop instead.
-    const importing: JobHandle = { ...job, progress: (p) => (job.signal.aborted ? undefined : job.progress(p)) };
-    ingest = await runIngest(ctx, importing, 'prediction', paths);
+    // A report after a cancel throws inside the pool's progress listener, which the pool absorbs.
+    ingest = await runIngest(ctx, job, 'prediction', paths);
     batchId = ctx.store.predictions.startBatch({ source, modelVersionId: version.id, threshold: version.threshold, ingestBatch: ingest.batch });
     const toScore = ingest.files.filter((f) => (f.status === 'good' || f.status === 'duplicate') && f.fileId !== null);
     // Every file is cut into parts so all workers score, even when the batch is one big file.
