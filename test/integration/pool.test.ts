@@ -132,5 +132,7 @@ describe('worker pool (real worker threads)', () => {
     const errors = Promise.all([errorOf(running), errorOf(queued)]);
     await pool.close();
     expect((await errors).map((e) => e.code)).toEqual(['job_cancelled', 'job_cancelled']);
+    // A task offered after the close gets the same answer (e.g. an import's background checkpoint).
+    expect((await errorOf(pool.run('diag/echo', { value: 2 }))).code).toBe('job_cancelled');
   });
 });

@@ -62,7 +62,8 @@ export class WorkerPool {
   }
 
   run<T = unknown>(kind: string, input: unknown, options: RunOptions = {}): Promise<T> {
-    if (this.closed) return Promise.reject(new AppError('internal', 'The worker pool is closed.'));
+    // Same answer as a task still queued when the pool closed: the app is closing, not a fault.
+    if (this.closed) return Promise.reject(new AppError('job_cancelled', 'The app is closing.'));
     if (options.signal?.aborted) return Promise.reject(new AppError('job_cancelled', 'Cancelled.'));
     return new Promise<T>((resolve, reject) => {
       const task: Task = {
