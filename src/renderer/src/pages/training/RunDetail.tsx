@@ -436,7 +436,10 @@ export function RunDetailView({ id }: { id: number }) {
     );
   const run = q.data;
   if (!run || run.id !== id) return <div className="card muted">Loading run {id}…</div>;
-  const m = run.pooled;
+  // The headline figures are the deployed model's, the same ones the gates judged: the global model's
+  // held-out metrics when it validated better (deploy 'best'), else the per-regime models' pooled ones.
+  const deployedGlobal = run.config.deploy === 'best' && run.global?.betterThanPerCluster === true;
+  const m = deployedGlobal ? (run.global?.test ?? null) : run.pooled;
   const gatesPassed = run.gates.length > 0 && run.gates.every((g) => g.passed);
   return (
     <section className="card stack" aria-labelledby="run-title" data-testid="run-detail" data-run={run.id}>
@@ -484,7 +487,11 @@ export function RunDetailView({ id }: { id: number }) {
       <div role="tabpanel">
         {tab === 'summary' && (
           <div className="stack">
-            {m ? <MetricStats m={m} /> : <p className="muted">No pooled metrics.</p>}
+            <p className="muted" data-testid="deployed-metrics">
+              Held-out metrics of the deployed model:{' '}
+              {deployedGlobal ? 'the global model (regime as a feature)' : 'the per-regime models, pooled'}.
+            </p>
+            {m ? <MetricStats m={m} /> : <p className="muted">No held-out metrics.</p>}
             {run.strategyNote && (
               <div className="callout info" data-testid="strategy-note">
                 <strong>Which strategy validated better: </strong>
