@@ -73,6 +73,14 @@ export const trainingConfigZ = z
       .refine((f) => f.gbm.enabled || f.forest.enabled, { message: 'enable at least one model family', path: ['gbm', 'enabled'] })
       .default({ gbm: { enabled: true, grid: REFERENCE_GBM_GRID }, forest: { enabled: true, grid: REFERENCE_FOREST_GRID } }),
     classWeight: z.enum(['none', 'balanced']).default('none'),
+    /**
+     * Quantile bins per sensor for the tree models (XGBoost's max_bin). 'auto': one bin per 8 rows the
+     * bins are fitted on, at least 64 and at most 255. On the wafer data (a few hundred rows per search)
+     * 255 bins hold 2-3 rows each: the splits chase noise and every node scans mostly empty bins. Over
+     * three seeds 64 bins gave the same held-out and repeated-CV ROC AUC as 255 in half the training time
+     * (see the closing note of this change); large data gets the full 255.
+     */
+    maxBins: z.union([z.literal('auto'), z.number().int().min(2).max(255)]).default('auto'),
     threshold: z
       .discriminatedUnion('rule', [
         z.object({ rule: z.literal('fixed'), value: z.number().gt(0).lt(1).default(0.5) }).strict(),

@@ -106,6 +106,16 @@ describe('training run (real workers, real SQLite)', () => {
     const paths = parsed.error!.issues.map((i) => i.path.join('.'));
     expect(paths).toContain('cvFolds');
   });
+
+  it("takes maxBins as 'auto' (the default) or a whole number from 2 to 255", () => {
+    expect(trainingConfigZ.parse({}).maxBins).toBe('auto');
+    expect(trainingConfigZ.parse({ maxBins: 32 }).maxBins).toBe(32);
+    for (const bad of [1, 256, 12.5, 'fine']) {
+      const parsed = trainingConfigZ.safeParse({ maxBins: bad });
+      expect(parsed.success).toBe(false);
+      expect(parsed.error!.issues[0]!.path.join('.')).toBe('maxBins');
+    }
+  });
 });
 
 describe('quality gates', () => {

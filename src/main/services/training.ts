@@ -24,6 +24,7 @@ import { chooseThreshold, computeMetrics, rocAuc, type ThresholdRule } from '../
 import { BUNDLE_FORMAT_VERSION, type ClusterBundle, type ModelBundle } from '../ml/pipeline/bundle';
 import { foldCount, minorityCount, type FamilySearchOutput, type FoldOutput } from '../ml/pipeline/family-search';
 import { strataSplit } from '../ml/pipeline/split';
+import { resolveMaxBins } from '../ml/trees';
 import type { RegimeState } from '../ml/regime';
 import type { FamilyTaskInput, PrepareOutput, RegimesInput, RepeatedCvTaskInput } from '../workers/tasks/train';
 import { strataFolds } from '../ml/pipeline/repeated-cv';
@@ -233,6 +234,8 @@ async function runRepeatedCv(
         params: g.model ? g.model.params : {},
         folds,
         k,
+        // The bin count the chosen model was searched with (fitted on the group's training rows).
+        maxBins: resolveMaxBins(config.maxBins, g.train.length),
         extraColumn: g.result.cluster < 0 ? cluster : undefined,
       };
       return job.runTask<Float64Array[]>('train/repeated-cv', input, { quiet: true }).then((oof) => ({ rows, oof }));
@@ -391,6 +394,7 @@ export async function runTraining(ctx: AppContext, job: JobHandle, options: Trai
             nFolds: config.cvFolds,
             seed: config.seed,
             classWeight: config.classWeight,
+            maxBins: config.maxBins,
             extraColumn: g.cluster === 'global' ? regimes.cluster : undefined,
           };
           // Folds run as separate pool tasks so both cores stay busy; the finish reduces them.

@@ -7,6 +7,7 @@
 import { selectRows } from '../matrix';
 import {
   binData,
+  resolveMaxBins,
   featureImportance,
   fitForest,
   fitGbm,
@@ -43,6 +44,8 @@ export interface FamilySearchInput {
   nFolds: number;
   seed: number;
   classWeight: 'none' | 'balanced';
+  /** Quantile bins per feature (a number, or 'auto': see resolveMaxBins); default 255. */
+  maxBins?: number | 'auto';
 }
 
 export interface FamilySearchOutput {
@@ -98,7 +101,7 @@ function setup(input: FamilySearchInput): FamilySetup {
   for (let i = 0; i < nTrain; i++) pos += y[i] = labels[train[i]!]!;
   const nFolds = Math.min(input.nFolds, pos, nTrain - pos);
   if (nFolds < 2) throw new Error('too few rows of the minority class for cross-validation');
-  const binned = binData(Xtrain, nTrain, nFeatures);
+  const binned = binData(Xtrain, nTrain, nFeatures, resolveMaxBins(input.maxBins ?? 255, nTrain));
   const base: Record<string, GridValue | boolean> =
     input.classWeight === 'balanced'
       ? family === 'gbm'

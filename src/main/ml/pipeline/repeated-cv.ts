@@ -8,6 +8,7 @@ import { selectRows } from '../matrix';
 import { createRng } from '../rng';
 import {
   binData,
+  resolveMaxBins,
   fitForest,
   fitGbm,
   predictProbaBinned,
@@ -51,6 +52,8 @@ export interface RepeatedCvInput {
   /** Per repeat, the fold of every row of the run. */
   folds: Uint8Array[];
   k: number;
+  /** Quantile bins per feature, as the search used (a number, or 'auto'); default 255. */
+  maxBins?: number | 'auto';
 }
 
 /** Out-of-fold probabilities of the group's rows (aligned with `rows`), one array per repeat. */
@@ -59,7 +62,7 @@ export function* repeatedOof(input: RepeatedCvInput): Generator<Progress, Float6
   const total = input.folds.length * k;
   const Xg = selectRows(input.X, input.nRows, input.nFeatures, rows);
   const y = Uint8Array.from(rows, (r) => labels[r]!);
-  const binned = input.family === 'constant' ? null : binData(Xg, rows.length, input.nFeatures);
+  const binned = input.family === 'constant' ? null : binData(Xg, rows.length, input.nFeatures, resolveMaxBins(input.maxBins ?? 255, rows.length));
   const out: Float64Array[] = [];
   let done = 0;
   for (const foldOf of input.folds) {

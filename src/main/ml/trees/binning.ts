@@ -114,6 +114,16 @@ export function binMatrix(binner: Binner, X: FeatureMatrix, nRows: number): Binn
   return { binner, nRows, codes, columnOf };
 }
 
+/**
+ * Bin count for a training config's maxBins: a number is taken as is; 'auto' is one bin per 8 rows the
+ * bins are fitted on, between 64 and 255 (finer bins than the rows support only let splits chase noise
+ * and make every node scan empty bins).
+ */
+export function resolveMaxBins(maxBins: number | 'auto', nRows: number): number {
+  if (maxBins !== 'auto') return maxBins;
+  return Math.min(255, Math.max(64, Math.round(nRows / 8)));
+}
+
 /** Convenience: fit the binner on X and bin X with it. */
 export function binData(X: FeatureMatrix, nRows: number, nFeatures: number, maxBins = 255): BinnedData {
   return binMatrix(fitBinner(X, nRows, nFeatures, maxBins), X, nRows);

@@ -31,7 +31,7 @@ export type {
   Tree,
   TreeModel,
 } from './types';
-export { fitBinner, binMatrix, binData, binValue } from './binning';
+export { fitBinner, binMatrix, binData, binValue, resolveMaxBins } from './binning';
 export { fitGbm, defaultGbmParams, resolveGbmParams, type FitOptions } from './gbm';
 export {
   fitForest,

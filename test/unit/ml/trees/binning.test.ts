@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { binMatrix, binValue, fitBinner } from '../../../../src/main/ml/trees';
+import { binMatrix, binValue, fitBinner, resolveMaxBins } from '../../../../src/main/ml/trees';
+
+describe('resolveMaxBins', () => {
+  it("takes a number as is and makes 'auto' one bin per 8 rows, between 64 and 255", () => {
+    expect(resolveMaxBins(32, 10_000)).toBe(32);
+    expect(resolveMaxBins('auto', 100)).toBe(64);
+    expect(resolveMaxBins('auto', 558)).toBe(70);
+    expect(resolveMaxBins('auto', 1_045)).toBe(131);
+    expect(resolveMaxBins('auto', 156_700)).toBe(255);
+  });
+});
 
 describe('binning', () => {
   it('gives missing values code 0 and orders values by code', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   binData,
+  deserializeModel,
   fitGbm,
   fitForest,
   foldRows,
@@ -14,6 +15,23 @@ import {
 } from '../../../../src/main/ml/trees';
 import { searchFamily } from '../../../../src/main/ml/pipeline/family-search';
 import { nonlinear } from './helpers';
+
+/** A 3-fold search of the first 160 rows, the other 80 held out. */
+function searchInput(d: ReturnType<typeof nonlinear>, family: 'gbm' | 'forest', grid: Grid) {
+  return {
+    X: d.X,
+    nRows: d.nRows,
+    nFeatures: d.nFeatures,
+    labels: d.y,
+    train: Int32Array.from({ length: 160 }, (_, i) => i),
+    test: Int32Array.from({ length: 80 }, (_, i) => 160 + i),
+    family,
+    grid,
+    nFolds: 3,
+    seed: 4,
+    classWeight: 'none' as const,
+  };
+}
 
 describe('search reuse (exactness of the shortcuts in searchFamily)', () => {
   it('a boosting fit with maxDepth d equals the deeper fit when that one never split at depth >= d', () => {
@@ -50,27 +68,11 @@ describe('search reuse (exactness of the shortcuts in searchFamily)', () => {
   for (const family of ['gbm', 'forest'] as const) {
     it(`${family}: search results and out-of-fold probabilities equal plain refits`, () => {
       const d = nonlinear(240, 5);
-      const train = Int32Array.from({ length: 160 }, (_, i) => i);
-      const test = Int32Array.from({ length: 80 }, (_, i) => 160 + i);
       const grid: Grid =
         family === 'gbm'
           ? { learningRate: [0.5, 0.05], maxDepth: [2, 3, 8, 30], nEstimators: [5, 20] }
           : { nEstimators: [5, 12], maxDepth: [2, 4], criterion: ['gini'] };
-      const out = runToEnd(
-        searchFamily({
-          X: d.X,
-          nRows: d.nRows,
-          nFeatures: d.nFeatures,
-          labels: d.y,
-          train,
-          test,
-          family,
-          grid,
-          nFolds: 3,
-          seed: 4,
-          classWeight: 'none',
-        }),
-      );
+      const out = runToEnd(searchFamily(searchInput(d, family, grid)));
       // Reference: every task run plainly, every out-of-fold model refitted.
       const Xt = new Float64Array(160 * d.nFeatures);
       for (let f = 0; f < d.nFeatures; f++)
@@ -98,4 +100,16 @@ describe('search reuse (exactness of the shortcuts in searchFamily)', () => {
       expect(Array.from(out.oof)).toEqual(Array.from(oof));
     });
   }
+
+  it('bins the search and its final model with the given maxBins', () => {
+    const d = nonlinear(240, 6);
+    const grid: Grid = { learningRate: [0.3], maxDepth: [3], nEstimators: [10] };
+    const search = (maxBins?: number | 'auto') => runToEnd(searchFamily({ ...searchInput(d, 'gbm', grid), maxBins }));
+    const coarse = deserializeModel(search(8).model);
+    expect(coarse.binner.maxBins).toBe(8);
+    expect(Math.max(...coarse.binner.nValueBins)).toBeLessThanOrEqual(8);
+    // 'auto' on 160 training rows is the floor of 64 bins; the default stays XGBoost's 255.
+    expect(deserializeModel(search('auto').model).binner.maxBins).toBe(64);
+    expect(deserializeModel(search().model).binner.maxBins).toBe(255);
+  });
 });

@@ -318,7 +318,7 @@ export function ConfigEditor({
   const mode = str(getPath(draft, 'clusters.mode'), 'auto');
   const gridIssues = issues.filter((i) => /^families\.(gbm|forest)\.grid/.test(i.path));
   const claimed =
-    /^(seed|imputation|standardize|clusters|split|cvFolds|families|classWeight|threshold|globalModel|deploy|gates)(\.|$)/;
+    /^(seed|imputation|standardize|clusters|split|cvFolds|families|classWeight|maxBins|threshold|globalModel|deploy|gates)(\.|$)/;
   const unclaimed = issues.filter((i) => !claimed.test(i.path));
   const p = { draft, onChange: change, issues };
 
@@ -425,6 +425,7 @@ export function ConfigEditor({
             ]}
             {...p}
           />
+          <NumField label="Bins per sensor" path="maxBins" hint="auto, or 2 to 255" {...p} />
           <CheckField label="Also train one global model" path="globalModel" {...p} />
           <SelectField
             label="Deploy"
