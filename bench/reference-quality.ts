@@ -81,6 +81,11 @@ export async function runReferenceQualityBench(argv: string[] = []): Promise<voi
     console.log(
       `  deployed (${bundle.strategy}): held-out ROC AUC ${f(deployedAuc)}, faulty caught at the chosen threshold ${caught}/${yTest.reduce((a, b) => a + b, 0)}`,
     );
+    const both = run.repeatedCvByStrategy;
+    if (both?.perCluster && both.global)
+      console.log(
+        `  repeated CV by strategy: per-regime ${f(both.perCluster.auc.mean)} ± ${f(both.perCluster.auc.std)}, global ${f(both.global.auc.mean)} ± ${f(both.global.auc.std)}`,
+      );
     if (run.repeatedCv)
       console.log(
         `  repeated CV of the deployed models: ROC AUC ${f(run.repeatedCv.auc.mean)} ± ${f(run.repeatedCv.auc.std)} (${run.repeatedCv.repeats} repeats)`,

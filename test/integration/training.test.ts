@@ -62,6 +62,14 @@ describe('training run (real workers, real SQLite)', () => {
     expect(run.pooled?.rocAuc).toBeGreaterThan(0.9);
     expect(run.repeatedCv?.repeats).toBe(3);
     expect(run.repeatedCv?.auc.mean).toBeGreaterThan(0.8);
+    // Both strategies are cross-validated; the better repeated-CV AUC is deployed and is the one shown.
+    const both = run.repeatedCvByStrategy!;
+    expect(both.perCluster?.repeats).toBe(3);
+    expect(both.global?.repeats).toBe(3);
+    const globalWins = both.global!.auc.mean > both.perCluster!.auc.mean;
+    expect(run.global?.betterThanPerCluster).toBe(globalWins);
+    expect(run.repeatedCv).toEqual(globalWins ? both.global : both.perCluster);
+    expect(run.strategyNote).toContain('decided by the repeated CV');
     expect(run.grid.length).toBe((4 + 2) * 3);
     expect(run.fingerprint.files).toHaveLength(4);
     expect(run.gates.map((g) => g.metric)).toEqual(['accuracy', 'rocAuc']);

@@ -107,6 +107,11 @@ export interface RunSummary {
   configVersion: number | null;
 }
 
+export interface RepeatedCvResult {
+  auc: { mean: number; std: number };
+  repeats: number;
+}
+
 export interface RunDetail extends RunSummary {
   config: TrainingConfig;
   appVersion: string;
@@ -116,7 +121,10 @@ export interface RunDetail extends RunSummary {
   clusters: ClusterResult[];
   global: (ClusterResult & { betterThanPerCluster: boolean }) | null;
   pooled: MetricSet | null;
-  repeatedCv: { auc: { mean: number; std: number }; repeats: number } | null;
+  /** Repeated CV of the deployed models. */
+  repeatedCv: RepeatedCvResult | null;
+  /** Repeated CV of both strategies when a global model was trained (it decides which is deployed). */
+  repeatedCvByStrategy: { perCluster: RepeatedCvResult | null; global: RepeatedCvResult | null } | null;
   strategyNote: string | null;
   gates: GateResult[];
   grid: GridPoint[];

@@ -122,6 +122,7 @@ function toJson(run: RunDetail, modelVersion: number, status: string) {
     pooled: testOf(run.pooled),
     strategy_note: run.strategyNote,
     repeated_cv: run.repeatedCv,
+    repeated_cv_by_strategy: run.repeatedCvByStrategy && { per_cluster: run.repeatedCvByStrategy.perCluster, global: run.repeatedCvByStrategy.global },
     gates: run.gates.map((g) => ({ name: g.name, value: g.value, threshold: g.threshold, passed: g.passed })),
     seconds: run.timings,
   };

@@ -120,6 +120,7 @@ export class TrainingRepo {
       global: detail?.global ?? null,
       pooled: detail?.pooled ?? null,
       repeatedCv: detail?.repeatedCv ?? null,
+      repeatedCvByStrategy: detail?.repeatedCvByStrategy ?? null,
       strategyNote: detail?.strategyNote ?? null,
       gates: detail?.gates ?? [],
       grid: detail?.grid ?? [],

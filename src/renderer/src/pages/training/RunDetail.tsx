@@ -500,7 +500,7 @@ export function RunDetailView({ id }: { id: number }) {
             )}
             {run.repeatedCv && (
               <p className="muted">
-                Repeated cross-validation: ROC AUC {num(run.repeatedCv.auc.mean)} ±{' '}
+                Repeated cross-validation of the deployed models: ROC AUC {num(run.repeatedCv.auc.mean)} ±{' '}
                 {num(run.repeatedCv.auc.std)} over {run.repeatedCv.repeats} repeats.
               </p>
             )}
