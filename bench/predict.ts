@@ -4,10 +4,11 @@
  * A small model is trained first on seeded 1x training data. Each size runs in its own child process.
  * Two batches of the size are timed one after the other: the first right after training (the workers
  * decode the model during it), the next with the model already decoded in the workers, as every
- * later batch of an app session is. The next batch's files come from another seed (new bytes, so
- * they are imported, not reused as duplicates), so its rows are mostly flagged unfamiliar; the work
- * per row is the same.
- * Usage: npx tsx bench/predict.ts [--sizes 1,100]
+ * later batch of an app session is. Both batches are new wafers of the process the model was trained
+ * on (the training file's profile, other row seeds), as a later shift's batches are: new bytes, so
+ * they are imported, not reused as duplicates. `--unfamiliar` draws the next batch from another
+ * process instead (its rows are then mostly flagged unfamiliar, and the neighbour search prunes less).
+ * Usage: npx tsx bench/predict.ts [--sizes 1,100] [--unfamiliar]
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -32,7 +33,7 @@ const BENCH_CONFIG = {
   gates: { minAccuracy: 0, minF1: null, minRecall: null, minRocAuc: null, minPrAuc: null },
 };
 
-async function measure(size: number): Promise<void> {
+async function measure(size: number, unfamiliar: boolean): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'wfs-bench-predict-'));
   try {
     const trainDir = join(dir, 'train');
@@ -42,9 +43,10 @@ async function measure(size: number): Promise<void> {
     mkdirSync(predDir);
     mkdirSync(nextDir);
     await writeSampleLikeBatch(trainDir, 1567, 11, true);
-    // Same profile as the training data (same seed), so the rows come from the regimes the model knows.
-    await writeSampleLikeBatch(predDir, 1567 * size, 11, false);
-    await writeSampleLikeBatch(nextDir, 1567 * size, 12, false);
+    // The training file's process profile (seed 11 * 1000), new wafers drawn with other seeds.
+    const TRAIN_PROFILE = 11_000;
+    await writeSampleLikeBatch(predDir, 1567 * size, 21, false, TRAIN_PROFILE);
+    await writeSampleLikeBatch(nextDir, 1567 * size, 22, false, unfamiliar ? undefined : TRAIN_PROFILE);
     const ctx = openAppContext({ workspacePath: join(dir, 'w.sqlite'), host: 'cli' });
     const ing = await ctx.jobs.wait(startIngest(ctx, 'training', [trainDir]).id);
     if (ing.status !== 'succeeded') throw new Error(ing.error?.message);
@@ -69,7 +71,7 @@ async function measure(size: number): Promise<void> {
     const r = first.result;
     await closeAppContext(ctx);
     process.stdout.write(
-      `${JSON.stringify({ size, rows: r.rows, faulty: r.faulty, unfamiliar: r.unfamiliar, seconds: first.seconds, cpuSeconds: first.cpuSeconds, rowsPerSec: r.rows / first.seconds, nextSeconds: next.seconds, nextCpuSeconds: next.cpuSeconds, nextRowsPerSec: next.result.rows / next.seconds, peakRssMb: process.resourceUsage().maxRSS / 1024, rssBeforeMb: rssBefore })}\n`,
+      `${JSON.stringify({ size, rows: r.rows, faulty: r.faulty, unfamiliar: r.unfamiliar, nextUnfamiliar: next.result.unfamiliar, seconds: first.seconds, cpuSeconds: first.cpuSeconds, rowsPerSec: r.rows / first.seconds, nextSeconds: next.seconds, nextCpuSeconds: next.cpuSeconds, nextRowsPerSec: next.result.rows / next.seconds, peakRssMb: process.resourceUsage().maxRSS / 1024, rssBeforeMb: rssBefore })}\n`,
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -81,9 +83,10 @@ export async function runPredictBench(argv: string[]): Promise<void> {
   const sizes = argv.includes('--sizes') && sizesArg ? sizesArg.split(',').map(Number) : [1, 100];
   console.log('predict: end to end (validation, storage, preprocessing, regimes, scoring, explanations, history); target >= 20,000 rows/s at 1x');
   console.log('(first: the batch right after training; next: the following batch, model decoded in the workers; cpu: all threads)');
-  console.log('size   rows      seconds   cpu s   rows/s  next: seconds   cpu s   rows/s     faulty  unfamiliar  peak RSS MB');
+  console.log('size   rows      seconds   cpu s   rows/s  next: seconds   cpu s   rows/s     faulty  unfamiliar (first/next)  peak RSS MB');
   for (const size of sizes) {
-    const child = spawnSync(process.execPath, ['--import', 'tsx', __filename, '--measure', String(size)], { encoding: 'utf8', maxBuffer: 1 << 24 });
+    const args = ['--import', 'tsx', __filename, '--measure', String(size), ...(argv.includes('--unfamiliar') ? ['--unfamiliar'] : [])];
+    const child = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 24 });
     const line = child.stdout.trim().split('\n').pop() ?? '';
     try {
       const r = JSON.parse(line) as {
@@ -97,10 +100,11 @@ export async function runPredictBench(argv: string[]): Promise<void> {
         nextRowsPerSec: number;
         faulty: number;
         unfamiliar: number;
+        nextUnfamiliar: number;
         peakRssMb: number;
       };
       console.log(
-        `${String(size).padEnd(6)} ${String(r.rows).padStart(7)} ${r.seconds.toFixed(2).padStart(10)} ${r.cpuSeconds.toFixed(2).padStart(7)} ${Math.round(r.rowsPerSec).toString().padStart(8)} ${r.nextSeconds.toFixed(2).padStart(14)} ${r.nextCpuSeconds.toFixed(2).padStart(7)} ${Math.round(r.nextRowsPerSec).toString().padStart(8)} ${String(r.faulty).padStart(10)} ${String(r.unfamiliar).padStart(10)} ${r.peakRssMb.toFixed(0).padStart(12)}`,
+        `${String(size).padEnd(6)} ${String(r.rows).padStart(7)} ${r.seconds.toFixed(2).padStart(10)} ${r.cpuSeconds.toFixed(2).padStart(7)} ${Math.round(r.rowsPerSec).toString().padStart(8)} ${r.nextSeconds.toFixed(2).padStart(14)} ${r.nextCpuSeconds.toFixed(2).padStart(7)} ${Math.round(r.nextRowsPerSec).toString().padStart(8)} ${String(r.faulty).padStart(10)} ${`${r.unfamiliar}/${r.nextUnfamiliar}`.padStart(12)} ${r.peakRssMb.toFixed(0).padStart(12)}`,
       );
     } catch {
       console.log(`${size}x failed: ${child.stderr.slice(-2000)}`);
@@ -108,5 +112,6 @@ export async function runPredictBench(argv: string[]): Promise<void> {
   }
 }
 
-if (process.argv.includes('--measure')) void measure(Number(process.argv[process.argv.indexOf('--measure') + 1]));
+if (process.argv.includes('--measure'))
+  void measure(Number(process.argv[process.argv.indexOf('--measure') + 1]), process.argv.includes('--unfamiliar'));
 else if (require.main === module) void runPredictBench(process.argv.slice(2));

@@ -283,6 +283,9 @@ export interface ChunkOptions {
   chunkSize?: number; // bytes per yielded chunk (default 1 MiB)
   withLabel?: boolean; // default true (592 columns)
   templates?: number; // distinct formatted rows to draw from (default 256)
+  /** Seed of the process profile (sensor levels, regimes); default `seed`. The same profile with another
+   *  seed gives new wafers of the same process, as a later shift's batch is. */
+  profileSeed?: number;
 }
 
 /**
@@ -298,7 +301,7 @@ export function* generateWaferCsvChunks(
   const chunkSize = opts.chunkSize ?? 1 << 20;
   const withLabel = opts.withLabel ?? true;
   const rnd = seededRandom(seed);
-  const profile = makeWaferProfile(seed ^ 0x5eed);
+  const profile = makeWaferProfile((opts.profileSeed ?? seed) ^ 0x5eed);
   const nT = Math.max(1, opts.templates ?? 256);
   const templates: Uint8Array[] = [];
   for (let t = 0; t < nT; t++) {
