@@ -5,7 +5,7 @@ import type { IngestSummary, PredictResult } from '../../src/shared/contract';
 import { closeAppContext, openAppContext, type AppContext } from '../../src/main/services/context';
 import { startIngest } from '../../src/main/services/data';
 import { approveVersion, promoteVersion } from '../../src/main/services/models';
-import { createReport, predictSingle, startBatchPrediction } from '../../src/main/services/predict';
+import { createReport, predictSingle, startBatchPrediction, warmPrediction } from '../../src/main/services/predict';
 import { startTraining } from '../../src/main/services/training';
 import { SHARED_WAFER, useTempDir } from '../helpers/tmp';
 import { SMALL_CONFIG, writeTrainingBatch } from '../helpers/training-data';
@@ -17,9 +17,9 @@ afterEach(async () => {
   await Promise.all(contexts.splice(0).map((c) => closeAppContext(c)));
 });
 
-async function productionWorkspace() {
+async function productionWorkspace(diagnostics = false) {
   const dir = tmp();
-  const ctx = openAppContext({ workspacePath: join(dir, 'w.sqlite'), host: 'cli', poolSize: 2 });
+  const ctx = openAppContext({ workspacePath: join(dir, 'w.sqlite'), host: 'cli', poolSize: 2, diagnostics });
   contexts.push(ctx);
   await ctx.jobs.wait(startIngest(ctx, 'training', [writeTrainingBatch(join(dir, 'train'))]).id);
   const job = await ctx.jobs.wait(startTraining(ctx, { config: SMALL_CONFIG }).id);
@@ -34,6 +34,19 @@ describe('predictions', () => {
     const ctx = openAppContext({ workspacePath: join(tmp(), 'w.sqlite'), host: 'cli', poolSize: 1 });
     contexts.push(ctx);
     expect(() => startBatchPrediction(ctx, ['/nowhere'], 'production', 'app')).toThrow(expect.objectContaining({ code: 'no_model' }));
+  });
+
+  it('decodes the Production model into every worker ahead of a batch (warm-up)', async () => {
+    const { ctx, modelVersion } = await productionWorkspace(true);
+    const versionId = ctx.store.registry.byVersion(modelVersion)!.id;
+    // Both workers are idle, so two tasks given at once land one on each.
+    const cached = () => Promise.all([0, 1].map(() => ctx.pool.run<boolean>('diag/has-bundle', { versionId })));
+    expect(await cached()).toEqual([false, false]);
+    const warm = warmPrediction(ctx, 'production');
+    expect(warm.version).toBe(modelVersion);
+    await warm.ready;
+    expect(await cached()).toEqual([true, true]);
+    expect(warmPrediction(ctx, 'staging').version).toBeNull();
   });
 
   it('validates a batch like an import, scores every wafer once with an explanation, and keeps history', async () => {

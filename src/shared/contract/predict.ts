@@ -138,6 +138,10 @@ export const predictChannels = {
       .strict()
       .refine((v) => v.csv !== undefined || v.values !== undefined, { message: 'give a CSV line or values by sensor name' }),
   ),
+  /** Decodes the model into every worker ahead of a batch (the Predict page calls it when it opens). */
+  'predict/warm': channel<{ version: number | null }>()(
+    z.object({ model: z.union([z.literal('production'), z.literal('staging'), idZ]).default('production') }).strict(),
+  ),
   'predict/batches': channel<BatchSummary[]>()(z.object({ limit: z.number().int().min(1).max(1000).default(100) }).strict()),
   'predict/batch': channel<BatchDetail>()(z.object({ id: idZ }).strict()),
   'predict/history': channel<{ rows: PredictionRow[]; total: number }>()(

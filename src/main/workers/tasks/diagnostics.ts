@@ -32,6 +32,7 @@ export const diagnosticsTasks = {
       /* never checks the cancel flag: the pool must terminate it */
     }
   },
+  'diag/has-bundle': (input: { versionId: number }, ctx: TaskContext) => ctx.hasBundle(input.versionId),
   'diag/workspace': (_input: unknown, ctx: TaskContext) => {
     const row = ctx.store().db.prepare('SELECT COUNT(*) AS n FROM logs').get() as { n: number };
     return { logs: row.n };

@@ -154,6 +154,7 @@ export function predictFile(input: PredictFileInput, ctx: TaskContext): { rows: 
 }
 
 export const predictTasks = {
+  'predict/warm': loadForPrediction,
   'predict/file': predictFile,
   'predict/batch': predictBatch,
   'predict/help': predictHelp,

@@ -5,6 +5,7 @@
  * filtered, paged and charted. While this page is open, window drops go to prediction, not import.
  */
 import { useEffect, useState } from 'react';
+import { api } from '../api/client';
 import { useQuery } from '../api/hooks';
 import { useFileDrop } from '../components/fileDrop';
 import { BatchPanel } from './predict/BatchPanel';
@@ -41,6 +42,12 @@ export function PredictPage() {
   const production = versions.find((v) => v.stages.includes('production')) ?? null;
   const chosen = model === 'production' ? production : (versions.find((v) => v.version === model) ?? null);
   const noProduction = models.data !== undefined && production === null;
+
+  // Have the workers decode the chosen model now, so the first batch dropped does not wait for it.
+  const chosenVersion = chosen?.version ?? null;
+  useEffect(() => {
+    if (chosenVersion !== null) void api.invoke('predict/warm', { model }).catch(() => undefined);
+  }, [chosenVersion, model]);
 
   // If the chosen version disappears (deleted from the list), fall back to Production.
   useEffect(() => {
