@@ -52,10 +52,16 @@ async function trainOnce(label: string, dataDir: string): Promise<void> {
       console.log(`  regime ${c.cluster}: ${c.rows} rows, ${c.faulty} faulty, ${c.family}, cv AUC ${f(c.cvAuc)}, test AUC ${f(c.test?.rocAuc)}`);
     }
     if (run.global) console.log(`  global: ${run.global.family}, cv AUC ${f(run.global.cvAuc)}, test AUC ${f(run.global.test?.rocAuc)}`);
-    const p = run.pooled;
-    console.log(
-      `  pooled held-out: ROC AUC ${f(p?.rocAuc)}, PR AUC ${f(p?.prAuc)}, recall ${f(p?.recall)} (${p?.confusion.tp}/${(p?.confusion.tp ?? 0) + (p?.confusion.fn ?? 0)} faulty caught), precision ${f(p?.precision)}, threshold ${f(p?.threshold)}`,
-    );
+    // The deployed model's held-out figures (the ones the gates judged), and the other strategy's.
+    const globalDeployed = run.config.deploy === 'best' && run.global?.betterThanPerCluster === true;
+    const heldOut = (label: string, p: typeof run.pooled) =>
+      console.log(
+        `  ${label} held-out: ROC AUC ${f(p?.rocAuc)}, PR AUC ${f(p?.prAuc)}, recall ${f(p?.recall)} (${p?.confusion.tp}/${(p?.confusion.tp ?? 0) + (p?.confusion.fn ?? 0)} faulty caught), precision ${f(p?.precision)}, threshold ${f(p?.threshold)}`,
+      );
+    heldOut(globalDeployed ? 'deployed (global model)' : 'deployed (per-regime models, pooled)', globalDeployed ? (run.global?.test ?? null) : run.pooled);
+    if (globalDeployed) heldOut('per-regime models, pooled', run.pooled);
+    if (run.repeatedCv)
+      console.log(`  repeated CV of the deployed models: ROC AUC ${f(run.repeatedCv.auc.mean)} ± ${f(run.repeatedCv.auc.std)} (${run.repeatedCv.repeats} repeats)`);
     if (run.strategyNote) console.log(`  ${run.strategyNote}`);
     console.log(`  peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
   } finally {
