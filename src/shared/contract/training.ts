@@ -123,7 +123,7 @@ export interface RunDetail extends RunSummary {
   pooled: MetricSet | null;
   /** Repeated CV of the deployed models. */
   repeatedCv: RepeatedCvResult | null;
-  /** Repeated CV of both strategies when a global model was trained (it decides which is deployed). */
+  /** Repeated CV of both strategies when a global model was trained and deploy is 'best' (it decides which is deployed). */
   repeatedCvByStrategy: { perCluster: RepeatedCvResult | null; global: RepeatedCvResult | null } | null;
   strategyNote: string | null;
   gates: GateResult[];
