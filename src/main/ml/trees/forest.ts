@@ -96,6 +96,9 @@ export function* fitForestTrees(
   const xlogxTable = new Float64Array(entropy ? nTrain + 1 : 0);
   for (let i = 1; i < xlogxTable.length; i++) xlogxTable[i] = i * Math.log(i);
   const perm = new Int32Array(nActive);
+  // Locals for splitScore, a module-level function so V8 inlines it into the split scan.
+  const minLeaf = p.minSamplesLeaf;
+  const table = entropy ? xlogxTable : null;
   const out: ForestChunk = { indices: [], trees: [] };
   const stack: number[] = [];
   const total = treeIndices.length;
@@ -220,7 +223,7 @@ export function* fitForestTrees(
             hist[h + 1] = 0;
             hist[h + 2] = 0;
             if (b < nb) {
-              const sRight = score(L0, L1, Wn0 - L0, Wn1 - L1, Lc, nS - Lc);
+              const sRight = splitScore(L0, L1, Wn0 - L0, Wn1 - L1, Lc, nS - Lc, minLeaf, table);
               if (sRight > bestScore) {
                 bestScore = sRight;
                 bestCol = col;
@@ -232,7 +235,7 @@ export function* fitForestTrees(
               if (hasMissing) {
                 const a0 = L0 + m0;
                 const a1 = L1 + m1;
-                const sLeft = score(a0, a1, Wn0 - a0, Wn1 - a1, Lc + mc, nS - Lc - mc);
+                const sLeft = splitScore(a0, a1, Wn0 - a0, Wn1 - a1, Lc + mc, nS - Lc - mc, minLeaf, table);
                 if (sLeft > bestScore) {
                   bestScore = sLeft;
                   bestCol = col;
@@ -243,7 +246,7 @@ export function* fitForestTrees(
                 }
               }
             } else if (hasMissing) {
-              const sc = score(L0, L1, m0, m1, Lc, mc);
+              const sc = splitScore(L0, L1, m0, m1, Lc, mc, minLeaf, table);
               if (sc > bestScore) {
                 bestScore = sc;
                 bestCol = col;
@@ -292,21 +295,6 @@ export function* fitForestTrees(
   }
   return out;
 
-  // Higher is better; children failing min_samples_leaf score -Infinity.
-  function score(l0: number, l1: number, r0: number, r1: number, lc: number, rc: number): number {
-    if (lc < p.minSamplesLeaf || rc < p.minSamplesLeaf) return -Infinity;
-    const wl = l0 + l1;
-    const wr = r0 + r1;
-    if (wl <= 0 || wr <= 0) return -Infinity;
-    if (!entropy) return (l0 * l0 + l1 * l1) / wl + (r0 * r0 + r1 * r1) / wr;
-    return xl(l0) + xl(l1) - xl(wl) + xl(r0) + xl(r1) - xl(wr);
-  }
-
-  function xl(x: number): number {
-    const i = x | 0;
-    return i === x && i >= 0 && i < xlogxTable.length ? xlogxTable[i] : xlogx(x);
-  }
-
   function impurity(w0: number, w1: number): number {
     const w = w0 + w1;
     if (w <= 0) return 0;
@@ -342,6 +330,35 @@ function popcount(x: number): number {
   x = x - ((x >>> 1) & 0x55555555);
   x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
   return (Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24) & 0xff;
+}
+
+/**
+ * Split score, higher is better: gini (sum of squared class weights over the child weight, per child)
+ * or entropy (negated weighted child entropies, from the x ln x table); children with fewer than
+ * minLeaf rows or no weight score -Infinity.
+ */
+function splitScore(
+  l0: number,
+  l1: number,
+  r0: number,
+  r1: number,
+  lc: number,
+  rc: number,
+  minLeaf: number,
+  table: Float64Array | null,
+): number {
+  if (lc < minLeaf || rc < minLeaf) return -Infinity;
+  const wl = l0 + l1;
+  const wr = r0 + r1;
+  if (wl <= 0 || wr <= 0) return -Infinity;
+  if (table === null) return (l0 * l0 + l1 * l1) / wl + (r0 * r0 + r1 * r1) / wr;
+  return xl(table, l0) + xl(table, l1) - xl(table, wl) + xl(table, r0) + xl(table, r1) - xl(table, wr);
+}
+
+/** x ln x, looked up for whole weights within the table. */
+function xl(table: Float64Array, x: number): number {
+  const i = x | 0;
+  return i === x && i >= 0 && i < table.length ? table[i] : xlogx(x);
 }
 
 function xlogx(x: number): number {
