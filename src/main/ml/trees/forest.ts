@@ -69,7 +69,7 @@ export function* fitForestTrees(
   options: FitOptions = {},
 ): Generator<Progress, ForestChunk, void> {
   const p = resolveForestParams(params);
-  const { binner, codes, nRows } = data;
+  const { binner, nRows } = data;
   if (y.length !== nRows) throw new RangeError('y length must equal the number of rows');
   const rows = options.rows ?? identityRows(nRows);
   const nTrain = rows.length;
@@ -96,213 +96,283 @@ export function* fitForestTrees(
   const xlogxTable = new Float64Array(entropy ? nTrain + 1 : 0);
   for (let i = 1; i < xlogxTable.length; i++) xlogxTable[i] = i * Math.log(i);
   const perm = new Int32Array(nActive);
-  // Locals for splitScore, a module-level function so V8 inlines it into the split scan.
+  // For splitScore, a module-level function so V8 inlines it into the split scan.
   const minLeaf = p.minSamplesLeaf;
   const table = entropy ? xlogxTable : null;
   const out: ForestChunk = { indices: [], trees: [] };
   const stack: number[] = [];
   const total = treeIndices.length;
 
+  const work: ForestWork = {
+    p,
+    data,
+    y,
+    rows,
+    nTrain,
+    nActive,
+    mtry,
+    maxDepth,
+    entropy,
+    cw0,
+    cw1,
+    count,
+    idx,
+    scratch,
+    wN,
+    yN,
+    hist,
+    seen,
+    perm,
+    stack,
+    minLeaf,
+    table,
+  };
   for (let ti = 0; ti < total; ti++) {
     const treeIndex = treeIndices[ti];
-    // Bootstrap: nTrain draws with replacement; a row's multiplicity becomes its weight.
-    let n = 0;
-    if (p.bootstrap) {
-      const rng = new Rng(deriveSeed(p.seed, Stream.ForestBootstrap, treeIndex));
-      count.fill(0);
-      for (let i = 0; i < nTrain; i++) count[rows[rng.nextInt(nTrain)]]++;
-      for (let i = 0; i < nTrain; i++) if (count[rows[i]] > 0) idx[n++] = rows[i];
-    } else {
-      for (let i = 0; i < nTrain; i++) count[rows[i]] = 1;
-      idx.set(rows);
-      n = nTrain;
-    }
-    const frng = new Rng(deriveSeed(p.seed, Stream.ForestFeatures, treeIndex));
-    for (let k = 0; k < nActive; k++) perm[k] = k;
-
-    const tb = new TreeBuilder();
-    let W0 = 0;
-    let W1 = 0;
-    for (let i = 0; i < n; i++) {
-      const r = idx[i];
-      if (y[r] === 1) W1 += count[r] * cw1;
-      else W0 += count[r] * cw0;
-    }
-    const root = tb.addLeaf(W0 + W1 > 0 ? W1 / (W0 + W1) : 0, W0 + W1);
-    // Stack of (node id, start, end, depth, class-0 weight, class-1 weight); weights are carried
-    // exactly rather than recomputed from value * cover, so pure leaves are exactly 0 or 1.
-    stack.length = 0;
-    stack.push(root, 0, n, 0, W0, W1);
-    while (stack.length > 0) {
-      const Wn1 = stack.pop()!;
-      const Wn0 = stack.pop()!;
-      const depth = stack.pop()!;
-      const end = stack.pop()!;
-      const start = stack.pop()!;
-      const id = stack.pop()!;
-      const nS = end - start;
-      const Wn = Wn0 + Wn1;
-      if (depth >= maxDepth || nS < p.minSamplesSplit || nS < 2 * p.minSamplesLeaf) continue;
-      if (Wn0 <= 1e-12 * Wn || Wn1 <= 1e-12 * Wn) continue; // pure
-      for (let i = start; i < end; i++) {
-        const r = idx[i];
-        yN[i - start] = y[r];
-        wN[i - start] = count[r] * (y[r] === 1 ? cw1 : cw0);
-      }
-
-      let bestScore = -Infinity;
-      let bestCol = -1;
-      let bestBin = 0;
-      let bestDefaultLeft = false;
-      let bestL0 = 0;
-      let bestL1 = 0;
-      let visited = 0;
-      for (let j = 0; j < nActive && visited < mtry; j++) {
-        const pick = j + frng.nextInt(nActive - j);
-        const col = perm[pick];
-        perm[pick] = perm[j];
-        perm[j] = col;
-        const f = binner.active[col];
-        const nb = binner.nValueBins[f];
-        // Class weights and row count per code, with a bitmap of occupied codes: only those are
-        // visited (ascending) and cleared, never all 256 bins (most are empty in a small node).
-        const base = col * nRows;
-        for (let i = 0; i < nS; i++) {
-          const c = codes[base + idx[start + i]];
-          const h = 3 * c;
-          hist[h + yN[i]] += wN[i];
-          hist[h + 2] += 1;
-          seen[c >> 5] |= 1 << (c & 31);
-        }
-        const nWords = (nb >> 5) + 1;
-        let nonEmpty = 0;
-        for (let w = 0; w < nWords; w++) nonEmpty += popcount(seen[w]);
-        if (nonEmpty < 2) {
-          // constant in this node: not counted, like scikit-learn
-          for (let w = 0; w < nWords; w++) {
-            let bits = seen[w];
-            seen[w] = 0;
-            while (bits !== 0) {
-              const low = bits & -bits;
-              bits ^= low;
-              const h = 3 * ((w << 5) + 31 - Math.clz32(low));
-              hist[h] = 0;
-              hist[h + 1] = 0;
-              hist[h + 2] = 0;
-            }
-          }
-          continue;
-        }
-        visited++;
-
-        const m0 = hist[0];
-        const m1 = hist[1];
-        const mc = hist[2];
-        hist[0] = 0;
-        hist[1] = 0;
-        hist[2] = 0;
-        const hasMissing = mc > 0;
-        let L0 = 0;
-        let L1 = 0;
-        let Lc = 0;
-        // Candidates: values 1..b left (missing right, or missing left), then values vs missing.
-        for (let w = 0; w < nWords; w++) {
-          let bits = seen[w];
-          seen[w] = 0;
-          if (w === 0) bits &= ~1;
-          while (bits !== 0) {
-            const low = bits & -bits;
-            bits ^= low;
-            const b = (w << 5) + 31 - Math.clz32(low);
-            const h = 3 * b;
-            const c = hist[h + 2];
-            L0 += hist[h];
-            L1 += hist[h + 1];
-            Lc += c;
-            hist[h] = 0;
-            hist[h + 1] = 0;
-            hist[h + 2] = 0;
-            if (b < nb) {
-              const sRight = splitScore(L0, L1, Wn0 - L0, Wn1 - L1, Lc, nS - Lc, minLeaf, table);
-              if (sRight > bestScore) {
-                bestScore = sRight;
-                bestCol = col;
-                bestBin = b;
-                bestL0 = L0;
-                bestL1 = L1;
-                bestDefaultLeft = !hasMissing && L0 + L1 >= Wn - L0 - L1;
-              }
-              if (hasMissing) {
-                const a0 = L0 + m0;
-                const a1 = L1 + m1;
-                const sLeft = splitScore(a0, a1, Wn0 - a0, Wn1 - a1, Lc + mc, nS - Lc - mc, minLeaf, table);
-                if (sLeft > bestScore) {
-                  bestScore = sLeft;
-                  bestCol = col;
-                  bestBin = b;
-                  bestL0 = a0;
-                  bestL1 = a1;
-                  bestDefaultLeft = true;
-                }
-              }
-            } else if (hasMissing) {
-              const sc = splitScore(L0, L1, m0, m1, Lc, mc, minLeaf, table);
-              if (sc > bestScore) {
-                bestScore = sc;
-                bestCol = col;
-                bestBin = nb;
-                bestL0 = L0;
-                bestL1 = L1;
-                bestDefaultLeft = false;
-              }
-            }
-          }
-        }
-      }
-      if (bestCol < 0 || bestScore === -Infinity) continue;
-
-      const f = binner.active[bestCol];
-      if (bestBin < binner.nValueBins[f])
-        bestBin = centerInGap(codes, bestCol * nRows, idx, start, end, bestBin);
-      const mid = partitionRows(idx, scratch, start, end, codes, bestCol * nRows, bestBin, bestDefaultLeft);
-      const WL = bestL0 + bestL1;
-      const WR = Wn - WL;
-      const gain =
-        Wn * impurity(Wn0, Wn1) -
-        WL * impurity(bestL0, bestL1) -
-        (WR > 0 ? WR * impurity(Wn0 - bestL0, Wn1 - bestL1) : 0);
-      const l = tb.addLeaf(WL > 0 ? bestL1 / WL : 0, WL);
-      const r = tb.addLeaf(WR > 0 ? (Wn1 - bestL1) / WR : 0, WR);
-      tb.split(id, f, bestBin, splitThreshold(binner, f, bestBin), bestDefaultLeft, Math.max(0, gain), l, r);
-      stack.push(
-        r,
-        mid,
-        end,
-        depth + 1,
-        Wn0 - bestL0,
-        Wn1 - bestL1,
-        l,
-        start,
-        mid,
-        depth + 1,
-        bestL0,
-        bestL1,
-      );
-    }
     out.indices.push(treeIndex);
-    out.trees.push(tb.finish());
+    out.trees.push(growForestTree(work, treeIndex));
     yield { done: ti + 1, total, message: `forest tree ${ti + 1}/${total}` };
   }
   return out;
+}
 
-  function impurity(w0: number, w1: number): number {
-    const w = w0 + w1;
-    if (w <= 0) return 0;
-    const p0 = w0 / w;
-    const p1 = w1 / w;
-    if (!entropy) return 1 - p0 * p0 - p1 * p1;
-    return -(p0 > 0 ? p0 * Math.log2(p0) : 0) - (p1 > 0 ? p1 * Math.log2(p1) : 0);
+/** The state one fitForestTrees call shares across its trees (buffers reused tree after tree). */
+interface ForestWork {
+  p: ForestParams;
+  data: BinnedData;
+  y: Uint8Array;
+  rows: Uint32Array;
+  nTrain: number;
+  nActive: number;
+  mtry: number;
+  maxDepth: number;
+  entropy: boolean;
+  cw0: number;
+  cw1: number;
+  count: Int32Array;
+  idx: Uint32Array;
+  scratch: Uint32Array;
+  wN: Float64Array;
+  yN: Uint8Array;
+  hist: Float64Array;
+  seen: Int32Array;
+  perm: Int32Array;
+  stack: number[];
+  minLeaf: number;
+  table: Float64Array | null;
+}
+
+/**
+ * Grows tree `treeIndex`. A plain function, not part of the fitting generator, so V8 keeps its locals
+ * in registers (a generator's locals live in its resumable frame).
+ */
+function growForestTree(w: ForestWork, treeIndex: number): Tree {
+  const {
+    p,
+    y,
+    rows,
+    nTrain,
+    nActive,
+    mtry,
+    maxDepth,
+    entropy,
+    cw0,
+    cw1,
+    count,
+    idx,
+    scratch,
+    wN,
+    yN,
+    hist,
+    seen,
+    perm,
+    stack,
+    minLeaf,
+    table,
+  } = w;
+  const { binner, codes, nRows } = w.data;
+  // Bootstrap: nTrain draws with replacement; a row's multiplicity becomes its weight.
+  let n = 0;
+  if (p.bootstrap) {
+    const rng = new Rng(deriveSeed(p.seed, Stream.ForestBootstrap, treeIndex));
+    count.fill(0);
+    for (let i = 0; i < nTrain; i++) count[rows[rng.nextInt(nTrain)]]++;
+    for (let i = 0; i < nTrain; i++) if (count[rows[i]] > 0) idx[n++] = rows[i];
+  } else {
+    for (let i = 0; i < nTrain; i++) count[rows[i]] = 1;
+    idx.set(rows);
+    n = nTrain;
   }
+  const frng = new Rng(deriveSeed(p.seed, Stream.ForestFeatures, treeIndex));
+  for (let k = 0; k < nActive; k++) perm[k] = k;
+
+  const tb = new TreeBuilder();
+  let W0 = 0;
+  let W1 = 0;
+  for (let i = 0; i < n; i++) {
+    const r = idx[i];
+    if (y[r] === 1) W1 += count[r] * cw1;
+    else W0 += count[r] * cw0;
+  }
+  const root = tb.addLeaf(W0 + W1 > 0 ? W1 / (W0 + W1) : 0, W0 + W1);
+  // Stack of (node id, start, end, depth, class-0 weight, class-1 weight); weights are carried
+  // exactly rather than recomputed from value * cover, so pure leaves are exactly 0 or 1.
+  stack.length = 0;
+  stack.push(root, 0, n, 0, W0, W1);
+  while (stack.length > 0) {
+    const Wn1 = stack.pop()!;
+    const Wn0 = stack.pop()!;
+    const depth = stack.pop()!;
+    const end = stack.pop()!;
+    const start = stack.pop()!;
+    const id = stack.pop()!;
+    const nS = end - start;
+    const Wn = Wn0 + Wn1;
+    if (depth >= maxDepth || nS < p.minSamplesSplit || nS < 2 * p.minSamplesLeaf) continue;
+    if (Wn0 <= 1e-12 * Wn || Wn1 <= 1e-12 * Wn) continue; // pure
+    for (let i = start; i < end; i++) {
+      const r = idx[i];
+      yN[i - start] = y[r];
+      wN[i - start] = count[r] * (y[r] === 1 ? cw1 : cw0);
+    }
+
+    let bestScore = -Infinity;
+    let bestCol = -1;
+    let bestBin = 0;
+    let bestDefaultLeft = false;
+    let bestL0 = 0;
+    let bestL1 = 0;
+    let visited = 0;
+    for (let j = 0; j < nActive && visited < mtry; j++) {
+      const pick = j + frng.nextInt(nActive - j);
+      const col = perm[pick];
+      perm[pick] = perm[j];
+      perm[j] = col;
+      const f = binner.active[col];
+      const nb = binner.nValueBins[f];
+      // Class weights and row count per code, with a bitmap of occupied codes: only those are
+      // visited (ascending) and cleared, never all 256 bins (most are empty in a small node).
+      const base = col * nRows;
+      for (let i = 0; i < nS; i++) {
+        const c = codes[base + idx[start + i]];
+        const h = 3 * c;
+        hist[h + yN[i]] += wN[i];
+        hist[h + 2] += 1;
+        seen[c >> 5] |= 1 << (c & 31);
+      }
+      const nWords = (nb >> 5) + 1;
+      let nonEmpty = 0;
+      for (let w = 0; w < nWords; w++) nonEmpty += popcount(seen[w]);
+      if (nonEmpty < 2) {
+        // constant in this node: not counted, like scikit-learn
+        for (let w = 0; w < nWords; w++) {
+          let bits = seen[w];
+          seen[w] = 0;
+          while (bits !== 0) {
+            const low = bits & -bits;
+            bits ^= low;
+            const h = 3 * ((w << 5) + 31 - Math.clz32(low));
+            hist[h] = 0;
+            hist[h + 1] = 0;
+            hist[h + 2] = 0;
+          }
+        }
+        continue;
+      }
+      visited++;
+
+      const m0 = hist[0];
+      const m1 = hist[1];
+      const mc = hist[2];
+      hist[0] = 0;
+      hist[1] = 0;
+      hist[2] = 0;
+      const hasMissing = mc > 0;
+      let L0 = 0;
+      let L1 = 0;
+      let Lc = 0;
+      // Candidates: values 1..b left (missing right, or missing left), then values vs missing.
+      for (let w = 0; w < nWords; w++) {
+        let bits = seen[w];
+        seen[w] = 0;
+        if (w === 0) bits &= ~1;
+        while (bits !== 0) {
+          const low = bits & -bits;
+          bits ^= low;
+          const b = (w << 5) + 31 - Math.clz32(low);
+          const h = 3 * b;
+          const c = hist[h + 2];
+          L0 += hist[h];
+          L1 += hist[h + 1];
+          Lc += c;
+          hist[h] = 0;
+          hist[h + 1] = 0;
+          hist[h + 2] = 0;
+          if (b < nb) {
+            const sRight = splitScore(L0, L1, Wn0 - L0, Wn1 - L1, Lc, nS - Lc, minLeaf, table);
+            if (sRight > bestScore) {
+              bestScore = sRight;
+              bestCol = col;
+              bestBin = b;
+              bestL0 = L0;
+              bestL1 = L1;
+              bestDefaultLeft = !hasMissing && L0 + L1 >= Wn - L0 - L1;
+            }
+            if (hasMissing) {
+              const a0 = L0 + m0;
+              const a1 = L1 + m1;
+              const sLeft = splitScore(a0, a1, Wn0 - a0, Wn1 - a1, Lc + mc, nS - Lc - mc, minLeaf, table);
+              if (sLeft > bestScore) {
+                bestScore = sLeft;
+                bestCol = col;
+                bestBin = b;
+                bestL0 = a0;
+                bestL1 = a1;
+                bestDefaultLeft = true;
+              }
+            }
+          } else if (hasMissing) {
+            const sc = splitScore(L0, L1, m0, m1, Lc, mc, minLeaf, table);
+            if (sc > bestScore) {
+              bestScore = sc;
+              bestCol = col;
+              bestBin = nb;
+              bestL0 = L0;
+              bestL1 = L1;
+              bestDefaultLeft = false;
+            }
+          }
+        }
+      }
+    }
+    if (bestCol < 0 || bestScore === -Infinity) continue;
+
+    const f = binner.active[bestCol];
+    if (bestBin < binner.nValueBins[f])
+      bestBin = centerInGap(codes, bestCol * nRows, idx, start, end, bestBin);
+    const mid = partitionRows(idx, scratch, start, end, codes, bestCol * nRows, bestBin, bestDefaultLeft);
+    const WL = bestL0 + bestL1;
+    const WR = Wn - WL;
+    const gain =
+      Wn * impurity(Wn0, Wn1, entropy) -
+      WL * impurity(bestL0, bestL1, entropy) -
+      (WR > 0 ? WR * impurity(Wn0 - bestL0, Wn1 - bestL1, entropy) : 0);
+    const l = tb.addLeaf(WL > 0 ? bestL1 / WL : 0, WL);
+    const r = tb.addLeaf(WR > 0 ? (Wn1 - bestL1) / WR : 0, WR);
+    tb.split(id, f, bestBin, splitThreshold(binner, f, bestBin), bestDefaultLeft, Math.max(0, gain), l, r);
+    stack.push(r, mid, end, depth + 1, Wn0 - bestL0, Wn1 - bestL1, l, start, mid, depth + 1, bestL0, bestL1);
+  }
+  return tb.finish();
+}
+
+/** Gini or entropy (bits) of a node with class weights w0, w1. */
+function impurity(w0: number, w1: number, entropy: boolean): number {
+  const w = w0 + w1;
+  if (w <= 0) return 0;
+  const p0 = w0 / w;
+  const p1 = w1 / w;
+  if (!entropy) return 1 - p0 * p0 - p1 * p1;
+  return -(p0 > 0 ? p0 * Math.log2(p0) : 0) - (p1 > 0 ? p1 * Math.log2(p1) : 0);
 }
 
 /**
