@@ -68,6 +68,21 @@ export function* fitForestTrees(
   treeIndices: ArrayLike<number>,
   options: FitOptions = {},
 ): Generator<Progress, ForestChunk, void> {
+  const work = prepareForest(data, y, params, options);
+  const out: ForestChunk = { indices: [], trees: [] };
+  const total = treeIndices.length;
+
+  for (let ti = 0; ti < total; ti++) {
+    const treeIndex = treeIndices[ti];
+    out.indices.push(treeIndex);
+    out.trees.push(growForestTree(work, treeIndex));
+    yield { done: ti + 1, total, message: `forest tree ${ti + 1}/${total}` };
+  }
+  return out;
+}
+
+/** What the trees of one fitForestTrees call share: resolved parameters, and buffers reused tree after tree. */
+function prepareForest(data: BinnedData, y: Uint8Array, params: Partial<ForestParams>, options: FitOptions) {
   const p = resolveForestParams(params);
   const { binner, nRows } = data;
   if (y.length !== nRows) throw new RangeError('y length must equal the number of rows');
@@ -99,11 +114,8 @@ export function* fitForestTrees(
   // For splitScore, a module-level function so V8 inlines it into the split scan.
   const minLeaf = p.minSamplesLeaf;
   const table = entropy ? xlogxTable : null;
-  const out: ForestChunk = { indices: [], trees: [] };
   const stack: number[] = [];
-  const total = treeIndices.length;
-
-  const work: ForestWork = {
+  return {
     p,
     data,
     y,
@@ -127,40 +139,9 @@ export function* fitForestTrees(
     minLeaf,
     table,
   };
-  for (let ti = 0; ti < total; ti++) {
-    const treeIndex = treeIndices[ti];
-    out.indices.push(treeIndex);
-    out.trees.push(growForestTree(work, treeIndex));
-    yield { done: ti + 1, total, message: `forest tree ${ti + 1}/${total}` };
-  }
-  return out;
 }
 
-/** The state one fitForestTrees call shares across its trees (buffers reused tree after tree). */
-interface ForestWork {
-  p: ForestParams;
-  data: BinnedData;
-  y: Uint8Array;
-  rows: Uint32Array;
-  nTrain: number;
-  nActive: number;
-  mtry: number;
-  maxDepth: number;
-  entropy: boolean;
-  cw0: number;
-  cw1: number;
-  count: Int32Array;
-  idx: Uint32Array;
-  scratch: Uint32Array;
-  wN: Float64Array;
-  yN: Uint8Array;
-  hist: Float64Array;
-  seen: Int32Array;
-  perm: Int32Array;
-  stack: number[];
-  minLeaf: number;
-  table: Float64Array | null;
-}
+type ForestWork = ReturnType<typeof prepareForest>;
 
 /**
  * Grows tree `treeIndex`. A plain function, not part of the fitting generator, so V8 keeps its locals
