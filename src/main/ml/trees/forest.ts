@@ -106,14 +106,12 @@ function prepareForest(data: BinnedData, y: Uint8Array, params: Partial<ForestPa
   const yN = new Uint8Array(nTrain);
   const hist = new Float64Array(3 * 256);
   const seen = new Int32Array(8);
-  // x ln x for the integer weights that unweighted bootstrap counts produce (0..nTrain): the entropy
-  // score needs six of them per candidate and Math.log dominated the fit. Same values, looked up.
-  const xlogxTable = new Float64Array(entropy ? nTrain + 1 : 0);
-  for (let i = 1; i < xlogxTable.length; i++) xlogxTable[i] = i * Math.log(i);
+  // Entropy only: x ln x for the integer weights that unweighted bootstrap counts produce (0..nTrain);
+  // the score needs six of them per candidate and Math.log dominated the fit. Same values, looked up.
+  // Null selects gini.
+  const table = entropy ? new Float64Array(nTrain + 1) : null;
+  if (table) for (let i = 1; i < table.length; i++) table[i] = i * Math.log(i);
   const perm = new Int32Array(nActive);
-  // For splitScore, a module-level function so V8 inlines it into the split scan.
-  const minLeaf = p.minSamplesLeaf;
-  const table = entropy ? xlogxTable : null;
   const stack: number[] = [];
   return {
     p,
@@ -124,7 +122,6 @@ function prepareForest(data: BinnedData, y: Uint8Array, params: Partial<ForestPa
     nActive,
     mtry,
     maxDepth,
-    entropy,
     cw0,
     cw1,
     count,
@@ -136,7 +133,6 @@ function prepareForest(data: BinnedData, y: Uint8Array, params: Partial<ForestPa
     seen,
     perm,
     stack,
-    minLeaf,
     table,
   };
 }
@@ -156,7 +152,6 @@ function growForestTree(w: ForestWork, treeIndex: number): Tree {
     nActive,
     mtry,
     maxDepth,
-    entropy,
     cw0,
     cw1,
     count,
@@ -168,10 +163,11 @@ function growForestTree(w: ForestWork, treeIndex: number): Tree {
     seen,
     perm,
     stack,
-    minLeaf,
     table,
   } = w;
   const { binner, codes, nRows } = w.data;
+  const entropy = table !== null;
+  const minLeaf = p.minSamplesLeaf;
   // Bootstrap: nTrain draws with replacement; a row's multiplicity becomes its weight.
   let n = 0;
   if (p.bootstrap) {
