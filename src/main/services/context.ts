@@ -80,3 +80,16 @@ export async function closeAppContext(ctx: AppContext): Promise<void> {
   await ctx.pool.close();
   ctx.store.close();
 }
+
+/**
+ * Runs a best-effort worker task outside any job (maintenance, warming caches): it settles to
+ * undefined whatever happens; a failure is logged as `what`, except the cancel of a closing app.
+ */
+export function runInBackground(ctx: AppContext, kind: string, input: unknown, what: string): Promise<void> {
+  return ctx.pool.run(kind, input).then(
+    () => undefined,
+    (error: unknown) => {
+      if ((error as { code?: string }).code !== 'job_cancelled') ctx.log.warn(`${what}: ${(error as Error).message}`);
+    },
+  );
+}

@@ -25,7 +25,7 @@ import { resourcesDir } from '../host/paths';
 import type { JobHandle } from '../jobs/manager';
 import type { SchemaRow } from '../store/repos/schemas';
 import type { IngestFileInput } from '../workers/tasks/ingest';
-import type { AppContext } from './context';
+import { runInBackground, type AppContext } from './context';
 import { exportDestination } from './exports';
 import type { HandlerMap } from './registry';
 
@@ -204,9 +204,7 @@ export function startIngest(ctx: AppContext, kind: SchemaKind, paths: string[], 
  * whatever is left when the WAL grows past its limit or the last connection closes.
  */
 export function checkpointInBackground(ctx: AppContext): void {
-  ctx.pool.run('store/checkpoint', {}).catch((error: unknown) => {
-    if ((error as { code?: string }).code !== 'job_cancelled') ctx.log.warn(`Background checkpoint failed: ${(error as Error).message}`);
-  });
+  void runInBackground(ctx, 'store/checkpoint', {}, 'Background checkpoint failed');
 }
 
 export function sampleDir(): string {

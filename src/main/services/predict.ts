@@ -20,7 +20,7 @@ import type { JobHandle } from '../jobs/manager';
 import { predictWithBundle } from '../ml/pipeline/bundle';
 import { MAILBOX_HEADER_BYTES, MAILBOX_NONE, MAILBOX_READY, MAILBOX_WAITING, toPredictions } from '../workers/tasks/predict';
 import type { PredictFileInput } from '../workers/tasks/predict';
-import type { AppContext } from './context';
+import { runInBackground, type AppContext } from './context';
 import { exportDestination } from './exports';
 import { runIngest } from './data';
 import { loadBundle, resolvePredictionVersion, versionDetail } from './models';
@@ -182,13 +182,7 @@ export function warmPrediction(ctx: AppContext, model: ModelChoice): { version: 
     return { version: null, ready: Promise.resolve() };
   }
   const tasks = Array.from({ length: ctx.pool.size }, () =>
-    ctx.pool.run('predict/warm', { versionId: version.id }).then(
-      () => undefined,
-      (error: unknown) => {
-        if ((error as { code?: string }).code !== 'job_cancelled')
-          ctx.log.warn(`Could not prepare model version ${version.version} for prediction: ${(error as Error).message}`);
-      },
-    ),
+    runInBackground(ctx, 'predict/warm', { versionId: version.id }, `Could not prepare model version ${version.version} for prediction`),
   );
   return { version: version.version, ready: Promise.all(tasks).then(() => undefined) };
 }
