@@ -507,16 +507,20 @@ export async function runTraining(ctx: AppContext, job: JobHandle, options: Trai
       const byCv = cvPerCluster !== null && cvGlobal !== null;
       const betterThanPerCluster = byCv ? cvGlobal.auc.mean > cvPerCluster.auc.mean : b !== null && (a === null || b > a);
       globalResult = { ...global.result, betterThanPerCluster };
-      const winner = betterThanPerCluster ? 'the global model' : 'the per-regime models';
-      const heldOut =
-        a === null || b === null
-          ? 'On the held-out rows the strategies could not be compared (a held-out part has one class).'
-          : `On the same held-out rows the per-regime models reach ROC AUC ${a.toFixed(3)} and the global model (regime as a feature) ${b.toFixed(3)}.`;
-      strategyNote = byCv
-        ? `${heldOut} In repeated ${config.repeatedCv.folds}-fold CV over all rows (${cvPerCluster.repeats} repeats) they reach ${cvPerCluster.auc.mean.toFixed(3)} ± ${cvPerCluster.auc.std.toFixed(3)} and ${cvGlobal.auc.mean.toFixed(3)} ± ${cvGlobal.auc.std.toFixed(3)}: ${winner} validated better (decided by the repeated CV, which sees every faulty wafer).`
-        : a !== null && b !== null
-          ? `${heldOut} ${winner[0]!.toUpperCase()}${winner.slice(1)} validated better.`
-          : `${heldOut} ${betterThanPerCluster ? 'The global model is kept.' : 'The per-regime models are kept.'}`;
+      const comparable = a !== null && b !== null;
+      const heldOut = comparable
+        ? `On the same held-out rows the per-regime models reach ROC AUC ${a.toFixed(3)} and the global model (regime as a feature) ${b.toFixed(3)}.`
+        : 'On the held-out rows the strategies could not be compared (a held-out part has one class).';
+      const cv = byCv
+        ? ` In repeated ${config.repeatedCv.folds}-fold CV over all rows (${cvPerCluster.repeats} repeats), which sees every faulty wafer, they reach ${cvPerCluster.auc.mean.toFixed(3)} ± ${cvPerCluster.auc.std.toFixed(3)} and ${cvGlobal.auc.mean.toFixed(3)} ± ${cvGlobal.auc.std.toFixed(3)}.`
+        : '';
+      const winner = betterThanPerCluster ? 'The global model' : 'The per-regime models';
+      const verdict = byCv
+        ? `${winner} validated better (decided by the repeated CV).`
+        : comparable
+          ? `${winner} validated better.`
+          : `${winner} ${betterThanPerCluster ? 'is' : 'are'} kept.`;
+      strategyNote = `${heldOut}${cv} ${verdict}`;
       note(strategyNote);
     }
     const deployGlobal = config.deploy === 'best' && globalResult?.betterThanPerCluster === true;
