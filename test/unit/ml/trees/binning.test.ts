@@ -61,4 +61,29 @@ describe('binning', () => {
     expect(b.nValueBins[0]).toBeLessThanOrEqual(16);
     expect(b.nValueBins[0]).toBeGreaterThanOrEqual(12);
   });
+
+  it('bins a matrix exactly as binValue bins each value, for any threshold count', () => {
+    // Values the fitted thresholds fall between, exact threshold hits, infinities, -0 and NaN.
+    for (const maxBins of [2, 3, 16, 64, 200, 255]) {
+      const n = 3000;
+      const fit = new Float64Array(n);
+      for (let i = 0; i < n; i++) fit[i] = Math.round(Math.sin(i * 7.31) * 500) / 4;
+      const b = fitBinner(fit, n, 1, maxBins);
+      const t = b.thresholds[0];
+      const probe = [
+        ...t,
+        -0,
+        0,
+        Infinity,
+        -Infinity,
+        NaN,
+        ...Array.from(fit.subarray(0, 500)),
+        1e300,
+        -1e300,
+      ];
+      const X = Float64Array.from(probe);
+      const d = binMatrix(b, X, X.length);
+      for (let i = 0; i < X.length; i++) expect(d.codes[i]).toBe(binValue(t, X[i]));
+    }
+  });
 });
