@@ -23,8 +23,9 @@ export function buildHist(
 ): void {
   const n = end - start;
   let k = 0;
-  // Eight columns per pass where there are eight: more independent read-modify-write chains per row
-  // and one idx/gN/hN read for all of them (measured ~20% faster per update than four).
+  // Eight columns per pass over the rows: one idx/gN/hN read serves them all, and the eight histograms'
+  // read-modify-write chains are independent (measured ~10% faster fits than four per pass). Each bin
+  // still receives its rows in idx order, so sums do not depend on the unrolling.
   for (; k + 7 < nCols; k += 8) {
     const o0 = histOff[k];
     const o1 = histOff[k + 1];
@@ -72,35 +73,7 @@ export function buildHist(
       hist[b + 1] += h;
     }
   }
-  // Four columns per pass over the rows: one idx/gN/hN read serves them all, and the histograms'
-  // read-modify-write chains are independent. Each bin still receives its rows in idx order.
-  for (; k + 3 < nCols; k += 4) {
-    const o0 = histOff[k];
-    const o1 = histOff[k + 1];
-    const o2 = histOff[k + 2];
-    const o3 = histOff[k + 3];
-    const base0 = cols[k] * nRows;
-    const base1 = cols[k + 1] * nRows;
-    const base2 = cols[k + 2] * nRows;
-    const base3 = cols[k + 3] * nRows;
-    for (let i = 0; i < n; i++) {
-      const r = contiguous ? i : idx[start + i];
-      const g = gN[i];
-      const h = hN[i];
-      const b0 = o0 + (codes[base0 + r] << 1);
-      const b1 = o1 + (codes[base1 + r] << 1);
-      const b2 = o2 + (codes[base2 + r] << 1);
-      const b3 = o3 + (codes[base3 + r] << 1);
-      hist[b0] += g;
-      hist[b0 + 1] += h;
-      hist[b1] += g;
-      hist[b1 + 1] += h;
-      hist[b2] += g;
-      hist[b2 + 1] += h;
-      hist[b3] += g;
-      hist[b3 + 1] += h;
-    }
-  }
+  // The last (at most seven) columns one at a time: a few of hundreds, not worth a third unrolled copy.
   for (; k < nCols; k++) {
     const o = histOff[k];
     const base = cols[k] * nRows;
