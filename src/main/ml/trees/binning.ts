@@ -126,10 +126,8 @@ function binColumn(
   dst: number,
   p: Float64Array,
 ): void {
-  if (thresholds.length > 254) {
-    for (let r = 0; r < nRows; r++) codes[dst + r] = binValue(thresholds, X[src + r]);
-    return;
-  }
+  // fitBinner caps a feature at 255 bins (254 thresholds); more would not fit a Uint8 code either.
+  if (thresholds.length > 254) throw new RangeError('a feature has more than 254 bin thresholds');
   p.fill(Infinity);
   p.set(thresholds);
   for (let r = 0; r < nRows; r++) {
