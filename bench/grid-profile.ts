@@ -1,5 +1,5 @@
 // Profiles the per-family grid search on a workspace with the wafer training data imported:
-//   npx tsx bench/grid-profile.ts WORKSPACE.sqlite [--gbm-base P] [--only gbm|forest]
+//   node -r tsx/cjs bench/grid-profile.ts WORKSPACE.sqlite [--gbm-base P] [--only gbm|forest]
 // --gbm-base P adds baseScore: [P] to the boosting grid (e.g. 0.5, XGBoost 1.7's start; default: the
 // fault rate).
 import { copyFileSync, mkdtempSync } from 'node:fs';

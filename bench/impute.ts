@@ -2,7 +2,7 @@
 // ~5% missing cells, 3 regimes). Prints (1) transform rows/s at prediction time: fit on 1,567 rows
 // (1,567 donors), then transformRows on a fresh batch of rows from the same process, and (2) fit
 // seconds at the requested scales. Usage:
-//   npx tsx bench/impute.ts [--scales=1,10,100] [--search=exact|shortlist] [--donors=1567,5000]
+//   node -r tsx/cjs bench/impute.ts [--scales=1,10,100] [--search=exact|shortlist] [--donors=1567,5000]
 import { fitPreprocessor, transformRows } from '../src/main/ml/preprocess';
 import type { PreprocessOptions } from '../src/main/ml/preprocess';
 import { run } from '../src/main/ml/matrix';

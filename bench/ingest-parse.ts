@@ -4,7 +4,7 @@
 // 100x is streamed chunk by chunk so memory stays flat. Peak RSS is the process maximum after each size.
 // With --real DIR it also validates every .csv in DIR (e.g. /work/shared/data/wafer/training_batch) with the
 // wafer training schema, held in memory, best of reps.
-// Usage: npx tsx bench/ingest-parse.ts [--sizes 1,100] [--seed 7] [--chunk 1048576] [--reps 5] [--real DIR] [--json]
+// Usage: node -r tsx/cjs bench/ingest-parse.ts [--sizes 1,100] [--seed 7] [--chunk 1048576] [--reps 5] [--real DIR] [--json]
 
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';

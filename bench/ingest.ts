@@ -3,7 +3,7 @@
  * temporary folder, then imported through the real path — a worker thread streaming, tokenizing and
  * validating the file, SQLite storing the rows in one transaction — on ONE worker. Each size runs in its
  * own child process so peak RSS shows whether memory grows with file size.
- * Usage: npx tsx bench/ingest.ts [--sizes 1,100]
+ * Usage: node -r tsx/cjs bench/ingest.ts [--sizes 1,100]
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -14,6 +14,7 @@ import { startIngest } from '../src/main/services/data';
 import { SECOM_ROWS } from '../src/main/sample/wafer';
 import { writeWaferCsv } from './wafer-batch';
 import type { IngestSummary } from '../src/shared/contract';
+import { TS_NODE_ARGS } from './node-args';
 
 /** One measurement (runs in a child process). */
 async function measure(size: number): Promise<void> {
@@ -50,7 +51,7 @@ export async function runIngestBench(argv: string[]): Promise<void> {
   console.log('size   file MB    rows      seconds   MB/s     rows/s     peak RSS MB   CPU MB/s');
   const results: { size: number; mbps: number; peakRssMb: number }[] = [];
   for (const size of sizes) {
-    const child = spawnSync(process.execPath, ['--import', 'tsx', __filename, '--measure', String(size)], {
+    const child = spawnSync(process.execPath, [...TS_NODE_ARGS, __filename, '--measure', String(size)], {
       encoding: 'utf8',
       maxBuffer: 1 << 24,
     });

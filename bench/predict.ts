@@ -8,7 +8,7 @@
  * on (the training file's profile, other row seeds), as a later shift's batches are: new bytes, so
  * they are imported, not reused as duplicates. `--unfamiliar` draws the next batch from another
  * process instead (its rows are then mostly flagged unfamiliar, and the neighbour search prunes less).
- * Usage: npx tsx bench/predict.ts [--sizes 1,100] [--unfamiliar]
+ * Usage: node -r tsx/cjs bench/predict.ts [--sizes 1,100] [--unfamiliar]
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -21,6 +21,7 @@ import { approveVersion, promoteVersion } from '../src/main/services/models';
 import { startBatchPrediction } from '../src/main/services/predict';
 import { startTraining } from '../src/main/services/training';
 import { writeSampleLikeBatch } from './wafer-batch';
+import { TS_NODE_ARGS } from './node-args';
 
 const BENCH_CONFIG = {
   clusters: { mode: 'fixed', k: 3 },
@@ -85,7 +86,7 @@ export async function runPredictBench(argv: string[]): Promise<void> {
   console.log('(first: the batch right after training; next: the following batch, model decoded in the workers; cpu: all threads)');
   console.log('size   rows      seconds   cpu s   rows/s  next: seconds   cpu s   rows/s     faulty  unfamiliar (first/next)  peak RSS MB');
   for (const size of sizes) {
-    const args = ['--import', 'tsx', __filename, '--measure', String(size), ...(argv.includes('--unfamiliar') ? ['--unfamiliar'] : [])];
+    const args = [...TS_NODE_ARGS, __filename, '--measure', String(size), ...(argv.includes('--unfamiliar') ? ['--unfamiliar'] : [])];
     const child = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 24 });
     const line = child.stdout.trim().split('\n').pop() ?? '';
     try {

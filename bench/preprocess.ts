@@ -106,7 +106,7 @@ export async function runPreprocessBench(argv: string[] = []): Promise<void> {
   }
 }
 
-// Allow `tsx bench/preprocess.ts --scales=1,10` directly.
+// Allow `node -r tsx/cjs bench/preprocess.ts --scales=1,10` directly.
 if (process.argv[1] && /bench[\\/]preprocess\.ts$/.test(process.argv[1])) {
   void runPreprocessBench(process.argv.slice(2));
 }

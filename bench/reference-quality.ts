@@ -8,7 +8,7 @@
  * family chosen by ROC AUC on hard labels) and prints both pooled held-out figures side by side.
  * Needs Debian's python3-sklearn and python3-xgboost (the project itself never does); without them it
  * prints our figures only.
- * Usage: npx tsx bench/reference-quality.ts [--ours-only]  (or npm run bench -- reference)
+ * Usage: node -r tsx/cjs bench/reference-quality.ts [--ours-only]  (or npm run bench -- reference)
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';

@@ -3,7 +3,7 @@
  * the reference grids, metrics, registry), import excluded. On the reference's real wafer data when
  * ../shared is present (the Python reference took 115 s here: the target is 1/20 of that), and on
  * seeded wafer-like data at 1x (1,567 rows) otherwise or in addition.
- * Usage: npx tsx bench/train.ts [--sizes 1] [--real-only]
+ * Usage: node -r tsx/cjs bench/train.ts [--sizes 1] [--real-only]
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
