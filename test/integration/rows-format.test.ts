@@ -67,6 +67,44 @@ describe('stored row values', () => {
     store.close();
   });
 
+  it('reads any range of a multi-file sequence as the same rows the whole matrix holds there', () => {
+    const { store, fileId } = workspace();
+    const schemaId = store.schemas.list('training')[0]!.id;
+    const second = store.files.startFile(
+      { kind: 'training', name: 'g.csv', bytes: 1, schemaId, batch: 'b', sourcePath: null },
+      'pending-g',
+    );
+    const n = 3;
+    // Row k of the sequence holds k, k + 0.5 and -k; file f.csv has 5 rows, g.csv 4 (listed second first).
+    const put = (file: number, rowNo: number, k: number) =>
+      store.files.insertRow(
+        file,
+        rowNo,
+        `W${k}`,
+        -1,
+        false,
+        Buffer.from(Float64Array.from([k, k + 0.5, -k]).buffer),
+      );
+    for (let r = 1; r <= 4; r++) put(second, r, r - 1);
+    for (let r = 1; r <= 5; r++) put(fileId, r, 3 + r);
+    const order = [second, fileId];
+    const whole = store.rows.matrixForFiles(order, n);
+    expect(whole.wafers).toEqual(['W0', 'W1', 'W2', 'W3', 'W4', 'W5', 'W6', 'W7', 'W8']);
+    for (let start = 0; start <= 10; start++) {
+      for (const count of [1, 2, 4, 5, 9, 20]) {
+        const part = store.rows.matrixForFiles(order, n, { start, count });
+        const want = whole.wafers.slice(start, start + count);
+        expect(part.wafers, `start ${start} count ${count}`).toEqual(want);
+        for (let i = 0; i < part.nRows; i++) {
+          for (let f = 0; f < n; f++)
+            expect(part.X[f * part.nRows + i]).toBe(whole.X[f * whole.nRows + start + i]);
+          expect(part.rowIds[i]).toBe(whole.rowIds[start + i]);
+        }
+      }
+    }
+    store.close();
+  });
+
   it('refuses a blob too short for the feature count', () => {
     const { store, fileId } = workspace();
     store.files.insertRow(fileId, 1, 'W0', -1, false, Buffer.alloc(12));

@@ -89,46 +89,61 @@ export class RowsRepo {
     const words = new Int32Array(nFeatures);
     const wordBytes = new Uint8Array(words.buffer);
     // File by file in the caller's order, so the matrix (and every seeded step on it) does not depend
-    // on the order parallel imports happened to commit in.
+    // on the order parallel imports happened to commit in. A range is found with LIMIT/OFFSET inside
+    // SQLite: skipped rows are never copied out (a worker scoring the last quarter of a file used to
+    // read the whole file's values to reach it).
     const stmt = this.db
-      .prepare('SELECT id, file_id, wafer, label, faulty, vals FROM rows WHERE file_id = ? ORDER BY row_no')
+      .prepare(
+        'SELECT id, file_id, wafer, label, faulty, vals FROM rows WHERE file_id = ? ORDER BY row_no LIMIT ? OFFSET ?',
+      )
       .raw(true);
     let i = 0;
-    let seen = 0;
-    outer: for (const fileId of fileIds) for (const r of stmt.iterate(fileId) as Iterable<unknown[]>) {
-      if (seen++ < first) continue;
-      if (i >= nRows) break outer;
-      const vals = r[5] as Buffer;
-      if (vals.length === nFeatures * 8) {
-        scratchBytes.set(vals);
-        for (let f = 0; f < nFeatures; f++) X[f * nRows + i] = scratch[f]!;
-      } else {
-        if (vals.length < nFeatures * 4) {
-          throw new Error(`Stored row ${String(r[0])} holds ${vals.length} bytes; too few for ${nFeatures} values.`);
-        }
-        wordBytes.set(vals.subarray(0, nFeatures * 4));
-        let o = nFeatures * 4;
-        for (let f = 0; f < nFeatures; f++) {
-          const w = words[f]!;
-          const code = w & 15;
-          let v: number;
-          if (code < WORD_MISSING) v = (w >> 4) / P10[code]!;
-          else if (code === WORD_MISSING) v = NaN;
-          else {
-            if (code !== WORD_RAW || o + 8 > vals.length) throw new Error(`Stored row ${String(r[0])} is damaged.`);
-            v = vals.readDoubleLE(o);
-            o += 8;
-          }
-          X[f * nRows + i] = v;
-        }
+    let skip = first;
+    for (const fileId of fileIds) {
+      if (i >= nRows) break;
+      const inFile = skip > 0 ? this.countForFiles([fileId]) : 0;
+      if (skip > 0 && skip >= inFile) {
+        skip -= inFile;
+        continue;
       }
-      rowIds[i] = r[0] as number;
-      fileIdsOut[i] = r[1] as number;
-      wafers[i] = r[2] as string;
-      const faulty = r[4] as number | null;
-      labels[i] = faulty === null ? 255 : faulty;
-      rawLabels[i] = (r[3] as number | null) ?? NaN;
-      i++;
+      const offset = skip;
+      skip = 0;
+      for (const r of stmt.iterate(fileId, nRows - i, offset) as Iterable<unknown[]>) {
+        const vals = r[5] as Buffer;
+        if (vals.length === nFeatures * 8) {
+          scratchBytes.set(vals);
+          for (let f = 0; f < nFeatures; f++) X[f * nRows + i] = scratch[f]!;
+        } else {
+          if (vals.length < nFeatures * 4) {
+            throw new Error(
+              `Stored row ${String(r[0])} holds ${vals.length} bytes; too few for ${nFeatures} values.`,
+            );
+          }
+          wordBytes.set(vals.subarray(0, nFeatures * 4));
+          let o = nFeatures * 4;
+          for (let f = 0; f < nFeatures; f++) {
+            const w = words[f]!;
+            const code = w & 15;
+            let v: number;
+            if (code < WORD_MISSING) v = (w >> 4) / P10[code]!;
+            else if (code === WORD_MISSING) v = NaN;
+            else {
+              if (code !== WORD_RAW || o + 8 > vals.length)
+                throw new Error(`Stored row ${String(r[0])} is damaged.`);
+              v = vals.readDoubleLE(o);
+              o += 8;
+            }
+            X[f * nRows + i] = v;
+          }
+        }
+        rowIds[i] = r[0] as number;
+        fileIdsOut[i] = r[1] as number;
+        wafers[i] = r[2] as string;
+        const faulty = r[4] as number | null;
+        labels[i] = faulty === null ? 255 : faulty;
+        rawLabels[i] = (r[3] as number | null) ?? NaN;
+        i++;
+      }
     }
     return { nRows, nFeatures, X, rowIds, wafers, fileIds: fileIdsOut, labels, rawLabels };
   }
