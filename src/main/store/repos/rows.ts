@@ -89,9 +89,9 @@ export class RowsRepo {
     const words = new Int32Array(nFeatures);
     const wordBytes = new Uint8Array(words.buffer);
     // File by file in the caller's order, so the matrix (and every seeded step on it) does not depend
-    // on the order parallel imports happened to commit in. A range is found with LIMIT/OFFSET inside
-    // SQLite: skipped rows are never copied out (a worker scoring the last quarter of a file used to
-    // read the whole file's values to reach it).
+    // on the order parallel imports happened to commit in. A range is cut with LIMIT/OFFSET inside
+    // SQLite, so rows before it are never copied out (a worker scoring the last part of a file reads
+    // only that part).
     const stmt = this.db
       .prepare(
         'SELECT id, file_id, wafer, label, faulty, vals FROM rows WHERE file_id = ? ORDER BY row_no LIMIT ? OFFSET ?',
@@ -101,10 +101,12 @@ export class RowsRepo {
     let skip = first;
     for (const fileId of fileIds) {
       if (i >= nRows) break;
-      const inFile = skip > 0 ? this.countForFiles([fileId]) : 0;
-      if (skip > 0 && skip >= inFile) {
-        skip -= inFile;
-        continue;
+      if (skip > 0) {
+        const inFile = this.countForFiles([fileId]);
+        if (skip >= inFile) {
+          skip -= inFile;
+          continue;
+        }
       }
       const offset = skip;
       skip = 0;
