@@ -309,36 +309,34 @@ export async function runTreesBench(argv: string[]): Promise<void> {
     ].join('  '),
   );
   const all: Measure[] = [];
-  const report = (label: string, r: Measure | string, ref?: number): void => {
-    if (typeof r === 'string') console.log(`${label}: ${r}`);
-    else {
-      all.push(r);
-      console.log(fmt(r, ref));
+  /** Prints one measurement; returns it, or undefined when the run failed or timed out. */
+  const report = (label: string, r: Measure | string, ref?: number): Measure | undefined => {
+    if (typeof r === 'string') {
+      console.log(`${label}: ${r}`);
+      return undefined;
     }
+    all.push(r);
+    console.log(fmt(r, ref));
+    return r;
+  };
+  // The budget's figures are ratios against the Python reference where one exists (DESIGN.md): the same
+  // library on the same machine and data, not the issue's absolute seconds.
+  const ratio = (label: string, ours?: Measure, theirs?: Measure): string[] => {
+    if (!ours || !theirs) return [];
+    const dAuc = ours.auc - theirs.auc;
+    return [`${label} ${(ours.totalSec / theirs.totalSec).toFixed(2)}x time, AUC ${dAuc >= 0 ? '+' : ''}${dAuc.toFixed(4)}`];
   };
   for (const size of sizes) {
     const seeds = seedsFor(size, seed, nSeeds);
     console.log(`${size}x: seeds ${seeds.join(', ')} (times are medians, AUC mean ± sd over the seeds)`);
-    report(`${size}x boosting`, overSeeds(seeds, (s) => runChild('gbm', size, s, 3600)), REF.gbm[size]);
+    const gbm = report(`${size}x boosting`, overSeeds(seeds, (s) => runChild('gbm', size, s, 3600)), REF.gbm[size]);
     report(`${size}x boosting, base prior`, overSeeds(seeds, (s) => runChild('gbm-prior', size, s, 3600)), REF.gbm[size]);
-    report(`${size}x forest`, overSeeds(seeds, (s) => runChild('forest', size, s, 3600)), REF.forest[size]);
+    const forest = report(`${size}x forest`, overSeeds(seeds, (s) => runChild('forest', size, s, 3600)), REF.forest[size]);
     if (size === 1) report(`${size}x ml-random-forest`, runChild('mlrf', size, seed, baselineTimeout));
     if (py) {
-      report(`${size}x xgboost`, overSeeds(seeds, (s) => runPython(py, 'xgb', size, s, 1800)));
-      if (size <= 10) report(`${size}x sklearn RF`, overSeeds(seeds, (s) => runPython(py, 'rf', size, s, 1800)));
-      // The budget's figures are ratios against the Python reference where one exists (DESIGN.md):
-      // the same library on the same machine and data, not the issue's absolute seconds.
-      const pick = (algo: string) => all.find((m) => m.size === size && m.algo === algo);
-      const pairs: [string, Measure | undefined, Measure | undefined][] = [
-        ['boosting / XGBoost', pick('gbm'), pick('xgboost-1.7 hist')],
-        ['forest / scikit-learn', pick('forest'), pick('sklearn RF (mean-imputed)')],
-      ];
-      const parts = pairs
-        .filter(([, ours, theirs]) => ours && theirs)
-        .map(
-          ([label, ours, theirs]) =>
-            `${label} ${(ours!.totalSec / theirs!.totalSec).toFixed(2)}x time, AUC ${(ours!.auc - theirs!.auc >= 0 ? '+' : '')}${(ours!.auc - theirs!.auc).toFixed(4)}`,
-        );
+      const xgb = report(`${size}x xgboost`, overSeeds(seeds, (s) => runPython(py, 'xgb', size, s, 1800)));
+      const rf = size <= 10 ? report(`${size}x sklearn RF`, overSeeds(seeds, (s) => runPython(py, 'rf', size, s, 1800))) : undefined;
+      const parts = [...ratio('boosting / XGBoost', gbm, xgb), ...ratio('forest / scikit-learn', forest, rf)];
       if (parts.length) console.log(`${size}x same machine: ${parts.join('; ')}`);
     }
   }
