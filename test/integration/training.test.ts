@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { IngestSummary } from '../../src/shared/contract';
+import type { Explanation, IngestSummary } from '../../src/shared/contract';
 import { checkBundle, predictWithBundle } from '../../src/main/ml/pipeline/bundle';
 import { closeAppContext, openAppContext, type AppContext } from '../../src/main/services/context';
 import { startIngest } from '../../src/main/services/data';
@@ -89,6 +89,24 @@ describe('training run (real workers, real SQLite)', () => {
     const byRowId = new Map(Array.from(m.rowIds, (id, i) => [id, p.prob[i]!]));
     expect(run.heldOut!.rowIds.length).toBeGreaterThan(50);
     run.heldOut!.rowIds.forEach((id, i) => expect(byRowId.get(id)).toBe(run.heldOut!.probs[i]));
+    // Explanations come as the stored JSON text: canonical (what JSON.stringify of the parsed objects
+    // gives), at most 5 sensors each way, strongest first, each with its raw value.
+    const explained = predictWithBundle(bundle, m.X, m.nRows, { explain: 5 });
+    expect(Array.from(explained.prob)).toEqual(Array.from(p.prob));
+    explained.explanations!.forEach((text, r) => {
+      const e = JSON.parse(text) as Explanation;
+      expect(JSON.stringify(e)).toBe(text);
+      expect(e.towardsFaulty.length + e.towardsGood.length).toBeGreaterThan(0);
+      for (const [list, sign] of [[e.towardsFaulty, 1], [e.towardsGood, -1]] as const) {
+        expect(list.length).toBeLessThanOrEqual(5);
+        list.forEach((s, i) => {
+          expect(Math.sign(s.effect)).toBe(sign);
+          if (i > 0) expect(sign * s.effect).toBeLessThanOrEqual(sign * list[i - 1]!.effect);
+          const raw = m.X[bundle.featureNames.indexOf(s.sensor) * m.nRows + r]!;
+          expect(s.value).toBe(Number.isNaN(raw) ? null : raw);
+        });
+      }
+    });
   });
 
   it('a cancelled run is marked cancelled and leaves the registry untouched', async () => {

@@ -66,13 +66,22 @@ export interface BundlePrediction {
   unfamiliar: Uint8Array;
   prob: Float64Array;
   faulty: Uint8Array;
-  /** Top sensors per row towards faulty (positive) and towards good (negative), when asked for. */
-  explanations: { towardsFaulty: SensorEffect[]; towardsGood: SensorEffect[] }[] | null;
+  /** Per row, when asked for: its top sensors towards faulty (positive) and towards good (negative) as
+   *  the JSON text of an Explanation ({ towardsFaulty: SensorEffect[], towardsGood: SensorEffect[] }),
+   *  the form the history stores; written directly, without an object per sensor. */
+  explanations: string[] | null;
 }
 
 const modelCache = new WeakMap<
   ModelBundle,
-  { clusters: (TreeModel | null)[]; global: TreeModel | null; low: Float64Array[]; high: Float64Array[] }
+  {
+    clusters: (TreeModel | null)[];
+    global: TreeModel | null;
+    low: Float64Array[];
+    high: Float64Array[];
+    /** Per kept sensor, `"sensor":<name>,` with the name as a JSON string. */
+    sensorJson: string[];
+  }
 >();
 
 function compiled(bundle: ModelBundle) {
@@ -83,6 +92,7 @@ function compiled(bundle: ModelBundle) {
       global: bundle.global ? deserializeModel(bundle.global.model) : null,
       low: bundle.clusters.map((cl) => decodeF64(cl.low)),
       high: bundle.clusters.map((cl) => decodeF64(cl.high)),
+      sensorJson: bundle.preprocess.keptNames.map((name) => `"sensor":${JSON.stringify(name)},`),
     };
     modelCache.set(bundle, c);
   }
@@ -173,29 +183,31 @@ export function predictWithBundle(
       const n = options.explain;
       const pos = new Int32Array(n);
       const neg = new Int32Array(n);
-      const effect = (r: number, f: number, e: number): SensorEffect => {
+      // One effect as JSON.stringify would write { sensor, value, effect, low, high } (NaN as null).
+      const effectJson = (r: number, f: number, e: number): string => {
         const raw = Xraw[bundle.preprocess.keptColumns[f]! * nRows + r]!;
-        return { sensor: bundle.preprocess.keptNames[f]!, value: Number.isNaN(raw) ? null : raw, effect: e, low: low[f]!, high: high[f]! };
+        return `{${c.sensorJson[f]}"value":${jsonNumber(raw)},"effect":${jsonNumber(e)},"low":${jsonNumber(low[f]!)},"high":${jsonNumber(high[f]!)}}`;
+      };
+      const list = (r: number, top: Int32Array, count: number, o: number): string => {
+        let text = '';
+        for (let i = 0; i < count; i++) text += (i > 0 ? ',' : '') + effectJson(r, top[i]!, contrib!.values[o + top[i]!]!);
+        return text;
       };
       rows.forEach((r, i) => {
         let nPos = 0;
         let nNeg = 0;
+        const o = i * nF;
         if (contrib) {
-          const o = i * nF;
           const v = contrib.values;
           // The n largest positive and n most negative effects, ties to the lower feature index (what a
-          // stable sort of all effects gives), without building an object per sensor.
+          // stable sort of all effects gives).
           for (let f = 0; f < nKept; f++) {
             const e = v[o + f]!;
-            if (e > 0) nPos = insertTop(pos, nPos, n, f, (a, b) => v[o + a]! > v[o + b]!);
-            else if (e < 0) nNeg = insertTop(neg, nNeg, n, f, (a, b) => v[o + a]! < v[o + b]!);
+            if (e > 0) nPos = insertTop(pos, nPos, n, f, v, o, 1);
+            else if (e < 0) nNeg = insertTop(neg, nNeg, n, f, v, o, -1);
           }
         }
-        const o = i * nF;
-        explanations![r] = {
-          towardsFaulty: Array.from(pos.subarray(0, nPos), (f) => effect(r, f, contrib!.values[o + f]!)),
-          towardsGood: Array.from(neg.subarray(0, nNeg), (f) => effect(r, f, contrib!.values[o + f]!)),
-        };
+        explanations![r] = `{"towardsFaulty":[${list(r, pos, nPos, o)}],"towardsGood":[${list(r, neg, nNeg, o)}]}`;
       });
     }
   }
@@ -210,18 +222,25 @@ export function predictWithBundle(
 }
 
 /**
- * Inserts f into top (length count, capacity n) ordered by `before`; an item that does not come strictly
- * before another stays after it, so earlier (lower) features win ties. Returns the new count.
+ * Inserts feature f into top (length count, capacity n), ordered by sign x v[o + feature] descending; a
+ * feature that does not come strictly before another stays after it, so earlier (lower) features win
+ * ties. Returns the new count.
  */
-function insertTop(top: Int32Array, count: number, n: number, f: number, before: (a: number, b: number) => boolean): number {
-  if (count === n && !before(f, top[n - 1]!)) return count;
+function insertTop(top: Int32Array, count: number, n: number, f: number, v: Float64Array, o: number, sign: 1 | -1): number {
+  const key = sign * v[o + f]!;
+  if (count === n && !(key > sign * v[o + top[n - 1]!]!)) return count;
   let i = count < n ? count++ : n - 1;
-  while (i > 0 && before(f, top[i - 1]!)) {
+  while (i > 0 && key > sign * v[o + top[i - 1]!]!) {
     top[i] = top[i - 1]!;
     i--;
   }
   top[i] = f;
   return count;
+}
+
+/** A number as JSON.stringify writes it (non-finite as null). */
+function jsonNumber(x: number): string {
+  return Number.isFinite(x) ? String(x) : 'null';
 }
 
 function selectRowsOf(X: Float64Array, nRows: number, nFeatures: number, rows: number[]): Float64Array {

@@ -26,7 +26,8 @@ export interface NewPrediction {
   probability: number;
   faulty: boolean;
   label: number | string;
-  explanation: Explanation | null;
+  /** JSON text of the row's Explanation (as predictWithBundle writes it). */
+  explanation: string | null;
 }
 
 interface RawBatch {
@@ -106,7 +107,7 @@ export class PredictionsRepo {
           modelVersionId,
           source,
           now,
-          r.explanation ? JSON.stringify(r.explanation) : null,
+          r.explanation,
         );
       }
     })();
