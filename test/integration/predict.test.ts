@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { IngestSummary, PredictResult } from '../../src/shared/contract';
 import { closeAppContext, openAppContext, type AppContext } from '../../src/main/services/context';
@@ -7,6 +8,7 @@ import { startIngest } from '../../src/main/services/data';
 import { approveVersion, promoteVersion } from '../../src/main/services/models';
 import { createReport, predictSingle, startBatchPrediction, warmPrediction } from '../../src/main/services/predict';
 import { startTraining } from '../../src/main/services/training';
+import { closeMailbox, createMailbox, postPart } from '../../src/main/workers/tasks/predict';
 import { SHARED_WAFER, useTempDir } from '../helpers/tmp';
 import { SMALL_CONFIG, writeTrainingBatch } from '../helpers/training-data';
 import { writeWaferFile } from '../helpers/wafer-files';
@@ -113,6 +115,44 @@ describe('predictions', () => {
       return rows.map((r) => `${r.fileName}/${r.wafer}:${r.probability}:${r.cluster}`).sort();
     });
     for (const s of scores.slice(1)) expect(s).toEqual(scores[0]);
+  });
+
+  it('scores parts as they are posted and goes on scoring while another connection holds the write lock', async () => {
+    const { ctx, dir, modelVersion } = await productionWorkspace();
+    const imported = await ctx.jobs.wait(startIngest(ctx, 'prediction', [writeTrainingBatch(join(dir, 'predict'), 2, 30, false)]).id);
+    const files = (imported.result as IngestSummary).files.filter((f) => f.status === 'good');
+    expect(files).toHaveLength(2);
+    const version = ctx.store.registry.byVersion(modelVersion)!;
+    const batchId = ctx.store.predictions.startBatch({ source: 'cli', modelVersionId: version.id, threshold: version.threshold, ingestBatch: null });
+    const mailbox = createMailbox(1 << 16);
+    const parts = files.flatMap((f) =>
+      [0, 10, 20].map((rowStart) => ({ versionId: version.id, batchId, fileId: f.fileId!, fileName: f.name, source: 'cli' as const, explain: 5, rowStart, rowCount: 10 })),
+    );
+    // Another connection (an import writing a file, say) takes the write lock before any part is posted.
+    const other = new Database(join(dir, 'w.sqlite'));
+    other.exec('BEGIN IMMEDIATE');
+    const timeout = ctx.store.db.pragma('busy_timeout', { simple: true });
+    expect(ctx.store.predictions.tryAddRows(batchId, version.id, version.threshold, 'cli', [])).toBe(false);
+    expect(ctx.store.db.pragma('busy_timeout', { simple: true })).toBe(timeout);
+    let started = 0;
+    const scorer = ctx.pool.run<{ parts: number }>('predict/batch', { versionId: version.id, mailbox }, {
+      onProgress: (p) => {
+        if (p.stage === 'scoring' && p.done === 0) started++;
+      },
+    });
+    // Posted one by one while the scorer waits for them, as an import posts each file's parts.
+    for (const part of parts) expect(postPart(mailbox, part)).toBe(true);
+    closeMailbox(mailbox);
+    // It reaches the last part although it could write none of the earlier ones, and has written nothing.
+    await expect.poll(() => started, { timeout: 20_000 }).toBe(parts.length);
+    expect(ctx.store.predictions.batchRowCount(batchId)).toBe(0);
+    other.exec('COMMIT');
+    other.close();
+    expect(await scorer).toEqual({ parts: parts.length });
+    // Every row of both files once (the batch is still running, so not in the history yet).
+    const rows = ctx.store.db.prepare('SELECT file_id, row_no FROM predictions WHERE batch_id = ?').all(batchId) as { file_id: number; row_no: number }[];
+    expect(rows).toHaveLength(60);
+    expect(new Set(rows.map((r) => `${r.file_id}/${r.row_no}`)).size).toBe(60);
   });
 
   it('answers a single typed row at once, as a CSV line or by sensor name', async () => {

@@ -119,13 +119,19 @@ export async function runIngest(
   kind: SchemaKind,
   paths: string[],
   schemaId?: number,
+  options: {
+    /** The import batch's id (default: a new one), for a caller that must know it before the files. */
+    batch?: string;
+    /** Called as each file's result is in, before the others finish (prediction scores it meanwhile). */
+    onFile?: (result: IngestFileResult) => void;
+  } = {},
 ): Promise<IngestSummary> {
   const started = Date.now();
   const schemaRow = schemaId ? ctx.store.schemas.get(schemaId) : currentSchema(ctx, kind);
   if (!schemaRow) throw new AppError('not_found', `There is no schema version ${schemaId}.`);
   if (schemaRow.kind !== kind) throw new AppError('invalid_input', `Schema ${schemaRow.id} is a ${schemaRow.kind} schema, not ${kind}.`);
   const files = expandPaths(paths);
-  const batch = randomUUID();
+  const batch = options.batch ?? randomUUID();
   const sizes = files.map((f) => statSync(f.path).size);
   const totalBytes = sizes.reduce((a, b) => a + b, 0);
   const doneBytes = new Array<number>(files.length).fill(0);
@@ -159,6 +165,7 @@ export async function runIngest(
         if (result.status === 'bad') {
           job.log.warn(`Quarantined ${file.name}: ${result.reasons.map((r) => r.code).join(', ')}`, { batch, file: file.name });
         }
+        options.onFile?.(result);
         return result;
       }),
     );

@@ -4,11 +4,14 @@
  * workspace with the same bytes — is scored in the worker pool with the chosen model version. A
  * cancelled or failed batch leaves the workspace as it was. Single rows are scored at once.
  * Speed: workers keep decoded models across batches; a worker decodes the model while the batch is
- * imported and the parts are then claimed through a shared mailbox (see runBatchPrediction).
+ * imported, and each file's parts are claimed through a shared mailbox as soon as that file is stored,
+ * so scoring runs beside the import of the rest (see runBatchPrediction).
  */
+import { randomUUID } from 'node:crypto';
 import { statSync, writeFileSync } from 'node:fs';
 import type {
   BatchReportData,
+  IngestFileResult,
   IngestSummary,
   JobProgress,
   PredictionDetail,
@@ -18,7 +21,7 @@ import type {
 import { AppError } from '../errors';
 import type { JobHandle } from '../jobs/manager';
 import { predictWithBundle } from '../ml/pipeline/bundle';
-import { MAILBOX_HEADER_BYTES, MAILBOX_NONE, MAILBOX_READY, MAILBOX_WAITING, toPredictions } from '../workers/tasks/predict';
+import { closeMailbox, createMailbox, postPart, stopMailbox, toPredictions } from '../workers/tasks/predict';
 import type { PredictFileInput } from '../workers/tasks/predict';
 import { runInBackground, type AppContext } from './context';
 import { exportDestination } from './exports';
@@ -47,21 +50,17 @@ export async function runBatchPrediction(
 ): Promise<PredictResult> {
   const version = resolvePredictionVersion(ctx, model);
   // The batch's first scorer starts now and decodes the model (or finds it cached) while the files are
-  // imported; once they are, the parts go to it through a shared mailbox and the other workers help
-  // (see predictHelp). The batch is done when every part is: a helper still decoding the model for
-  // later batches is not waited for. When no worker may be held waiting (one-worker pool, or other
-  // batches already waiting), the parts run as plain tasks, each worker decoding the model on first use.
+  // imported. Each file's parts go to it through a shared mailbox as soon as that file is stored, so
+  // scoring runs beside the import of the next files; once the import has no files left for them, the
+  // other workers help (predict/help tasks queue behind the import's). The batch is done when every
+  // part is: a helper still decoding the model for later batches is not waited for. When no worker may
+  // be held waiting (one-worker pool, or other batches already waiting), the parts run as plain tasks,
+  // each worker decoding the model on first use.
   const held = holding.get(ctx.pool) ?? 0;
-  const mailbox = held + 1 < ctx.pool.size ? new SharedArrayBuffer(MAILBOX_HEADER_BYTES + MAILBOX_BYTES) : null;
-  const head = mailbox ? new Int32Array(mailbox, 0, 4) : null;
-  const post = (state: number) => {
-    if (head && Atomics.load(head, 0) === MAILBOX_WAITING) {
-      Atomics.store(head, 0, state);
-      Atomics.notify(head, 0);
-    }
-  };
+  const mailbox = held + 1 < ctx.pool.size ? createMailbox(MAILBOX_BYTES) : null;
   let parts = 0;
   let done = 0;
+  let importing = true;
   // Settles when every part is scored (a part reports only after its rows are committed) or a scorer fails.
   let allScored!: () => void;
   let scoringFailed!: (error: Error) => void;
@@ -70,11 +69,15 @@ export async function runBatchPrediction(
     scoringFailed = reject;
   });
   scoring.catch(() => undefined);
+  const reportScoring = () => {
+    if (!job.signal.aborted) job.progress({ stage: 'predicting', done, total: parts, message: `${done} of ${parts} parts scored` });
+  };
   const onProgress = (p: JobProgress) => {
     if (p.stage !== 'parts' || p.done <= done) return;
     done = p.done;
+    if (importing) return;
     if (done >= parts) allScored();
-    if (!job.signal.aborted) job.progress({ stage: 'predicting', done, total: parts, message: `${done} of ${parts} parts scored` });
+    reportScoring();
   };
   // Every scorer task, settled into a value at once (no unhandled rejection while the import runs).
   const scorers: Promise<Error | null>[] = [];
@@ -83,7 +86,7 @@ export async function runBatchPrediction(
       () => null,
       (error: unknown) => {
         // A failed scorer stops the others claiming parts.
-        if (head) Atomics.store(head, 0, MAILBOX_NONE);
+        if (mailbox) stopMailbox(mailbox);
         const e = error instanceof Error ? error : new Error(String(error));
         scoringFailed(e);
         return e;
@@ -98,39 +101,40 @@ export async function runBatchPrediction(
       holding.set(ctx.pool, (holding.get(ctx.pool) ?? 1) - 1),
     );
   }
+  const ingestBatch = randomUUID();
   let ingest: IngestSummary | null = null;
   let batchId: number | null = null;
+  let rowsTotal = 0;
+  let helping = false;
   try {
-    // A report after a cancel throws inside the pool's progress listener, which the pool absorbs.
-    ingest = await runIngest(ctx, job, 'prediction', paths);
-    batchId = ctx.store.predictions.startBatch({ source, modelVersionId: version.id, threshold: version.threshold, ingestBatch: ingest.batch });
-    const toScore = ingest.files.filter((f) => (f.status === 'good' || f.status === 'duplicate') && f.fileId !== null);
-    // Every file is cut into parts so all workers score, even when the batch is one big file.
-    const slices: PredictFileInput[] = [];
+    batchId = ctx.store.predictions.startBatch({ source, modelVersionId: version.id, threshold: version.threshold, ingestBatch });
     const id = batchId;
-    let rowsTotal = 0;
-    for (const f of toScore) {
-      const rows = ctx.store.rows.countForFiles([f.fileId!]);
+    // Every file is cut into parts so all workers score, even when the batch is one big file.
+    const scoreFile = (f: IngestFileResult) => {
+      if (!((f.status === 'good' || f.status === 'duplicate') && f.fileId !== null) || job.signal.aborted) return;
+      const rows = ctx.store.rows.countForFiles([f.fileId]);
       rowsTotal += rows;
       const size = Math.max(SLICE_MIN_ROWS, Math.ceil(rows / (ctx.pool.size * SLICES_PER_WORKER)));
       for (let start = 0; start < rows; start += size) {
-        slices.push({ versionId: version.id, batchId: id, fileId: f.fileId!, fileName: f.name, source, explain: 5, rowStart: start, rowCount: size });
+        const part: PredictFileInput = { versionId: version.id, batchId: id, fileId: f.fileId, fileName: f.name, source, explain: 5, rowStart: start, rowCount: size };
+        parts++;
+        if (mailbox && postPart(mailbox, part)) {
+          if (!helping) {
+            helping = true;
+            const help = { versionId: version.id, mailbox };
+            for (let w = 1; w < ctx.pool.size; w++) void track(job.runTask('predict/help', help, { quiet: true, onProgress }));
+          }
+        } else {
+          void track(job.runTask('predict/file', part, { quiet: true }).then(() => onProgress({ stage: 'parts', done: done + 1, total: parts })));
+        }
       }
-    }
-    parts = slices.length;
-    const handover = mailbox && slices.length > 0 ? new TextEncoder().encode(JSON.stringify(slices)) : null;
-    if (handover && handover.length <= MAILBOX_BYTES) {
-      new Uint8Array(mailbox!, MAILBOX_HEADER_BYTES).set(handover);
-      head![1] = handover.length;
-      post(MAILBOX_READY);
-      const help = { versionId: version.id, mailbox };
-      for (let w = 1; w < ctx.pool.size; w++) void track(job.runTask('predict/help', help, { quiet: true, onProgress }));
-    } else {
-      post(MAILBOX_NONE);
-      for (const input of slices) {
-        void track(job.runTask('predict/file', input, { quiet: true }).then(() => onProgress({ stage: 'parts', done: done + 1, total: parts })));
-      }
-    }
+    };
+    // A report after a cancel throws inside the pool's progress listener, which the pool absorbs.
+    ingest = await runIngest(ctx, job, 'prediction', paths, undefined, { batch: ingestBatch, onFile: scoreFile });
+    importing = false;
+    if (mailbox) closeMailbox(mailbox);
+    if (done >= parts) allScored();
+    reportScoring();
     // Also ends when every scorer has stopped (no parts at all, or a cancel): the row count decides.
     await Promise.race([scoring, Promise.all(scorers)]);
     job.throwIfCancelled();
@@ -150,11 +154,10 @@ export async function runBatchPrediction(
     };
   } catch (error) {
     // Every scorer must have stopped before the batch is removed (they write parts as they go).
-    post(MAILBOX_NONE);
-    if (head) Atomics.store(head, 0, MAILBOX_NONE);
+    if (mailbox) stopMailbox(mailbox);
     await Promise.all(scorers);
     if (batchId !== null) ctx.store.predictions.deleteBatch(batchId);
-    if (ingest) ctx.store.files.deleteBatch(ingest.batch);
+    ctx.store.files.deleteBatch(ingestBatch);
     ctx.events.emit('data/changed', { domain: 'predictions' });
     ctx.events.emit('data/changed', { domain: 'files' });
     throw error;

@@ -69,11 +69,36 @@ const ROW_COLUMNS = `p.id, p.batch_id, p.file_name, p.row_no, p.wafer, p.cluster
   p.label, p.threshold, v.version AS model_version, p.source, p.created_at`;
 
 export class PredictionsRepo {
-  private readonly insertStmt;
+  private readonly insertRows;
   constructor(private readonly db: Db) {
-    this.insertStmt = db.prepare(`INSERT INTO predictions (batch_id, file_id, file_name, row_no, wafer, cluster, distance, unfamiliar,
+    const insert = db.prepare(`INSERT INTO predictions (batch_id, file_id, file_name, row_no, wafer, cluster, distance, unfamiliar,
       probability, faulty, label, threshold, model_version_id, source, created_at, explanation)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    this.insertRows = db.transaction(
+      (batchId: number, modelVersionId: number, threshold: number, source: PredictionSource, rows: NewPrediction[]) => {
+        const now = new Date().toISOString();
+        for (const r of rows) {
+          insert.run(
+            batchId,
+            r.fileId,
+            r.fileName,
+            r.rowNo,
+            r.wafer,
+            r.cluster,
+            r.distance,
+            r.unfamiliar ? 1 : 0,
+            r.probability,
+            r.faulty ? 1 : 0,
+            String(r.label),
+            threshold,
+            modelVersionId,
+            source,
+            now,
+            r.explanation,
+          );
+        }
+      },
+    );
   }
 
   startBatch(b: { source: PredictionSource; modelVersionId: number; threshold: number; ingestBatch: string | null }): number {
@@ -88,29 +113,27 @@ export class PredictionsRepo {
 
   /** Adds rows of one file (or one typed row) to a batch in one transaction. */
   addRows(batchId: number, modelVersionId: number, threshold: number, source: PredictionSource, rows: NewPrediction[]): void {
-    const now = new Date().toISOString();
-    this.db.transaction(() => {
-      for (const r of rows) {
-        this.insertStmt.run(
-          batchId,
-          r.fileId,
-          r.fileName,
-          r.rowNo,
-          r.wafer,
-          r.cluster,
-          r.distance,
-          r.unfamiliar ? 1 : 0,
-          r.probability,
-          r.faulty ? 1 : 0,
-          String(r.label),
-          threshold,
-          modelVersionId,
-          source,
-          now,
-          r.explanation,
-        );
-      }
-    })();
+    this.insertRows(batchId, modelVersionId, threshold, source, rows);
+  }
+
+  /**
+   * addRows without waiting for the write lock: false, and nothing written, when another connection
+   * holds it (an import writing a file). A scorer then keeps the rows and scores its next part instead
+   * of sleeping in SQLite's busy handler, which back-to-back import transactions can starve for as long
+   * as the import lasts.
+   */
+  tryAddRows(batchId: number, modelVersionId: number, threshold: number, source: PredictionSource, rows: NewPrediction[]): boolean {
+    const timeout = this.db.pragma('busy_timeout', { simple: true }) as number;
+    this.db.pragma('busy_timeout = 0');
+    try {
+      this.insertRows.immediate(batchId, modelVersionId, threshold, source, rows);
+      return true;
+    } catch (error) {
+      if ((error as { code?: string }).code === 'SQLITE_BUSY') return false;
+      throw error;
+    } finally {
+      this.db.pragma(`busy_timeout = ${timeout}`);
+    }
   }
 
   finishBatch(batchId: number, fileResults: IngestFileResult[], files: number): void {

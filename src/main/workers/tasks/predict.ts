@@ -40,14 +40,59 @@ export function loadForPrediction(input: { versionId: number }, ctx: TaskContext
 }
 
 /**
- * A batch's shared mailbox: Int32 slots [state, byte length of the parts, next part to claim, parts
- * done], then the parts (PredictFileInput[]) as UTF-8 JSON. Scorers claim parts with an atomic add,
- * so a worker that is ready early takes more of them.
+ * A batch's shared mailbox, filled while the batch is still being imported: each file's parts are
+ * posted as soon as that file is stored, so scoring overlaps the import of the files after it.
+ * Int32 header slots (MailboxSlot), then an index of MAILBOX_MAX_PARTS (byte offset, byte length) pairs,
+ * then the parts themselves (PredictFileInput as UTF-8 JSON). The main thread writes a part, then
+ * raises POSTED and notifies; scorers claim parts with a compare-and-swap on NEXT (a worker that is
+ * ready early takes more of them) and wait on POSTED while the import goes on. CLOSED says no more
+ * parts will come; STATE = stopped (a failed part, a cancel) makes every scorer stop claiming.
  */
-export const MAILBOX_WAITING = 0;
-export const MAILBOX_READY = 1;
-export const MAILBOX_NONE = 2;
-export const MAILBOX_HEADER_BYTES = 16;
+export const MailboxSlot = { STATE: 0, POSTED: 1, NEXT: 2, DONE: 3, CLOSED: 4, BYTES: 5 } as const;
+export const MAILBOX_OPEN = 0;
+export const MAILBOX_STOPPED = 1;
+export const MAILBOX_HEADER_BYTES = 32;
+export const MAILBOX_MAX_PARTS = 16_384;
+const MAILBOX_INDEX_BYTES = MAILBOX_MAX_PARTS * 8;
+
+/** A mailbox with room for `dataBytes` of parts. */
+export function createMailbox(dataBytes: number): SharedArrayBuffer {
+  return new SharedArrayBuffer(MAILBOX_HEADER_BYTES + MAILBOX_INDEX_BYTES + dataBytes);
+}
+
+/** Posts one part (main thread); false when the mailbox is full or stopped (run the part another way). */
+export function postPart(mailbox: SharedArrayBuffer, part: PredictFileInput): boolean {
+  const head = new Int32Array(mailbox, 0, MAILBOX_HEADER_BYTES / 4);
+  if (Atomics.load(head, MailboxSlot.STATE) !== MAILBOX_OPEN) return false;
+  const i = head[MailboxSlot.POSTED]!;
+  const bytes = new TextEncoder().encode(JSON.stringify(part));
+  const offset = head[MailboxSlot.BYTES]!;
+  const dataStart = MAILBOX_HEADER_BYTES + MAILBOX_INDEX_BYTES;
+  if (i >= MAILBOX_MAX_PARTS || dataStart + offset + bytes.length > mailbox.byteLength) return false;
+  new Uint8Array(mailbox, dataStart + offset, bytes.length).set(bytes);
+  const index = new Int32Array(mailbox, MAILBOX_HEADER_BYTES, MAILBOX_MAX_PARTS * 2);
+  index[2 * i] = offset;
+  index[2 * i + 1] = bytes.length;
+  head[MailboxSlot.BYTES] = offset + bytes.length;
+  // The store publishes the part's bytes (Atomics are sequentially consistent) before anyone claims it.
+  Atomics.store(head, MailboxSlot.POSTED, i + 1);
+  Atomics.notify(head, MailboxSlot.POSTED);
+  return true;
+}
+
+/** No more parts will be posted (main thread). */
+export function closeMailbox(mailbox: SharedArrayBuffer): void {
+  const head = new Int32Array(mailbox, 0, MAILBOX_HEADER_BYTES / 4);
+  Atomics.store(head, MailboxSlot.CLOSED, 1);
+  Atomics.notify(head, MailboxSlot.POSTED);
+}
+
+/** Every scorer stops claiming parts (main thread on a failure or cancel, or a failing scorer). */
+export function stopMailbox(mailbox: SharedArrayBuffer): void {
+  const head = new Int32Array(mailbox, 0, MAILBOX_HEADER_BYTES / 4);
+  Atomics.store(head, MailboxSlot.STATE, MAILBOX_STOPPED);
+  Atomics.notify(head, MailboxSlot.POSTED);
+}
 
 export interface PredictBatchInput {
   versionId: number;
@@ -55,46 +100,67 @@ export interface PredictBatchInput {
 }
 
 /**
- * The batch's first scorer: decodes the model while the main thread imports the files, waits for the
- * parts (MAILBOX_READY) or for word that there are none or the batch failed (MAILBOX_NONE), then
- * claims parts until none are left.
+ * The batch's first scorer: decodes the model while the main thread imports the files, then claims
+ * parts as they are posted until the mailbox is closed and empty, or stopped.
  */
 export function predictBatch(input: PredictBatchInput, ctx: TaskContext): { parts: number } {
   loadForPrediction(input, ctx);
-  const head = new Int32Array(input.mailbox, 0, 4);
-  // Short waits so a cancel is seen at once.
-  while (Atomics.load(head, 0) === MAILBOX_WAITING) {
-    Atomics.wait(head, 0, MAILBOX_WAITING, 50);
-    ctx.throwIfCancelled();
-  }
   return { parts: scoreParts(input.mailbox, ctx) };
 }
 
 /**
- * Another worker's help once the parts are posted: it decodes the model if it has not yet (the batch
- * does not wait for that: its parts may all be scored meanwhile, and later batches find the model
- * here), then claims whatever parts are left.
+ * Another worker's help once it is free of import work: it decodes the model if it has not yet (the
+ * batch does not wait for that: its parts may all be scored meanwhile, and later batches find the model
+ * here), then claims whatever parts are left or still to come.
  */
 export function predictHelp(input: PredictBatchInput, ctx: TaskContext): { parts: number } {
   loadForPrediction(input, ctx);
   return { parts: scoreParts(input.mailbox, ctx) };
 }
 
+/** Scored parts a scorer may hold unwritten while the import keeps the write lock (~0.5 MB each). */
+const MAX_UNWRITTEN_PARTS = 64;
+
 function scoreParts(mailbox: SharedArrayBuffer, ctx: TaskContext): number {
-  const head = new Int32Array(mailbox, 0, 4);
-  if (Atomics.load(head, 0) !== MAILBOX_READY) return 0;
-  const bytes = new Uint8Array(mailbox, MAILBOX_HEADER_BYTES, head[1]);
-  const parts = JSON.parse(new TextDecoder().decode(bytes.slice())) as PredictFileInput[];
+  const head = new Int32Array(mailbox, 0, MAILBOX_HEADER_BYTES / 4);
+  const index = new Int32Array(mailbox, MAILBOX_HEADER_BYTES, MAILBOX_MAX_PARTS * 2);
+  const dataStart = MAILBOX_HEADER_BYTES + MAILBOX_INDEX_BYTES;
+  const decoder = new TextDecoder();
+  // Parts scored but not yet written: while an import holds the write lock the scorer goes on scoring,
+  // and writes when the lock is free, when it has nothing else to do, or when it holds too many. A
+  // part counts as done (DONE, progress) only once its rows are committed.
+  const unwritten: ScoredPart[] = [];
+  const write = (wait: boolean) => {
+    while (unwritten.length > 0) {
+      const part = unwritten[0]!;
+      if (!writePart(part, ctx, wait)) return;
+      unwritten.shift();
+      const done = Atomics.add(head, MailboxSlot.DONE, 1) + 1;
+      ctx.progress({ stage: 'parts', done, total: Atomics.load(head, MailboxSlot.POSTED), message: part.input.fileName });
+    }
+  };
   let mine = 0;
   for (;;) {
-    // A failed part elsewhere turns the mailbox to NONE: stop claiming.
-    if (Atomics.load(head, 0) !== MAILBOX_READY) break;
-    const i = Atomics.add(head, 2, 1);
-    if (i >= parts.length) break;
-    predictFile(parts[i]!, ctx);
+    // Stopped: the batch failed or was cancelled and is being removed; unwritten parts are dropped.
+    if (Atomics.load(head, MailboxSlot.STATE) !== MAILBOX_OPEN) break;
+    // CLOSED before POSTED: once closed, the count read after it is final.
+    const closed = Atomics.load(head, MailboxSlot.CLOSED) === 1;
+    const posted = Atomics.load(head, MailboxSlot.POSTED);
+    const i = Atomics.load(head, MailboxSlot.NEXT);
+    if (i >= posted) {
+      // Nothing to score: write what can be written; once the import is over, wait for the lock.
+      write(closed);
+      if (closed) break;
+      // Short waits so a cancel is seen at once.
+      Atomics.wait(head, MailboxSlot.POSTED, posted, 50);
+      ctx.throwIfCancelled();
+      continue;
+    }
+    if (Atomics.compareExchange(head, MailboxSlot.NEXT, i, i + 1) !== i) continue;
+    const bytes = new Uint8Array(mailbox, dataStart + index[2 * i]!, index[2 * i + 1]!);
+    unwritten.push(scorePart(JSON.parse(decoder.decode(bytes.slice())) as PredictFileInput, ctx));
     mine++;
-    const done = Atomics.add(head, 3, 1) + 1;
-    ctx.progress({ stage: 'parts', done, total: parts.length, message: parts[i]!.fileName });
+    write(unwritten.length >= MAX_UNWRITTEN_PARTS);
   }
   return mine;
 }
@@ -125,7 +191,14 @@ export function toPredictions(
   return out;
 }
 
-export function predictFile(input: PredictFileInput, ctx: TaskContext): { rows: number; faulty: number; unfamiliar: number } {
+interface ScoredPart {
+  input: PredictFileInput;
+  threshold: number;
+  rows: NewPrediction[];
+}
+
+/** Reads a part's rows and scores them (nothing written). */
+function scorePart(input: PredictFileInput, ctx: TaskContext): ScoredPart {
   const store = ctx.store();
   const { bundle, version } = ctx.bundle(input.versionId);
   const nFeatures = bundle.featureNames.length;
@@ -142,15 +215,29 @@ export function predictFile(input: PredictFileInput, ctx: TaskContext): { rows: 
   const rowNos: number[] = [];
   for (let i = 0; i < m.nRows; i++) rowNos.push(input.rowStart + i + 1);
   const rows = toPredictions(bundle, p, { fileId: input.fileId, fileName: input.fileName, rowNos, wafers: m.wafers });
-  store.predictions.addRows(input.batchId, input.versionId, version.threshold, input.source, rows);
-  ctx.progress({ stage: 'scoring', done: 1, total: 1, message: input.fileName });
+  return { input, threshold: version.threshold, rows };
+}
+
+/** Writes a scored part in one transaction; with wait = false, gives up (false) if the lock is taken. */
+function writePart(part: ScoredPart, ctx: TaskContext, wait: boolean): boolean {
+  const { batchId, versionId, source } = part.input;
+  const predictions = ctx.store().predictions;
+  if (wait) predictions.addRows(batchId, versionId, part.threshold, source, part.rows);
+  else if (!predictions.tryAddRows(batchId, versionId, part.threshold, source, part.rows)) return false;
+  ctx.progress({ stage: 'scoring', done: 1, total: 1, message: part.input.fileName });
+  return true;
+}
+
+export function predictFile(input: PredictFileInput, ctx: TaskContext): { rows: number; faulty: number; unfamiliar: number } {
+  const part = scorePart(input, ctx);
+  writePart(part, ctx, true);
   let faulty = 0;
   let unfamiliar = 0;
-  for (const r of rows) {
+  for (const r of part.rows) {
     faulty += r.faulty ? 1 : 0;
     unfamiliar += r.unfamiliar ? 1 : 0;
   }
-  return { rows: rows.length, faulty, unfamiliar };
+  return { rows: part.rows.length, faulty, unfamiliar };
 }
 
 export const predictTasks = {
