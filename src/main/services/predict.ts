@@ -81,11 +81,13 @@ export async function runBatchPrediction(
   };
   // Every scorer task, settled into a value at once (no unhandled rejection while the import runs).
   const scorers: Promise<Error | null>[] = [];
+  let failed = false;
   const track = (task: Promise<unknown>) => {
     const settled = task.then(
       () => null,
       (error: unknown) => {
-        // A failed scorer stops the others claiming parts.
+        // A failed scorer stops the others claiming parts, and no more are handed out.
+        failed = true;
         if (mailbox) stopMailbox(mailbox);
         const e = error instanceof Error ? error : new Error(String(error));
         scoringFailed(e);
@@ -111,7 +113,7 @@ export async function runBatchPrediction(
     const id = batchId;
     // Every file is cut into parts so all workers score, even when the batch is one big file.
     const scoreFile = (f: IngestFileResult) => {
-      if (!((f.status === 'good' || f.status === 'duplicate') && f.fileId !== null) || job.signal.aborted) return;
+      if (!((f.status === 'good' || f.status === 'duplicate') && f.fileId !== null) || failed || job.signal.aborted) return;
       const rows = ctx.store.rows.countForFiles([f.fileId]);
       rowsTotal += rows;
       const size = Math.max(SLICE_MIN_ROWS, Math.ceil(rows / (ctx.pool.size * SLICES_PER_WORKER)));
