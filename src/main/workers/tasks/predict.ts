@@ -2,8 +2,8 @@
  * Scoring stored files with a model version, in a worker: the rows are read from the workspace,
  * transformed with the training run's saved preprocessing, given their regime and scored once by that
  * regime's model, explained, and written to the batch one transaction per part. Also the tasks that
- * decode a model ahead of its rows: alone (warming a worker), or followed by a whole small batch
- * handed over through shared memory once its import has finished.
+ * decode a model ahead of its rows: alone (warming a worker), or followed by the parts of a batch,
+ * handed over through shared memory file by file as its import stores them.
  */
 import type { PredictionSource } from '../../../shared/contract';
 import { predictWithBundle, type ModelBundle } from '../../ml/pipeline/bundle';
