@@ -102,6 +102,28 @@ describe('predictions', () => {
     expect(ctx.store.files.list({ limit: 1000, offset: 0 }).total).toBe(filesBefore);
   });
 
+  it('a batch cancelled once its first rows are written, while later files import or score, leaves the workspace as it was', async () => {
+    const { ctx, dir } = await productionWorkspace();
+    const filesBefore = ctx.store.files.list({ limit: 1000, offset: 0 }).total;
+    await warmPrediction(ctx, 'production').ready;
+    const job = startBatchPrediction(ctx, [writeTrainingBatch(join(dir, 'p'), 8, 200, false)], 'production', 'app');
+    // Cancel once the first part's rows are written, while the later files are still importing.
+    await new Promise<void>((resolve) => {
+      const poll = setInterval(() => {
+        if (ctx.store.predictions.count() > 0) {
+          clearInterval(poll);
+          ctx.jobs.cancel(job.id);
+          resolve();
+        }
+      }, 2);
+    });
+    const final = await ctx.jobs.wait(job.id);
+    expect(final.status).toBe('cancelled');
+    expect(ctx.store.predictions.count()).toBe(0);
+    expect(ctx.store.db.prepare('SELECT COUNT(*) AS n FROM prediction_batches').get()).toEqual({ n: 0 });
+    expect(ctx.store.files.list({ limit: 1000, offset: 0 }).total).toBe(filesBefore);
+  });
+
   it('batches started together, while the workers are still decoding the model, and later ones score alike', async () => {
     const { ctx, dir } = await productionWorkspace();
     const batchDir = writeTrainingBatch(join(dir, 'predict'), 2, 30, false);
