@@ -8,6 +8,7 @@
 
 import { deriveSeed, Rng, Stream } from './prng';
 import { buildHist, subtractHist } from './hist';
+import { acquireHistArena, type HistArena } from '../wasm';
 import { leafBinned, partitionRows, splitThreshold, TreeBuilder } from './tree';
 import type { BinnedData, GbmModel, GbmParams, Progress, Tree } from './types';
 
@@ -134,7 +135,7 @@ export function* fitGbm(
   const margin = new Float64Array(nRows).fill(baseScore);
   const grad = new Float64Array(nRows);
   const hess = new Float64Array(nRows);
-  const idx = new Uint32Array(nTrain);
+  let idx: Uint32Array = new Uint32Array(nTrain);
   const scratch = new Uint32Array(nTrain);
   const gN = new Float64Array(nTrain);
   const hN = new Float64Array(nTrain);
@@ -149,13 +150,28 @@ export function* fitGbm(
     maxHist += 2 * binsOfCol[k];
   }
   const pool: Float64Array[] = [];
+  // Buffers allocated in JS because the WebAssembly arena ran out (they stay in the pool for the fit).
+  const extraHists: Float64Array[] = [];
   const take = (len: number): Float64Array => {
-    const h = pool.pop() ?? new Float64Array(maxHist);
+    let h = pool.pop();
+    if (!h) {
+      h = new Float64Array(maxHist);
+      if (arena) extraHists.push(h);
+    }
     h.fill(0, 0, len);
     return h;
   };
-  const cols = new Int32Array(nActive);
-  const histOff = new Int32Array(nActive + 1);
+  let cols: Int32Array = new Int32Array(nActive);
+  let histOff: Int32Array = new Int32Array(nActive + 1);
+  // WebAssembly kernels (see ../wasm): taken afresh each round, since another fit on this thread may
+  // have used the memory between rounds. A histogram buffer in flight at most per pending node: the
+  // stack holds at most one per level, and a dense node has at least sparseNodeRows rows.
+  const wantHists =
+    Math.min(
+      Number.isFinite(p.maxDepth) ? p.maxDepth : 1 << 30,
+      Math.floor(nTrain / Math.max(1, sparseNodeRows)),
+    ) + 3;
+  let arena: HistArena | null = null;
   const perm = new Int32Array(nActive);
   const nColsTree = Math.max(1, Math.round(p.colsampleBytree * nActive));
 
@@ -175,6 +191,14 @@ export function* fitGbm(
   }
 
   for (let t = prefix.length; t < p.nEstimators; t++) {
+    arena = acquireHistArena(codes, nActive, nTrain, maxHist, wantHists);
+    if (arena) {
+      idx = arena.idx;
+      cols = arena.cols;
+      histOff = arena.histOff;
+      pool.length = 0;
+      pool.push(...extraHists, ...arena.hists);
+    }
     // Gradients of the logistic loss at the current margin.
     for (let i = 0; i < nTrain; i++) {
       const r = rows[i];
@@ -235,7 +259,7 @@ export function* fitGbm(
     const rootCanSplit = maxDepth > 0 && n >= 2 && H >= 2 * mcw && nCols > 0;
     if (rootCanSplit && n >= sparseNodeRows) {
       rootHist = take(histLen);
-      buildHist(rootHist, codes, nRows, cols, histOff, nCols, idx, 0, n, gN, hN, contiguousRows && !inSample);
+      build(rootHist, 0, n, contiguousRows && !inSample);
     }
     stack.push({ id: root, start: 0, end: n, depth: 0, hist: rootHist, canSplit: rootCanSplit, G, H });
 
@@ -328,7 +352,8 @@ export function* fitGbm(
           small = take(histLen);
           gatherBuild(small, sStart, sEnd);
           if (subtractIsCheaper) {
-            subtractHist(hist, small, histLen);
+            if (arena && arena.owns(hist) && arena.owns(small)) arena.subtractHist(hist, small, histLen);
+            else subtractHist(hist, small, histLen);
             large = hist;
           } else {
             large = take(histLen);
@@ -400,7 +425,19 @@ export function* fitGbm(
       gN[i - start] = grad[r];
       hN[i - start] = hess[r];
     }
-    buildHist(h, codes, nRows, cols, histOff, nCols, idx, start, end, gN, hN, false);
+    build(h, start, end, false);
+  }
+
+  /** The histogram of the node's rows idx[start..end), whose gradients are in gN/hN (from 0). */
+  function build(h: Float64Array, start: number, end: number, contiguous: boolean): void {
+    if (arena && arena.owns(h)) {
+      const gh = arena.gh;
+      for (let i = 0, m = end - start; i < m; i++) {
+        gh[2 * i] = gN[i];
+        gh[2 * i + 1] = hN[i];
+      }
+      arena.buildHist(h, nRows, nCols, start, end, contiguous);
+    } else buildHist(h, codes, nRows, cols, histOff, nCols, idx, start, end, gN, hN, contiguous);
   }
 }
 

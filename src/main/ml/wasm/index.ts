@@ -1,0 +1,169 @@
+// The WebAssembly kernels (kernels.c) and the memory they work in. A boosting fit borrows a HistArena:
+// its codes, row index, (grad, hess) pairs and histogram buffers live in one WebAssembly.Memory, seen
+// from TypeScript through typed-array views, so the fit's own loops (partitioning, split search) read
+// the same arrays the kernels write and nothing is copied per node.
+//
+// One memory per thread, replaced by a larger one when a fit needs more, never grown: growing a
+// WebAssembly.Memory detaches its old ArrayBuffer, and the first detach in a process clears V8's
+// "ArrayBuffer detaching" protector, after which every typed-array access in optimized code checks
+// for detachment (~40% slower loops everywhere; see bench/node-args.ts).
+//
+// The kernels give bit-identical results to the TypeScript ones (same double operations, same order),
+// which remain the fallback where WebAssembly SIMD is unavailable and when WFS_KERNELS=js.
+
+import { KERNELS_WASM_BASE64 } from './kernels-binary';
+
+interface KernelExports {
+  build_hist(
+    hist: number,
+    codes: number,
+    nRows: number,
+    cols: number,
+    histOff: number,
+    nCols: number,
+    idx: number,
+    start: number,
+    end: number,
+    gh: number,
+    contiguous: number,
+  ): void;
+  subtract_hist(parent: number, child: number, len: number): void;
+}
+
+/** The module's own stack and data sit below this offset (wasm-ld's default stack is 64 KiB). */
+const RESERVED_BYTES = 128 * 1024;
+const PAGE = 65536;
+/** Histogram buffers per arena are capped at this many bytes; a fit needing more uses JS buffers. */
+const HIST_BUDGET_BYTES = 64 * 1024 * 1024;
+
+let compiled: WebAssembly.Module | null | undefined;
+let forced: 'js' | 'wasm' | null = null;
+
+/** Tests and benchmarks: force the TypeScript kernels ('js') or the default choice (null). */
+export function setKernelBackend(backend: 'js' | 'wasm' | null): void {
+  forced = backend;
+}
+
+function module(): WebAssembly.Module | null {
+  if (compiled !== undefined) return compiled;
+  try {
+    const bytes = Uint8Array.from(atob(KERNELS_WASM_BASE64), (c) => c.charCodeAt(0));
+    compiled = WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
+  } catch {
+    compiled = null;
+  }
+  return compiled;
+}
+
+/** Whether fits use the WebAssembly kernels. */
+export function wasmKernelsEnabled(): boolean {
+  if (forced === 'js') return false;
+  if (forced === null && typeof process !== 'undefined' && process.env?.WFS_KERNELS === 'js') return false;
+  return typeof WebAssembly !== 'undefined' && module() !== null;
+}
+
+interface Space {
+  memory: WebAssembly.Memory;
+  kernels: KernelExports;
+  bytes: number;
+  /** The codes array last copied in, and where: a later fit on the same data skips the copy. */
+  codesSource: Uint8Array | null;
+}
+
+let space: Space | null = null;
+
+function spaceFor(bytes: number): Space {
+  if (space && space.bytes >= bytes) return space;
+  const pages = Math.ceil(bytes / PAGE);
+  const memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
+  const instance = new WebAssembly.Instance(module()!, { env: { memory } });
+  space = {
+    memory,
+    kernels: instance.exports as unknown as KernelExports,
+    bytes: pages * PAGE,
+    codesSource: null,
+  };
+  return space;
+}
+
+const align = (n: number): number => (n + 15) & ~15;
+
+/**
+ * The arrays of one boosting round, in WebAssembly memory. Views are valid until the next acquire on
+ * this thread (a fit takes a fresh arena at every round: another fit may have run in between).
+ */
+export interface HistArena {
+  cols: Int32Array;
+  histOff: Int32Array;
+  idx: Uint32Array;
+  /** (grad, hess) pairs of the node being built, in idx order. */
+  gh: Float64Array;
+  /** Histogram buffers of maxHist doubles each (zeroing is the caller's). */
+  hists: Float64Array[];
+  /** True if h is one of this arena's buffers (the kernels only work on those). */
+  owns(h: Float64Array): boolean;
+  buildHist(
+    hist: Float64Array,
+    nRows: number,
+    nCols: number,
+    start: number,
+    end: number,
+    contiguous: boolean,
+  ): void;
+  subtractHist(parent: Float64Array, child: Float64Array, len: number): void;
+}
+
+/**
+ * An arena for a fit over `codes` (nActive x nRows, column-major) with nTrain training rows and
+ * histograms of maxHist doubles, holding up to `wantHists` histogram buffers (fewer if the budget
+ * caps them). Returns null when the kernels are disabled.
+ */
+export function acquireHistArena(
+  codes: Uint8Array,
+  nActive: number,
+  nTrain: number,
+  maxHist: number,
+  wantHists: number,
+): HistArena | null {
+  if (!wasmKernelsEnabled()) return null;
+  const nHists = Math.max(1, Math.min(wantHists, Math.floor(HIST_BUDGET_BYTES / (8 * maxHist))));
+  const oCodes = RESERVED_BYTES;
+  const oCols = align(oCodes + codes.length);
+  const oOff = align(oCols + 4 * nActive);
+  const oIdx = align(oOff + 4 * (nActive + 1));
+  const oGh = align(oIdx + 4 * nTrain);
+  const oHists = align(oGh + 16 * nTrain);
+  const end = oHists + nHists * 8 * maxHist;
+  const s = spaceFor(end);
+  const buf = s.memory.buffer;
+  if (s.codesSource !== codes) {
+    new Uint8Array(buf, oCodes, codes.length).set(codes);
+    s.codesSource = codes;
+  }
+  const hists: Float64Array[] = [];
+  for (let i = 0; i < nHists; i++) hists.push(new Float64Array(buf, oHists + i * 8 * maxHist, maxHist));
+  const k = s.kernels;
+  return {
+    cols: new Int32Array(buf, oCols, nActive),
+    histOff: new Int32Array(buf, oOff, nActive + 1),
+    idx: new Uint32Array(buf, oIdx, nTrain),
+    gh: new Float64Array(buf, oGh, 2 * nTrain),
+    hists,
+    owns: (h) => h.buffer === buf,
+    buildHist: (hist, nRows, nCols, start, end, contiguous) =>
+      k.build_hist(
+        hist.byteOffset,
+        oCodes,
+        nRows,
+        oCols,
+        oOff,
+        nCols,
+        oIdx,
+        start,
+        end,
+        oGh,
+        contiguous ? 1 : 0,
+      ),
+    subtractHist: (parent, child, len) => k.subtract_hist(parent.byteOffset, child.byteOffset, len),
+  };
+}

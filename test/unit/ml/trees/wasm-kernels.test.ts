@@ -1,0 +1,131 @@
+// The WebAssembly kernels against the TypeScript ones they replace: the same bits, kernel by kernel
+// and for whole boosting fits, and a committed binary that matches its C source.
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { binData, fitGbm, runToEnd, type GbmParams, type Tree } from '../../../../src/main/ml/trees';
+import { buildHist, subtractHist } from '../../../../src/main/ml/trees/hist';
+import { setSparseNodeRows } from '../../../../src/main/ml/trees/gbm';
+import { acquireHistArena, setKernelBackend, wasmKernelsEnabled } from '../../../../src/main/ml/wasm';
+import { KERNELS_SOURCE_SHA256 } from '../../../../src/main/ml/wasm/kernels-binary';
+import { nonlinear } from './helpers';
+
+const bits = (a: Float64Array): string => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('hex');
+const treeBits = (trees: Tree[]): string[] =>
+  trees.map((t) =>
+    [
+      bits(t.value),
+      bits(t.gain),
+      bits(t.cover),
+      Array.from(t.feature).join(','),
+      Array.from(t.bin).join(','),
+    ].join('|'),
+  );
+
+afterEach(() => {
+  setKernelBackend(null);
+  setSparseNodeRows(160);
+});
+
+describe('WebAssembly kernels', () => {
+  it('ship as built from kernels.c (rebuild with node scripts/build-wasm.mjs)', () => {
+    const source = readFileSync(join(__dirname, '../../../../src/main/ml/wasm/kernels.c'));
+    expect(createHash('sha256').update(source).digest('hex')).toBe(KERNELS_SOURCE_SHA256);
+    expect(wasmKernelsEnabled()).toBe(true);
+  });
+
+  it('build and subtract histograms bit for bit as the TypeScript kernels', () => {
+    const nRows = 700;
+    const nActive = 23; // not a multiple of the kernels' four columns per pass
+    const maxBins = 40;
+    let seed = 99;
+    const rnd = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
+    const codes = Uint8Array.from({ length: nActive * nRows }, () =>
+      rnd() < 0.1 ? 0 : 1 + Math.floor(rnd() * (maxBins - 1)),
+    );
+    const nTrain = 500;
+    const histOffJs = new Int32Array(nActive + 1);
+    const colsJs = Int32Array.from({ length: nActive }, (_, k) => nActive - 1 - k); // any column order
+    for (let k = 0; k < nActive; k++) histOffJs[k + 1] = histOffJs[k] + 2 * maxBins;
+    const histLen = histOffJs[nActive];
+    const arena = acquireHistArena(codes, nActive, nTrain, histLen, 2)!;
+    expect(arena).not.toBeNull();
+    arena.cols.set(colsJs);
+    arena.histOff.set(histOffJs);
+    const idxJs = Uint32Array.from({ length: nTrain }, (_, i) => Math.floor((i * nRows) / nTrain));
+    arena.idx.set(idxJs);
+    // Gradients with values whose sums round differently in another order.
+    const gN = Float64Array.from({ length: nTrain }, () => (rnd() - 0.5) * 10 ** Math.floor(rnd() * 12 - 6));
+    const hN = Float64Array.from({ length: nTrain }, () => rnd() * 0.25);
+    for (const [start, end, contiguous] of [
+      [0, nTrain, false],
+      [37, 311, false],
+      [0, nTrain, true],
+    ] as const) {
+      const ref = new Float64Array(histLen);
+      buildHist(ref, codes, nRows, colsJs, histOffJs, nActive, idxJs, start, end, gN, hN, contiguous);
+      const [h, child] = arena.hists;
+      h.fill(0);
+      for (let i = 0; i < end - start; i++) {
+        arena.gh[2 * i] = gN[i];
+        arena.gh[2 * i + 1] = hN[i];
+      }
+      arena.buildHist(h, nRows, nActive, start, end, contiguous);
+      expect(bits(h)).toBe(bits(ref));
+      // Subtraction over an odd length (the kernel's scalar tail).
+      child.set(ref.map((v, i) => v * (i % 3) * 0.37));
+      const refParent = ref.slice();
+      subtractHist(refParent, child, histLen - 1);
+      arena.subtractHist(h, child, histLen - 1);
+      expect(bits(h)).toBe(bits(refParent));
+    }
+  });
+
+  it('grow the same boosted trees as the TypeScript kernels', () => {
+    const d = nonlinear(1500, 5);
+    const b = binData(d.X, d.nRows, d.nFeatures, 64);
+    const subset = Uint32Array.from({ length: 1100 }, (_, i) => i + (i >= 600 ? 400 : 0));
+    const cases: [Partial<GbmParams>, { rows?: Uint32Array }, number][] = [
+      [{ nEstimators: 25, maxDepth: 6, learningRate: 0.3 }, {}, 160],
+      [{ nEstimators: 25, maxDepth: 6, learningRate: 0.3 }, { rows: subset }, 160],
+      [
+        { nEstimators: 15, maxDepth: 20, learningRate: 0.01, subsample: 0.8, colsampleBytree: 0.5 },
+        { rows: subset },
+        160,
+      ],
+      // Every node dense: exercises the histogram pool beyond the arena's buffers.
+      [{ nEstimators: 10, maxDepth: 12, learningRate: 0.5 }, {}, 0],
+    ];
+    for (const [params, options, sparse] of cases) {
+      setSparseNodeRows(sparse);
+      setKernelBackend('js');
+      const ref = runToEnd(fitGbm(b, d.y, params, options));
+      setKernelBackend(null);
+      const wasm = runToEnd(fitGbm(b, d.y, params, options));
+      expect(treeBits(wasm.trees)).toEqual(treeBits(ref.trees));
+    }
+  });
+
+  it('keep two interleaved fits on one thread apart', () => {
+    const d1 = nonlinear(800, 1);
+    const d2 = nonlinear(900, 2);
+    const b1 = binData(d1.X, d1.nRows, d1.nFeatures, 32);
+    const b2 = binData(d2.X, d2.nRows, d2.nFeatures, 255);
+    const params = { nEstimators: 12, maxDepth: 5 };
+    setKernelBackend('js');
+    const ref1 = runToEnd(fitGbm(b1, d1.y, params));
+    const ref2 = runToEnd(fitGbm(b2, d2.y, params));
+    setKernelBackend(null);
+    const f1 = fitGbm(b1, d1.y, params);
+    const f2 = fitGbm(b2, d2.y, params);
+    let s1 = f1.next();
+    let s2 = f2.next();
+    while (!s1.done || !s2.done) {
+      if (!s1.done) s1 = f1.next();
+      if (!s2.done) s2 = f2.next();
+    }
+    expect(treeBits(s1.value.trees)).toEqual(treeBits(ref1.trees));
+    expect(treeBits(s2.value.trees)).toEqual(treeBits(ref2.trees));
+  });
+});
