@@ -196,6 +196,7 @@ export function* fitGbm(
       idx = arena.idx;
       cols = arena.cols;
       histOff = arena.histOff;
+      arena.binsOfCol.set(binsOfCol);
       pool.length = 0;
       pool.push(...extraHists, ...arena.hists);
     }
@@ -267,9 +268,31 @@ export function* fitGbm(
       const node = stack.pop()!;
       const hist = node.hist;
       let found = false;
-      if (hist !== null)
-        found = findSplit(hist, node.G, node.H, cols, histOff, nCols, lambda, mcw, p.gamma, split);
-      else if (node.canSplit) {
+      if (hist !== null) {
+        found =
+          arena && arena.owns(hist)
+            ? arena.findSplit(hist, node.G, node.H, nCols, lambda, mcw, p.gamma, split)
+            : findSplit(hist, node.G, node.H, cols, histOff, nCols, lambda, mcw, p.gamma, split);
+      } else if (node.canSplit && arena) {
+        const gh = arena.gh;
+        for (let i = node.start; i < node.end; i++) {
+          const r = idx[i];
+          gh[2 * (i - node.start)] = grad[r];
+          gh[2 * (i - node.start) + 1] = hess[r];
+        }
+        found = arena.findSplitSparse(
+          nRows,
+          node.start,
+          node.end,
+          node.G,
+          node.H,
+          nCols,
+          lambda,
+          mcw,
+          p.gamma,
+          split,
+        );
+      } else if (node.canSplit) {
         for (let i = node.start; i < node.end; i++) {
           const r = idx[i];
           gN[i - node.start] = grad[r];

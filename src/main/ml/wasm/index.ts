@@ -28,10 +28,58 @@ interface KernelExports {
     contiguous: number,
   ): void;
   subtract_hist(parent: number, child: number, len: number): void;
+  find_split(
+    hist: number,
+    G: number,
+    H: number,
+    histOff: number,
+    nCols: number,
+    lambda: number,
+    mcw: number,
+    gamma: number,
+    out: number,
+  ): number;
+  find_split_sparse(
+    codes: number,
+    nRows: number,
+    idx: number,
+    start: number,
+    end: number,
+    gh: number,
+    G: number,
+    H: number,
+    cols: number,
+    binsOfCol: number,
+    nCols: number,
+    lambda: number,
+    mcw: number,
+    gamma: number,
+    acc: number,
+    seen: number,
+    out: number,
+  ): number;
+  __heap_base: WebAssembly.Global;
+}
+
+/** A split search's answer, as gbm.ts keeps it. */
+export interface SplitAnswer {
+  gain: number;
+  k: number;
+  bin: number;
+  defaultLeft: boolean;
+  GL: number;
+  HL: number;
+  next: number;
 }
 
 /** The module's own stack and data sit below this offset (wasm-ld's default stack is 64 KiB). */
 const RESERVED_BYTES = 128 * 1024;
+// Fixed places after it: the sparse split search's scratch (zero between calls, so it must not move
+// while the memory lives) and the split answer (gain, GL, HL as f64; k, bin, defaultLeft, next as i32).
+const SCRATCH_ACC = RESERVED_BYTES;
+const SCRATCH_SEEN = SCRATCH_ACC + 4 * 512 * 8;
+const SPLIT_OUT = SCRATCH_SEEN + 4 * 8 * 4;
+const FIXED_END = SPLIT_OUT + 48;
 const PAGE = 65536;
 /** Histogram buffers per arena are capped at this many bytes; a fit needing more uses JS buffers. */
 const HIST_BUDGET_BYTES = 64 * 1024 * 1024;
@@ -77,9 +125,13 @@ function spaceFor(bytes: number): Space {
   const pages = Math.ceil(bytes / PAGE);
   const memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
   const instance = new WebAssembly.Instance(module()!, { env: { memory } });
+  const kernels = instance.exports as unknown as KernelExports;
+  if (Number(kernels.__heap_base.value) > RESERVED_BYTES) {
+    throw new Error('WebAssembly kernels: their stack and data exceed the reserved bytes');
+  }
   space = {
     memory,
-    kernels: instance.exports as unknown as KernelExports,
+    kernels,
     bytes: pages * PAGE,
     codesSource: null,
   };
@@ -95,6 +147,8 @@ const align = (n: number): number => (n + 15) & ~15;
 export interface HistArena {
   cols: Int32Array;
   histOff: Int32Array;
+  /** Per active column, its bin count including the missing bin (the caller fills it). */
+  binsOfCol: Int32Array;
   idx: Uint32Array;
   /** (grad, hess) pairs of the node being built, in idx order. */
   gh: Float64Array;
@@ -111,6 +165,30 @@ export interface HistArena {
     contiguous: boolean,
   ): void;
   subtractHist(parent: Float64Array, child: Float64Array, len: number): void;
+  /** findSplit over one of the arena's histograms; `out` is written only when a split is found. */
+  findSplit(
+    hist: Float64Array,
+    G: number,
+    H: number,
+    nCols: number,
+    lambda: number,
+    mcw: number,
+    gamma: number,
+    out: SplitAnswer,
+  ): boolean;
+  /** findSplitSparse over idx[start..end), whose (grad, hess) pairs are in gh (from 0). */
+  findSplitSparse(
+    nRows: number,
+    start: number,
+    end: number,
+    G: number,
+    H: number,
+    nCols: number,
+    lambda: number,
+    mcw: number,
+    gamma: number,
+    out: SplitAnswer,
+  ): boolean;
 }
 
 /**
@@ -127,9 +205,10 @@ export function acquireHistArena(
 ): HistArena | null {
   if (!wasmKernelsEnabled()) return null;
   const nHists = Math.max(1, Math.min(wantHists, Math.floor(HIST_BUDGET_BYTES / (8 * maxHist))));
-  const oCodes = RESERVED_BYTES;
+  const oCodes = align(FIXED_END);
   const oCols = align(oCodes + codes.length);
-  const oOff = align(oCols + 4 * nActive);
+  const oBins = align(oCols + 4 * nActive);
+  const oOff = align(oBins + 4 * nActive);
   const oIdx = align(oOff + 4 * (nActive + 1));
   const oGh = align(oIdx + 4 * nTrain);
   const oHists = align(oGh + 16 * nTrain);
@@ -143,9 +222,23 @@ export function acquireHistArena(
   const hists: Float64Array[] = [];
   for (let i = 0; i < nHists; i++) hists.push(new Float64Array(buf, oHists + i * 8 * maxHist, maxHist));
   const k = s.kernels;
+  const outF = new Float64Array(buf, SPLIT_OUT, 3);
+  const outI = new Int32Array(buf, SPLIT_OUT + 24, 4);
+  const answer = (found: number, out: SplitAnswer): boolean => {
+    if (found === 0) return false;
+    out.gain = outF[0];
+    out.GL = outF[1];
+    out.HL = outF[2];
+    out.k = outI[0];
+    out.bin = outI[1];
+    out.defaultLeft = outI[2] !== 0;
+    out.next = outI[3];
+    return true;
+  };
   return {
     cols: new Int32Array(buf, oCols, nActive),
     histOff: new Int32Array(buf, oOff, nActive + 1),
+    binsOfCol: new Int32Array(buf, oBins, nActive),
     idx: new Uint32Array(buf, oIdx, nTrain),
     gh: new Float64Array(buf, oGh, 2 * nTrain),
     hists,
@@ -165,5 +258,30 @@ export function acquireHistArena(
         contiguous ? 1 : 0,
       ),
     subtractHist: (parent, child, len) => k.subtract_hist(parent.byteOffset, child.byteOffset, len),
+    findSplit: (hist, G, H, nCols, lambda, mcw, gamma, out) =>
+      answer(k.find_split(hist.byteOffset, G, H, oOff, nCols, lambda, mcw, gamma, SPLIT_OUT), out),
+    findSplitSparse: (nRows, start, end, G, H, nCols, lambda, mcw, gamma, out) =>
+      answer(
+        k.find_split_sparse(
+          oCodes,
+          nRows,
+          oIdx,
+          start,
+          end,
+          oGh,
+          G,
+          H,
+          oCols,
+          oBins,
+          nCols,
+          lambda,
+          mcw,
+          gamma,
+          SCRATCH_ACC,
+          SCRATCH_SEEN,
+          SPLIT_OUT,
+        ),
+        out,
+      ),
   };
 }

@@ -70,3 +70,212 @@ void subtract_hist(double *restrict parent, const double *restrict child, int le
   }
   for (; i < len; i++) parent[i] -= child[i];
 }
+
+/* ---- Split search (same candidates, order, arithmetic and tie rule as trees/gbm.ts) ---- */
+
+#define MIN_GAIN 1e-6
+
+/* Where a split search leaves its answer (read by the TypeScript side at fixed offsets). */
+typedef struct {
+  double gain, GL, HL;
+  int32_t k, bin, defaultLeft, next;
+} SplitOut;
+
+typedef struct {
+  double G, H, lambda, parent, minH, best, gM, hM;
+  int hasMissing, found;
+} SearchState;
+
+static inline double max2(double a, double b) { return a > b ? a : b; }
+
+static inline void set_split(SplitOut *out, double gain, int k, int bin, double GL, double HL, int defaultLeft) {
+  out->gain = gain;
+  out->k = k;
+  out->bin = bin;
+  out->GL = GL;
+  out->HL = HL;
+  out->defaultLeft = defaultLeft;
+}
+
+/* findSplit's two candidates at one bin (missing right, then missing left); 1 if either won. */
+static inline int try_bin(SearchState *s, SplitOut *out, int k, int b, double GL, double HL) {
+  int won = 0;
+  const double HR1 = s->H - HL;
+  if (HL >= s->minH && HR1 >= s->minH) {
+    const double GR1 = s->G - GL;
+    const double a = HL + s->lambda;
+    const double c = HR1 + s->lambda;
+    const double num = GL * GL * c + GR1 * GR1 * a;
+    if (num > (s->best + s->parent) * a * c) {
+      const double gain = num / (a * c) - s->parent;
+      s->best = gain;
+      won = 1;
+      set_split(out, gain, k, b, GL, HL, !s->hasMissing && HL >= HR1);
+    }
+  }
+  if (s->hasMissing) {
+    const double GL2 = GL + s->gM;
+    const double HL2 = HL + s->hM;
+    const double HR2 = s->H - HL2;
+    if (HL2 >= s->minH && HR2 >= s->minH) {
+      const double GR2 = s->G - GL2;
+      const double a = HL2 + s->lambda;
+      const double c = HR2 + s->lambda;
+      const double num = GL2 * GL2 * c + GR2 * GR2 * a;
+      if (num > (s->best + s->parent) * a * c) {
+        const double gain = num / (a * c) - s->parent;
+        s->best = gain;
+        won = 1;
+        set_split(out, gain, k, b, GL2, HL2, 1);
+      }
+    }
+  }
+  if (won) s->found = 1;
+  return won;
+}
+
+static inline void try_missing(SearchState *s, SplitOut *out, int k, int nb) {
+  if (!s->hasMissing) return;
+  const double gV = s->G - s->gM;
+  const double hV = s->H - s->hM;
+  if (hV >= s->minH && s->hM >= s->minH) {
+    const double gain = (gV * gV) / (hV + s->lambda) + (s->gM * s->gM) / (s->hM + s->lambda) - s->parent;
+    if (gain > s->best) {
+      s->best = gain;
+      s->found = 1;
+      set_split(out, gain, k, nb, gV, hV, 0);
+    }
+  }
+}
+
+static void init_state(SearchState *s, double G, double H, double lambda, double mcw, double gamma) {
+  s->G = G;
+  s->H = H;
+  s->lambda = lambda;
+  s->parent = (G * G) / (H + lambda);
+  s->minH = max2(mcw, H * 1e-10);
+  s->best = max2(gamma, MIN_GAIN);
+  s->found = 0;
+}
+
+/* Best split over a node's dense histogram. Same as findSplit in trees/gbm.ts. */
+int find_split(const double *restrict hist, double G, double H, const int32_t *restrict histOff, int nCols,
+               double lambda, double mcw, double gamma, SplitOut *out) {
+  SearchState s;
+  init_state(&s, G, H, lambda, mcw, gamma);
+  for (int k = 0; k < nCols; k++) {
+    const int o = histOff[k];
+    const int end = histOff[k + 1];
+    s.gM = hist[o];
+    s.hM = hist[o + 1];
+    s.hasMissing = s.hM > H * 1e-10;
+    double GL = 0;
+    double HL = 0;
+    int b = 0;
+    for (int j = o + 2; j < end - 2; j += 2) {
+      b++;
+      GL += hist[j];
+      HL += hist[j + 1];
+      try_bin(&s, out, k, b, GL, HL);
+    }
+    try_missing(&s, out, k, (end - o) / 2 - 1);
+  }
+  return s.found;
+}
+
+/* Scans one feature's per-code sums (at gh[o..], bitmap at seen[so..]) and clears them. */
+static void scan_sparse(SearchState *s, SplitOut *out, double *restrict gh, uint32_t *restrict seen, int k, int nb,
+                        int o, int so) {
+  s->gM = gh[o];
+  s->hM = gh[o + 1];
+  gh[o] = 0;
+  gh[o + 1] = 0;
+  s->hasMissing = s->hM > s->H * 1e-10;
+  double GL = 0;
+  double HL = 0;
+  int pending = 0;
+  const int nWords = (nb >> 5) + 1;
+  for (int w = 0; w < nWords; w++) {
+    uint32_t bits = seen[so + w];
+    if (bits == 0) continue;
+    seen[so + w] = 0;
+    if (w == 0) bits &= ~1u;
+    while (bits != 0) {
+      const int c = (w << 5) + __builtin_ctz(bits);
+      bits &= bits - 1;
+      const int j = o + (c << 1);
+      const double gb = gh[j];
+      const double hb = gh[j + 1];
+      gh[j] = 0;
+      gh[j + 1] = 0;
+      if (pending) {
+        out->next = c < nb ? c : nb;
+        pending = 0;
+      }
+      if (c >= nb) continue;
+      GL += gb;
+      HL += hb;
+      if (try_bin(s, out, k, c, GL, HL)) {
+        pending = 1;
+        out->next = nb;
+        for (int e = c + 1; e < nb; e++) {
+          const int ew = e >> 5;
+          const uint32_t present = ew == w ? (bits >> (e & 31)) & 1 : (seen[so + ew] >> (e & 31)) & 1;
+          if (present != 0 || !try_bin(s, out, k, e, GL, HL)) break;
+        }
+      }
+    }
+  }
+  try_missing(s, out, k, nb);
+}
+
+/*
+ * Best split of a small node from its rows (no dense histogram). Same as findSplitSparse in
+ * trees/gbm.ts. acc (4 x 512 doubles: feature j of a batch of four has (grad, hess) of code c at
+ * 512j + 2c) and seen (4 x 8 words: its bitmap of occurring codes at 8j) are zero on entry and exit.
+ */
+int find_split_sparse(const uint8_t *restrict codes, int nRows, const uint32_t *restrict idx, int start, int end,
+                      const double *restrict gh, double G, double H, const int32_t *restrict cols,
+                      const int32_t *restrict binsOfCol, int nCols, double lambda, double mcw, double gamma,
+                      double *restrict acc, uint32_t *restrict seen, SplitOut *out) {
+  SearchState s;
+  init_state(&s, G, H, lambda, mcw, gamma);
+  const int n = end - start;
+  int k = 0;
+  for (; k + 3 < nCols; k += 4) {
+    const uint8_t *c0p = codes + (size_t)cols[k] * nRows;
+    const uint8_t *c1p = codes + (size_t)cols[k + 1] * nRows;
+    const uint8_t *c2p = codes + (size_t)cols[k + 2] * nRows;
+    const uint8_t *c3p = codes + (size_t)cols[k + 3] * nRows;
+    for (int i = 0; i < n; i++) {
+      const uint32_t r = idx[start + i];
+      const v128_t v = wasm_v128_load(gh + 2 * i);
+      const int c0 = c0p[r], c1 = c1p[r], c2 = c2p[r], c3 = c3p[r];
+      double *p;
+      p = acc + (c0 << 1);
+      wasm_v128_store(p, wasm_f64x2_add(wasm_v128_load(p), v));
+      p = acc + 512 + (c1 << 1);
+      wasm_v128_store(p, wasm_f64x2_add(wasm_v128_load(p), v));
+      p = acc + 1024 + (c2 << 1);
+      wasm_v128_store(p, wasm_f64x2_add(wasm_v128_load(p), v));
+      p = acc + 1536 + (c3 << 1);
+      wasm_v128_store(p, wasm_f64x2_add(wasm_v128_load(p), v));
+      seen[c0 >> 5] |= 1u << (c0 & 31);
+      seen[8 + (c1 >> 5)] |= 1u << (c1 & 31);
+      seen[16 + (c2 >> 5)] |= 1u << (c2 & 31);
+      seen[24 + (c3 >> 5)] |= 1u << (c3 & 31);
+    }
+    for (int j = 0; j < 4; j++) scan_sparse(&s, out, acc, seen, k + j, binsOfCol[cols[k + j]] - 1, 512 * j, 8 * j);
+  }
+  for (; k < nCols; k++) {
+    const uint8_t *cp = codes + (size_t)cols[k] * nRows;
+    for (int i = 0; i < n; i++) {
+      const int c = cp[idx[start + i]];
+      double *p = acc + (c << 1);
+      wasm_v128_store(p, wasm_f64x2_add(wasm_v128_load(p), wasm_v128_load(gh + 2 * i)));
+      seen[c >> 5] |= 1u << (c & 31);
+    }
+    scan_sparse(&s, out, acc, seen, k, binsOfCol[cols[k]] - 1, 0, 0);
+  }
+  return s.found;
+}
