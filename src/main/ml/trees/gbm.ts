@@ -8,7 +8,7 @@
 
 import { deriveSeed, Rng, Stream } from './prng';
 import { buildHist, subtractHist } from './hist';
-import { acquireHistArena, type HistArena } from '../wasm';
+import { acquireHistArena, type HistArena, type SplitAnswer } from '../wasm';
 import { leafBinned, partitionRows, splitThreshold, TreeBuilder } from './tree';
 import type { BinnedData, GbmModel, GbmParams, Progress, Tree } from './types';
 
@@ -63,16 +63,8 @@ export function resolveGbmParams(params: Partial<GbmParams>): GbmParams {
   return p;
 }
 
-interface Split {
-  gain: number;
-  k: number;
-  bin: number;
-  defaultLeft: boolean;
-  GL: number;
-  HL: number;
-  /** Sparse search only: first non-empty value bin after `bin` (capped at the last value bin). */
-  next: number;
-}
+/** A split search's answer (shared with the WebAssembly searches). */
+type Split = SplitAnswer;
 
 interface NodeTask {
   id: number;

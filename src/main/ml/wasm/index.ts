@@ -69,6 +69,7 @@ export interface SplitAnswer {
   defaultLeft: boolean;
   GL: number;
   HL: number;
+  /** Sparse search only: first non-empty value bin after `bin` (capped at the last value bin). */
   next: number;
 }
 

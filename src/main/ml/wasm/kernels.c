@@ -97,39 +97,25 @@ static inline void set_split(SplitOut *out, double gain, int k, int bin, double 
   out->defaultLeft = defaultLeft;
 }
 
+/* One candidate: rows with codes up to the bin (plus missing when missingLeft) go left; 1 if it won. */
+static inline int consider(SearchState *s, SplitOut *out, int k, int b, double GL, double HL, int missingLeft) {
+  const double HR = s->H - HL;
+  if (!(HL >= s->minH && HR >= s->minH)) return 0;
+  const double GR = s->G - GL;
+  const double a = HL + s->lambda;
+  const double c = HR + s->lambda;
+  const double num = GL * GL * c + GR * GR * a;
+  if (!(num > (s->best + s->parent) * a * c)) return 0;
+  const double gain = num / (a * c) - s->parent;
+  s->best = gain;
+  set_split(out, gain, k, b, GL, HL, missingLeft || (!s->hasMissing && HL >= HR));
+  return 1;
+}
+
 /* findSplit's two candidates at one bin (missing right, then missing left); 1 if either won. */
 static inline int try_bin(SearchState *s, SplitOut *out, int k, int b, double GL, double HL) {
-  int won = 0;
-  const double HR1 = s->H - HL;
-  if (HL >= s->minH && HR1 >= s->minH) {
-    const double GR1 = s->G - GL;
-    const double a = HL + s->lambda;
-    const double c = HR1 + s->lambda;
-    const double num = GL * GL * c + GR1 * GR1 * a;
-    if (num > (s->best + s->parent) * a * c) {
-      const double gain = num / (a * c) - s->parent;
-      s->best = gain;
-      won = 1;
-      set_split(out, gain, k, b, GL, HL, !s->hasMissing && HL >= HR1);
-    }
-  }
-  if (s->hasMissing) {
-    const double GL2 = GL + s->gM;
-    const double HL2 = HL + s->hM;
-    const double HR2 = s->H - HL2;
-    if (HL2 >= s->minH && HR2 >= s->minH) {
-      const double GR2 = s->G - GL2;
-      const double a = HL2 + s->lambda;
-      const double c = HR2 + s->lambda;
-      const double num = GL2 * GL2 * c + GR2 * GR2 * a;
-      if (num > (s->best + s->parent) * a * c) {
-        const double gain = num / (a * c) - s->parent;
-        s->best = gain;
-        won = 1;
-        set_split(out, gain, k, b, GL2, HL2, 1);
-      }
-    }
-  }
+  int won = consider(s, out, k, b, GL, HL, 0);
+  if (s->hasMissing) won |= consider(s, out, k, b, GL + s->gM, HL + s->hM, 1);
   if (won) s->found = 1;
   return won;
 }
