@@ -144,27 +144,80 @@ static void init_state(SearchState *s, double G, double H, double lambda, double
   s->found = 0;
 }
 
-/* Best split over a node's dense histogram. Same as findSplit in trees/gbm.ts. */
+/*
+ * Whether any candidate of two columns without missing values, with the same number of bins, passes
+ * the division-free test against the current best. Both columns run in the two lanes of f64x2 with
+ * each lane's operations exactly those of the scalar scan (same prefix sums, same products in the
+ * same order), so "no lane ever passes" means the scalar scan would find no new best in either
+ * column and leave the state as it is. Breaks the add-latency chain of one column at a time.
+ */
+static int pair_may_win(const SearchState *s, const double *h0, const double *h1, int len) {
+  const v128_t G = wasm_f64x2_splat(s->G);
+  const v128_t H = wasm_f64x2_splat(s->H);
+  const v128_t lambda = wasm_f64x2_splat(s->lambda);
+  const v128_t minH = wasm_f64x2_splat(s->minH);
+  const v128_t bound = wasm_f64x2_splat(s->best + s->parent);
+  v128_t GL = wasm_f64x2_splat(0);
+  v128_t HL = wasm_f64x2_splat(0);
+  v128_t any = wasm_i64x2_splat(0);
+  for (int j = 2; j < len - 2; j += 2) {
+    const v128_t a0 = wasm_v128_load(h0 + j);
+    const v128_t a1 = wasm_v128_load(h1 + j);
+    GL = wasm_f64x2_add(GL, wasm_i64x2_shuffle(a0, a1, 0, 2));
+    HL = wasm_f64x2_add(HL, wasm_i64x2_shuffle(a0, a1, 1, 3));
+    const v128_t HR = wasm_f64x2_sub(H, HL);
+    const v128_t ok = wasm_v128_and(wasm_f64x2_ge(HL, minH), wasm_f64x2_ge(HR, minH));
+    const v128_t GR = wasm_f64x2_sub(G, GL);
+    const v128_t a = wasm_f64x2_add(HL, lambda);
+    const v128_t c = wasm_f64x2_add(HR, lambda);
+    const v128_t num = wasm_f64x2_add(wasm_f64x2_mul(wasm_f64x2_mul(GL, GL), c), wasm_f64x2_mul(wasm_f64x2_mul(GR, GR), a));
+    const v128_t pass = wasm_f64x2_gt(num, wasm_f64x2_mul(wasm_f64x2_mul(bound, a), c));
+    any = wasm_v128_or(any, wasm_v128_and(ok, pass));
+  }
+  return wasm_v128_any_true(any);
+}
+
+/* The scalar scan of one column: every candidate in order against the running best. */
+static void scan_column(SearchState *s, SplitOut *out, const double *hist, int k, int o, int end) {
+  s->gM = hist[o];
+  s->hM = hist[o + 1];
+  s->hasMissing = s->hM > s->H * 1e-10;
+  double GL = 0;
+  double HL = 0;
+  int b = 0;
+  for (int j = o + 2; j < end - 2; j += 2) {
+    b++;
+    GL += hist[j];
+    HL += hist[j + 1];
+    try_bin(s, out, k, b, GL, HL);
+  }
+  try_missing(s, out, k, (end - o) / 2 - 1);
+}
+
+/*
+ * Best split over a node's dense histogram. Same result as findSplit in trees/gbm.ts: columns are
+ * scanned in order, except that two neighbouring columns that pair_may_win proves cannot change the
+ * best are skipped together.
+ */
 int find_split(const double *restrict hist, double G, double H, const int32_t *restrict histOff, int nCols,
                double lambda, double mcw, double gamma, SplitOut *out) {
   SearchState s;
   init_state(&s, G, H, lambda, mcw, gamma);
-  for (int k = 0; k < nCols; k++) {
+  const double missingEps = H * 1e-10;
+  int k = 0;
+  while (k < nCols) {
     const int o = histOff[k];
     const int end = histOff[k + 1];
-    s.gM = hist[o];
-    s.hM = hist[o + 1];
-    s.hasMissing = s.hM > H * 1e-10;
-    double GL = 0;
-    double HL = 0;
-    int b = 0;
-    for (int j = o + 2; j < end - 2; j += 2) {
-      b++;
-      GL += hist[j];
-      HL += hist[j + 1];
-      try_bin(&s, out, k, b, GL, HL);
+    if (k + 1 < nCols) {
+      const int end2 = histOff[k + 2];
+      if (end2 - end == end - o && !(hist[o + 1] > missingEps) && !(hist[end + 1] > missingEps) &&
+          !pair_may_win(&s, hist + o, hist + end, end - o)) {
+        k += 2;
+        continue;
+      }
     }
-    try_missing(&s, out, k, (end - o) / 2 - 1);
+    scan_column(&s, out, hist, k, o, end);
+    k++;
   }
   return s.found;
 }
