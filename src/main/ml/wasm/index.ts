@@ -213,7 +213,8 @@ export function acquireHistArena(
   const oIdx = align(oOff + 4 * (nActive + 1));
   const oGh = align(oIdx + 4 * nTrain);
   const oHists = align(oGh + 16 * nTrain);
-  const end = oHists + nHists * 8 * maxHist;
+  // The split search may read up to 255 bins (4 KiB) past a histogram's last column.
+  const end = oHists + nHists * 8 * maxHist + 4096;
   const s = spaceFor(end);
   const buf = s.memory.buffer;
   if (s.codesSource !== codes) {

@@ -145,13 +145,16 @@ static void init_state(SearchState *s, double G, double H, double lambda, double
 }
 
 /*
- * Whether any candidate of two columns without missing values, with the same number of bins, passes
- * the division-free test against the current best. Both columns run in the two lanes of f64x2 with
- * each lane's operations exactly those of the scalar scan (same prefix sums, same products in the
- * same order), so "no lane ever passes" means the scalar scan would find no new best in either
- * column and leave the state as it is. Breaks the add-latency chain of one column at a time.
+ * Whether any candidate of two columns without missing values passes the division-free test against
+ * the current best. Both columns run in the two lanes of f64x2 with each lane's operations exactly
+ * those of the scalar scan (same prefix sums, same products in the same order), so "no lane ever
+ * passes" means the scalar scan would find no new best in either column and leave the state as it
+ * is. Breaks the add-latency chain of one column at a time. A lane whose column has fewer bins reads
+ * on past its end (into the next column, or the arena's padding) with its result masked off.
  */
-static int pair_may_win(const SearchState *s, const double *h0, const double *h1, int len) {
+static int pair_may_win(const SearchState *s, const double *h0, int len0, const double *h1, int len1) {
+  const int len = len0 > len1 ? len0 : len1;
+  const v128_t last = wasm_i64x2_make(len0 - 2, len1 - 2);
   const v128_t G = wasm_f64x2_splat(s->G);
   const v128_t H = wasm_f64x2_splat(s->H);
   const v128_t lambda = wasm_f64x2_splat(s->lambda);
@@ -161,6 +164,7 @@ static int pair_may_win(const SearchState *s, const double *h0, const double *h1
   v128_t HL = wasm_f64x2_splat(0);
   v128_t any = wasm_i64x2_splat(0);
   for (int j = 2; j < len - 2; j += 2) {
+    const v128_t live = wasm_i64x2_gt(last, wasm_i64x2_splat(j));
     const v128_t a0 = wasm_v128_load(h0 + j);
     const v128_t a1 = wasm_v128_load(h1 + j);
     GL = wasm_f64x2_add(GL, wasm_i64x2_shuffle(a0, a1, 0, 2));
@@ -172,7 +176,7 @@ static int pair_may_win(const SearchState *s, const double *h0, const double *h1
     const v128_t c = wasm_f64x2_add(HR, lambda);
     const v128_t num = wasm_f64x2_add(wasm_f64x2_mul(wasm_f64x2_mul(GL, GL), c), wasm_f64x2_mul(wasm_f64x2_mul(GR, GR), a));
     const v128_t pass = wasm_f64x2_gt(num, wasm_f64x2_mul(wasm_f64x2_mul(bound, a), c));
-    any = wasm_v128_or(any, wasm_v128_and(ok, pass));
+    any = wasm_v128_or(any, wasm_v128_and(live, wasm_v128_and(ok, pass)));
   }
   return wasm_v128_any_true(any);
 }
@@ -197,7 +201,7 @@ static void scan_column(SearchState *s, SplitOut *out, const double *hist, int k
 /*
  * Best split over a node's dense histogram. Same result as findSplit in trees/gbm.ts: columns are
  * scanned in order, except that two neighbouring columns that pair_may_win proves cannot change the
- * best are skipped together.
+ * best are skipped together. The histogram must be followed by 4 KiB of readable memory.
  */
 int find_split(const double *restrict hist, double G, double H, const int32_t *restrict histOff, int nCols,
                double lambda, double mcw, double gamma, SplitOut *out) {
@@ -210,8 +214,8 @@ int find_split(const double *restrict hist, double G, double H, const int32_t *r
     const int end = histOff[k + 1];
     if (k + 1 < nCols) {
       const int end2 = histOff[k + 2];
-      if (end2 - end == end - o && !(hist[o + 1] > missingEps) && !(hist[end + 1] > missingEps) &&
-          !pair_may_win(&s, hist + o, hist + end, end - o)) {
+      if (!(hist[o + 1] > missingEps) && !(hist[end + 1] > missingEps) &&
+          !pair_may_win(&s, hist + o, end - o, hist + end, end2 - end)) {
         k += 2;
         continue;
       }

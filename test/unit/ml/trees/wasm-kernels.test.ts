@@ -97,6 +97,26 @@ describe('WebAssembly kernels', () => {
       // Every node dense: exercises the histogram pool beyond the arena's buffers.
       [{ nEstimators: 10, maxDepth: 12, learningRate: 0.5 }, {}, 0],
     ];
+    // Columns of different cardinality (so different bin counts, which the split search pairs up).
+    const mixed = nonlinear(1200, 9);
+    for (let f = 0; f < mixed.nFeatures; f++) {
+      const steps = [0, 3, 7, 12, 20, 33, 50, 0, 90, 5][f];
+      if (steps === 0) continue;
+      for (let r = 0; r < mixed.nRows; r++) {
+        const i = f * mixed.nRows + r;
+        mixed.X[i] = Math.round(mixed.X[i] * steps) / steps;
+      }
+    }
+    const bm = binData(mixed.X, mixed.nRows, mixed.nFeatures, 64);
+    expect(new Set(Array.from(bm.binner.nValueBins)).size).toBeGreaterThan(4);
+    for (const sparse of [160, 0]) {
+      setSparseNodeRows(sparse);
+      setKernelBackend('js');
+      const ref = runToEnd(fitGbm(bm, mixed.y, { nEstimators: 20, maxDepth: 8, learningRate: 0.1 }));
+      setKernelBackend(null);
+      const wasm = runToEnd(fitGbm(bm, mixed.y, { nEstimators: 20, maxDepth: 8, learningRate: 0.1 }));
+      expect(treeBits(wasm.trees)).toEqual(treeBits(ref.trees));
+    }
     for (const [params, options, sparse] of cases) {
       setSparseNodeRows(sparse);
       setKernelBackend('js');
