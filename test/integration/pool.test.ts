@@ -34,6 +34,17 @@ describe('worker pool (real worker threads)', () => {
     expect(results).toEqual([1, 2, 3, 4]);
   });
 
+  it('runs an urgent task before the tasks already queued', async () => {
+    const pool = makePool(1);
+    const order: string[] = [];
+    const track = (name: string, p: Promise<unknown>) => p.then(() => order.push(name));
+    const running = track('running', pool.run('diag/count', { steps: 5, stepMs: 10 }));
+    const queued = ['a', 'b', 'c'].map((name) => track(name, pool.run('diag/echo', { value: name })));
+    const urgent = track('urgent', pool.run('diag/echo', { value: 'urgent' }, { urgent: true }));
+    await Promise.all([running, ...queued, urgent]);
+    expect(order).toEqual(['running', 'urgent', 'a', 'b', 'c']);
+  });
+
   it('fails a task that throws with its message, and keeps working', async () => {
     const pool = makePool(1);
     const error = await errorOf(pool.run('diag/fail', { message: 'sensor table missing' }));

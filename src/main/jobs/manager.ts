@@ -17,7 +17,7 @@ export interface JobHandle {
   readonly signal: AbortSignal;
   progress(progress: JobProgress): void;
   /** Runs one task in the pool; its progress is reported under the job unless `quiet`. */
-  runTask<T>(kind: string, input: unknown, options?: { quiet?: boolean; onProgress?: RunOptions['onProgress'] }): Promise<T>;
+  runTask<T>(kind: string, input: unknown, options?: { quiet?: boolean; urgent?: boolean; onProgress?: RunOptions['onProgress'] }): Promise<T>;
   throwIfCancelled(): void;
   log: Logger;
 }
@@ -72,6 +72,7 @@ export class JobManager {
       runTask: (taskKind, input, options = {}) =>
         this.pool.run(taskKind, input, {
           signal: controller.signal,
+          urgent: options.urgent,
           onProgress: (p) => {
             options.onProgress?.(p);
             if (!options.quiet) {

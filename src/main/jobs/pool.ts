@@ -23,6 +23,8 @@ export interface PoolOptions {
 export interface RunOptions {
   signal?: AbortSignal;
   onProgress?: (progress: JobProgress) => void;
+  /** Run before the tasks already queued (a short task that others wait on). */
+  urgent?: boolean;
 }
 
 interface Task {
@@ -79,7 +81,8 @@ export class WorkerPool {
         task.onAbort = () => this.cancel(task);
         options.signal.addEventListener('abort', task.onAbort, { once: true });
       }
-      this.queue.push(task);
+      if (options.urgent) this.queue.unshift(task);
+      else this.queue.push(task);
       this.dispatch();
     });
   }

@@ -5,7 +5,7 @@
  * cancelled or failed run is marked so and leaves the registry untouched. A successful run yields a
  * model version behind quality gates (see registry.ts).
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type {
   ClusterResult,
   ElbowAnalysis,
@@ -208,44 +208,56 @@ function chooseFamily(
 }
 
 /** Repeated stratified CV of the chosen family and parameters per group, pooled per repeat. */
-async function runRepeatedCv(
+/** Out-of-fold probabilities of one group's chosen models, per repeat (aligned with the group's rows). */
+interface GroupCv {
+  rows: Int32Array;
+  oof: Float64Array[];
+}
+
+/**
+ * Starts the repeated CV of one group's chosen models: one pool task per repeat, so a group's repeats
+ * spread over the workers and fill the gaps the grid searches leave. Started as soon as the group's
+ * search is done, while other groups still search.
+ */
+function startGroupCv(
   job: JobHandle,
   config: TrainingConfig,
   prepared: PrepareOutput,
   labels: Uint8Array,
   cluster: Int32Array,
-  groups: GroupOutcome[],
-): Promise<RunDetail['repeatedCv']> {
-  const { repeats, folds: k } = config.repeatedCv;
-  if (repeats === 0) return null;
-  job.progress({ stage: 'repeated cross-validation', done: 0, total: repeats, message: `${repeats} x ${k}-fold` });
-  const strata = Int32Array.from(cluster, (c, i) => c * 2 + labels[i]!);
-  const folds = Array.from({ length: repeats }, (_, r) => strataFolds(strata, k, config.seed + 1000 + r));
-  const perGroup = await Promise.all(
-    groups.map((g) => {
-      const rows = Int32Array.from([...g.train, ...g.test]);
-      const input: RepeatedCvTaskInput = {
-        X: prepared.X,
-        nRows: prepared.nRows,
-        nFeatures: prepared.nKept,
-        labels,
-        rows,
-        family: g.model ? g.model.family : 'constant',
-        params: g.model ? g.model.params : {},
-        folds,
-        k,
-        // The bin count the chosen model was searched with (fitted on the group's training rows).
-        maxBins: resolveMaxBins(config.maxBins, g.train.length),
-        extraColumn: g.result.cluster < 0 ? cluster : undefined,
-      };
-      return job.runTask<Float64Array[]>('train/repeated-cv', input, { quiet: true }).then((oof) => ({ rows, oof }));
-    }),
-  );
+  g: GroupOutcome,
+  folds: Uint8Array[],
+): Promise<GroupCv> {
+  const rows = Int32Array.from([...g.train, ...g.test]);
+  const input: Omit<RepeatedCvTaskInput, 'folds'> = {
+    X: prepared.X,
+    nRows: prepared.nRows,
+    nFeatures: prepared.nKept,
+    labels,
+    rows,
+    family: g.model ? g.model.family : 'constant',
+    params: g.model ? g.model.params : {},
+    k: config.repeatedCv.folds,
+    // The bin count the chosen model was searched with (fitted on the group's training rows).
+    maxBins: resolveMaxBins(config.maxBins, g.train.length),
+    extraColumn: g.result.cluster < 0 ? cluster : undefined,
+  };
+  const done = Promise.all(
+    // Urgent: a group's CV is what the end of the run waits on; the searches still queued fill in behind it.
+    folds.map((f) => job.runTask<Float64Array[]>('train/repeated-cv', { ...input, folds: [f] }, { quiet: true, urgent: true })),
+  ).then((perRepeat) => ({ rows, oof: perRepeat.map((o) => o[0]!) }));
+  // Awaited later; until then a failure (e.g. cancel) must not surface as an unhandled rejection.
+  done.catch(() => undefined);
+  return done;
+}
+
+/** ROC AUC per repeat over the groups' pooled out-of-fold probabilities: mean and spread. */
+function summarizeCv(groups: GroupCv[], labels: Uint8Array, repeats: number): RunDetail['repeatedCv'] {
   const aucs: number[] = [];
   for (let r = 0; r < repeats; r++) {
     const y: number[] = [];
     const p: number[] = [];
-    for (const g of perGroup) g.rows.forEach((row, i) => (y.push(labels[row]!), p.push(g.oof[r]![i]!)));
+    for (const g of groups) g.rows.forEach((row, i) => (y.push(labels[row]!), p.push(g.oof[r]![i]!)));
     const auc = rocAuc(Uint8Array.from(y), Float64Array.from(p));
     if (auc !== null) aucs.push(auc);
   }
@@ -321,6 +333,7 @@ export async function runTraining(ctx: AppContext, job: JobHandle, options: Trai
     // One search per (regime, family), plus the global model's, all queued on the pool at once.
     t = performance.now();
     const families = (['gbm', 'forest'] as const).filter((f) => config.families[f].enabled);
+    const searchId = randomUUID();
     const groups: { cluster: number | 'global'; train: Int32Array; test: Int32Array }[] = [];
     for (let c = 0; c < k; c++) {
       groups.push({
@@ -396,6 +409,8 @@ export async function runTraining(ctx: AppContext, job: JobHandle, options: Trai
             classWeight: config.classWeight,
             maxBins: config.maxBins,
             extraColumn: g.cluster === 'global' ? regimes.cluster : undefined,
+            // Unique to this run (run ids repeat across workspaces; the workers outlive a workspace).
+            cacheKey: `${searchId}/${name}/${family}`,
           };
           // Folds run as separate pool tasks so both cores stay busy; the finish reduces them.
           const nFolds = foldCount(input);
@@ -415,7 +430,10 @@ export async function runTraining(ctx: AppContext, job: JobHandle, options: Trai
             Array.from({ length: nFolds }, (_, fold) =>
               job.runTask<FoldOutput>('train/family-fold', { ...input, fold }, { quiet: true, onProgress: track(fold) }),
             ),
-          ).then((folds) => job.runTask<FamilySearchOutput>('train/family-finish', { ...input, folds }, { quiet: true }));
+          ).then((folds) =>
+            // Urgent: the group's repeated CV waits on it, and it is one fit, not a search.
+            job.runTask<FamilySearchOutput>('train/family-finish', { ...input, folds }, { quiet: true, urgent: true }),
+          );
         }),
       );
       const { chosen, selectedBy, families: famResults } = chooseFamily(outputs, labels, g.test);
@@ -450,7 +468,22 @@ export async function runTraining(ctx: AppContext, job: JobHandle, options: Trai
     // The pool runs tasks in submission order: submit the largest groups' searches first (the global
     // model's are the longest) so no long fold task starts last while the other worker idles.
     const bySize = [...groups].sort((a, b) => b.train.length - a.train.length);
-    const launched = new Map(bySize.map((g) => [g, trainGroup(g)]));
+    // Repeated CV of a group's chosen models starts when its search ends (see startGroupCv). The global
+    // model's runs only when it can be deployed (deploy: best), to decide which strategy is.
+    const { repeats } = config.repeatedCv;
+    const cvFolds = Array.from({ length: repeats }, (_, r) => strataFolds(strata, config.repeatedCv.folds, config.seed + 1000 + r));
+    const cvStarted = new Map<GroupOutcome, Promise<GroupCv>>();
+    const launched = new Map(
+      bySize.map((g) => [
+        g,
+        trainGroup(g).then((o) => {
+          if (repeats > 0 && (g.cluster !== 'global' || config.deploy === 'best')) {
+            cvStarted.set(o, startGroupCv(job, config, prepared, labels, regimes.cluster, o, cvFolds));
+          }
+          return o;
+        }),
+      ]),
+    );
     const outcomes = await Promise.all(groups.map((g) => launched.get(g)!));
     timings.models = (performance.now() - t) / 1000;
     job.throwIfCancelled();
@@ -493,12 +526,12 @@ export async function runTraining(ctx: AppContext, job: JobHandle, options: Trai
     // apart (on the wafer data one split ranked per-regime over global 0.713 to 0.629 where repeated CV
     // ranked them 0.606 to 0.660).
     t = performance.now();
-    const [cvPerCluster, cvGlobal] = await Promise.all([
-      runRepeatedCv(job, config, prepared, labels, regimes.cluster, perCluster),
-      global && config.deploy === 'best'
-        ? runRepeatedCv(job, config, prepared, labels, regimes.cluster, [global])
-        : Promise.resolve(null),
-    ]);
+    if (repeats > 0) job.progress({ stage: 'repeated cross-validation', done: 0, total: repeats, message: `${repeats} x ${config.repeatedCv.folds}-fold` });
+    const cvOf = async (list: GroupOutcome[]) =>
+      list.length && list.every((o) => cvStarted.has(o))
+        ? summarizeCv(await Promise.all(list.map((o) => cvStarted.get(o)!)), labels, repeats)
+        : null;
+    const [cvPerCluster, cvGlobal] = await Promise.all([cvOf(perCluster), global ? cvOf([global]) : Promise.resolve(null)]);
     timings.repeatedCv = (performance.now() - t) / 1000;
     let strategyNote: string | null = null;
     if (global) {

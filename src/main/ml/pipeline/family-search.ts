@@ -46,6 +46,11 @@ export interface FamilySearchInput {
   classWeight: 'none' | 'balanced';
   /** Quantile bins per feature (a number, or 'auto': see resolveMaxBins); default 255. */
   maxBins?: number | 'auto';
+  /**
+   * Names this search's data (e.g. run/group/family): tasks with the same key promise the same X,
+   * rows, labels and settings, so a worker bins them once for all the folds it runs (see cachedSetup).
+   */
+  cacheKey?: string;
 }
 
 export interface FamilySearchOutput {
@@ -125,6 +130,20 @@ function setup(input: FamilySearchInput): FamilySetup {
   };
 }
 
+/** Setups of recent searches by cacheKey: a worker runs several folds of one search in a row. */
+const setupCache = new Map<string, FamilySetup>();
+const SETUP_CACHE_SIZE = 4;
+
+function cachedSetup(input: FamilySearchInput): FamilySetup {
+  if (!input.cacheKey) return setup(input);
+  const hit = setupCache.get(input.cacheKey);
+  if (hit) return hit;
+  const made = setup(input);
+  setupCache.set(input.cacheKey, made);
+  if (setupCache.size > SETUP_CACHE_SIZE) setupCache.delete(setupCache.keys().next().value!);
+  return made;
+}
+
 /** What one fold of a search yields: every grid group's AUCs and staged validation probabilities. */
 export interface FoldOutput {
   fold: number;
@@ -145,7 +164,7 @@ export function foldCount(input: Pick<FamilySearchInput, 'train' | 'labels' | 'n
  * are independent, so the app runs them on different workers.
  */
 export function* searchFold(input: FamilySearchInput, fold: number, prepared?: FamilySetup): Generator<Progress, FoldOutput, void> {
-  const { binned, y, plan, perTask } = prepared ?? setup(input);
+  const { binned, y, plan, perTask } = prepared ?? cachedSetup(input);
   const tasks = plan.tasks.filter((t) => t.fold === fold);
   const total = perTask * tasks.length;
   let done = 0;
@@ -179,7 +198,7 @@ export function* searchFold(input: FamilySearchInput, fold: number, prepared?: F
  * the whole training part and scores the held-out rows.
  */
 export function* finishFamily(input: FamilySearchInput, folds: FoldOutput[], prepared?: FamilySetup): Generator<Progress, FamilySearchOutput, void> {
-  const { binned, y, plan, nFolds, finalN } = prepared ?? setup(input);
+  const { binned, y, plan, nFolds, finalN } = prepared ?? cachedSetup(input);
   const { X, nRows, nFeatures, test, family } = input;
   const search = reduceSearch(
     plan,
