@@ -8,7 +8,7 @@
 
 import { deriveSeed, Rng, Stream } from './prng';
 import { buildHist, subtractHist } from './hist';
-import { acquireHistArena, type HistArena, type SplitAnswer } from '../wasm';
+import { acquireHistArena, releaseHistArena, type HistArena, type SplitAnswer } from '../wasm';
 import { leafBinned, partitionRows, splitThreshold, TreeBuilder } from './tree';
 import type { BinnedData, GbmModel, GbmParams, Progress, Tree } from './types';
 
@@ -432,6 +432,7 @@ export function* fitGbm(
     yield { done: t + 1, total: p.nEstimators, message: `boosting round ${t + 1}/${p.nEstimators}` };
   }
 
+  releaseHistArena();
   return { kind: 'gbm', nFeatures: binner.nFeatures, binner, params: p, baseScore, trees };
 
   function gatherBuild(h: Float64Array, start: number, end: number): void {

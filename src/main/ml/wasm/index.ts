@@ -139,6 +139,14 @@ function spaceFor(bytes: number): Space {
   return space;
 }
 
+/** A memory up to this size stays for the thread's next fits; a larger one is let go after its fit. */
+const KEEP_BYTES = 64 * 1024 * 1024;
+
+/** Called when a fit ends: frees a large memory (a big data set's) instead of holding it all session. */
+export function releaseHistArena(): void {
+  if (space && space.bytes > KEEP_BYTES) space = null;
+}
+
 const align = (n: number): number => (n + 15) & ~15;
 
 /**
