@@ -8,7 +8,13 @@
 
 import { deriveSeed, Rng, Stream } from './prng';
 import { buildHist, subtractHist } from './hist';
-import { acquireHistArena, releaseHistArena, type HistArena, type SplitAnswer } from '../wasm';
+import {
+  acquireHistArena,
+  releaseHistArena,
+  type HistArena,
+  type SplitAnswer,
+  type SplitSearch,
+} from '../wasm';
 import { leafBinned, partitionRows, splitThreshold, TreeBuilder } from './tree';
 import type { BinnedData, GbmModel, GbmParams, Progress, Tree } from './types';
 
@@ -164,6 +170,7 @@ export function* fitGbm(
       Math.floor(nTrain / Math.max(1, sparseNodeRows)),
     ) + 3;
   let arena: HistArena | null = null;
+  const search: SplitSearch = { G: 0, H: 0, nCols: 0, lambda, minChildWeight: mcw, gamma: p.gamma };
   const perm = new Int32Array(nActive);
   const nColsTree = Math.max(1, Math.round(p.colsampleBytree * nActive));
 
@@ -260,10 +267,13 @@ export function* fitGbm(
       const node = stack.pop()!;
       const hist = node.hist;
       let found = false;
+      search.G = node.G;
+      search.H = node.H;
+      search.nCols = nCols;
       if (hist !== null) {
         found =
           arena && arena.owns(hist)
-            ? arena.findSplit(hist, node.G, node.H, nCols, lambda, mcw, p.gamma, split)
+            ? arena.findSplit(hist, search, split)
             : findSplit(hist, node.G, node.H, cols, histOff, nCols, lambda, mcw, p.gamma, split);
       } else if (node.canSplit && arena) {
         const gh = arena.gh;
@@ -272,18 +282,7 @@ export function* fitGbm(
           gh[2 * (i - node.start)] = grad[r];
           gh[2 * (i - node.start) + 1] = hess[r];
         }
-        found = arena.findSplitSparse(
-          nRows,
-          node.start,
-          node.end,
-          node.G,
-          node.H,
-          nCols,
-          lambda,
-          mcw,
-          p.gamma,
-          split,
-        );
+        found = arena.findSplitSparse(nRows, node.start, node.end, search, split);
       } else if (node.canSplit) {
         for (let i = node.start; i < node.end; i++) {
           const r = idx[i];

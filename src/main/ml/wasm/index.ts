@@ -175,29 +175,20 @@ export interface HistArena {
   ): void;
   subtractHist(parent: Float64Array, child: Float64Array, len: number): void;
   /** findSplit over one of the arena's histograms; `out` is written only when a split is found. */
-  findSplit(
-    hist: Float64Array,
-    G: number,
-    H: number,
-    nCols: number,
-    lambda: number,
-    mcw: number,
-    gamma: number,
-    out: SplitAnswer,
-  ): boolean;
+  findSplit(hist: Float64Array, search: SplitSearch, out: SplitAnswer): boolean;
   /** findSplitSparse over idx[start..end), whose (grad, hess) pairs are in gh (from 0). */
-  findSplitSparse(
-    nRows: number,
-    start: number,
-    end: number,
-    G: number,
-    H: number,
-    nCols: number,
-    lambda: number,
-    mcw: number,
-    gamma: number,
-    out: SplitAnswer,
-  ): boolean;
+  findSplitSparse(nRows: number, start: number, end: number, search: SplitSearch, out: SplitAnswer): boolean;
+}
+
+/** What a split search needs besides the rows: the node's gradient sums and the fit's settings. */
+export interface SplitSearch {
+  G: number;
+  H: number;
+  /** Sampled columns of the round (cols, histOff). */
+  nCols: number;
+  lambda: number;
+  minChildWeight: number;
+  gamma: number;
 }
 
 /**
@@ -268,9 +259,9 @@ export function acquireHistArena(
         contiguous ? 1 : 0,
       ),
     subtractHist: (parent, child, len) => k.subtract_hist(parent.byteOffset, child.byteOffset, len),
-    findSplit: (hist, G, H, nCols, lambda, mcw, gamma, out) =>
-      answer(k.find_split(hist.byteOffset, G, H, oOff, nCols, lambda, mcw, gamma, SPLIT_OUT), out),
-    findSplitSparse: (nRows, start, end, G, H, nCols, lambda, mcw, gamma, out) =>
+    findSplit: (hist, { G, H, nCols, lambda, minChildWeight, gamma }, out) =>
+      answer(k.find_split(hist.byteOffset, G, H, oOff, nCols, lambda, minChildWeight, gamma, SPLIT_OUT), out),
+    findSplitSparse: (nRows, start, end, { G, H, nCols, lambda, minChildWeight, gamma }, out) =>
       answer(
         k.find_split_sparse(
           oCodes,
@@ -285,7 +276,7 @@ export function acquireHistArena(
           oBins,
           nCols,
           lambda,
-          mcw,
+          minChildWeight,
           gamma,
           SCRATCH_ACC,
           SCRATCH_SEEN,
