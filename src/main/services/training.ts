@@ -207,7 +207,6 @@ function chooseFamily(
   };
 }
 
-/** Repeated stratified CV of the chosen family and parameters per group, pooled per repeat. */
 /** Out-of-fold probabilities of one group's chosen models, per repeat (aligned with the group's rows). */
 interface GroupCv {
   rows: Int32Array;
@@ -227,6 +226,7 @@ function startGroupCv(
   cluster: Int32Array,
   g: GroupOutcome,
   folds: Uint8Array[],
+  cacheKey: string,
 ): Promise<GroupCv> {
   const rows = Int32Array.from([...g.train, ...g.test]);
   const input: Omit<RepeatedCvTaskInput, 'folds'> = {
@@ -241,6 +241,7 @@ function startGroupCv(
     // The bin count the chosen model was searched with (fitted on the group's training rows).
     maxBins: resolveMaxBins(config.maxBins, g.train.length),
     extraColumn: g.result.cluster < 0 ? cluster : undefined,
+    cacheKey,
   };
   const done = Promise.all(
     // Urgent: a group's CV is what the end of the run waits on; the searches still queued fill in behind it.
@@ -478,7 +479,7 @@ export async function runTraining(ctx: AppContext, job: JobHandle, options: Trai
         g,
         trainGroup(g).then((o) => {
           if (repeats > 0 && (g.cluster !== 'global' || config.deploy === 'best')) {
-            cvStarted.set(o, startGroupCv(job, config, prepared, labels, regimes.cluster, o, cvFolds));
+            cvStarted.set(o, startGroupCv(job, config, prepared, labels, regimes.cluster, o, cvFolds, `${searchId}/${g.cluster}/cv`));
           }
           return o;
         }),

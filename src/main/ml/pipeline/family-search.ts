@@ -5,6 +5,7 @@
  * the training part, and its probabilities on the held-out part. Pure: the app's workers run it.
  */
 import { selectRows } from '../matrix';
+import { recentMemo } from './recent';
 import {
   binData,
   resolveMaxBins,
@@ -131,18 +132,8 @@ function setup(input: FamilySearchInput): FamilySetup {
 }
 
 /** Setups of recent searches by cacheKey: a worker runs several folds of one search in a row. */
-const setupCache = new Map<string, FamilySetup>();
-const SETUP_CACHE_SIZE = 4;
-
-function cachedSetup(input: FamilySearchInput): FamilySetup {
-  if (!input.cacheKey) return setup(input);
-  const hit = setupCache.get(input.cacheKey);
-  if (hit) return hit;
-  const made = setup(input);
-  setupCache.set(input.cacheKey, made);
-  if (setupCache.size > SETUP_CACHE_SIZE) setupCache.delete(setupCache.keys().next().value!);
-  return made;
-}
+const recentSetups = recentMemo<FamilySetup>(4);
+const cachedSetup = (input: FamilySearchInput): FamilySetup => recentSetups(input.cacheKey, () => setup(input));
 
 /** What one fold of a search yields: every grid group's AUCs and staged validation probabilities. */
 export interface FoldOutput {

@@ -6,6 +6,7 @@
  */
 import { selectRows } from '../matrix';
 import { createRng } from '../rng';
+import { recentMemo } from './recent';
 import {
   binData,
   resolveMaxBins,
@@ -54,15 +55,24 @@ export interface RepeatedCvInput {
   k: number;
   /** Quantile bins per feature, as the search used (a number, or 'auto'); default 255. */
   maxBins?: number | 'auto';
+  /** Names the group's data: tasks with the same key (the repeats of one group) bin it once per worker. */
+  cacheKey?: string;
 }
+
+/** The group's rows, labels and binned matrix, by cacheKey. */
+const recentGroups = recentMemo<{ y: Uint8Array; binned: ReturnType<typeof binData> | null }>(4);
 
 /** Out-of-fold probabilities of the group's rows (aligned with `rows`), one array per repeat. */
 export function* repeatedOof(input: RepeatedCvInput): Generator<Progress, Float64Array[], void> {
   const { rows, labels, k } = input;
   const total = input.folds.length * k;
-  const Xg = selectRows(input.X, input.nRows, input.nFeatures, rows);
-  const y = Uint8Array.from(rows, (r) => labels[r]!);
-  const binned = input.family === 'constant' ? null : binData(Xg, rows.length, input.nFeatures, resolveMaxBins(input.maxBins ?? 255, rows.length));
+  const { y, binned } = recentGroups(input.cacheKey, () => ({
+    y: Uint8Array.from(rows, (r) => labels[r]!),
+    binned:
+      input.family === 'constant'
+        ? null
+        : binData(selectRows(input.X, input.nRows, input.nFeatures, rows), rows.length, input.nFeatures, resolveMaxBins(input.maxBins ?? 255, rows.length)),
+  }));
   const out: Float64Array[] = [];
   let done = 0;
   for (const foldOf of input.folds) {
