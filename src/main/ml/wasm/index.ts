@@ -86,10 +86,12 @@ const PAGE = 65536;
 const HIST_BUDGET_BYTES = 64 * 1024 * 1024;
 
 let compiled: WebAssembly.Module | null | undefined;
-let forced: 'js' | 'wasm' | null = null;
+let forced: 'js' | null = null;
+/** WFS_KERNELS=js, read once (a fit asks at every round). */
+const envWantsJs = typeof process !== 'undefined' && process.env?.WFS_KERNELS === 'js';
 
 /** Tests and benchmarks: force the TypeScript kernels ('js') or the default choice (null). */
-export function setKernelBackend(backend: 'js' | 'wasm' | null): void {
+export function setKernelBackend(backend: 'js' | null): void {
   forced = backend;
 }
 
@@ -106,8 +108,7 @@ function module(): WebAssembly.Module | null {
 
 /** Whether fits use the WebAssembly kernels. */
 export function wasmKernelsEnabled(): boolean {
-  if (forced === 'js') return false;
-  if (forced === null && typeof process !== 'undefined' && process.env?.WFS_KERNELS === 'js') return false;
+  if (forced === 'js' || envWantsJs) return false;
   return typeof WebAssembly !== 'undefined' && module() !== null;
 }
 
@@ -115,8 +116,11 @@ interface Space {
   memory: WebAssembly.Memory;
   kernels: KernelExports;
   bytes: number;
-  /** The codes array last copied in, and where: a later fit on the same data skips the copy. */
+  /** The codes array last copied in: a later fit on the same data skips the copy. */
   codesSource: Uint8Array | null;
+  /** The arena last handed out and its layout: the next round of the same fit gets it again. */
+  arena: HistArena | null;
+  arenaKey: string;
 }
 
 let space: Space | null = null;
@@ -135,6 +139,8 @@ function spaceFor(bytes: number): Space {
     kernels,
     bytes: pages * PAGE,
     codesSource: null,
+    arena: null,
+    arenaKey: '',
   };
   return space;
 }
@@ -216,6 +222,8 @@ export function acquireHistArena(
   const end = oHists + nHists * 8 * maxHist + 4096;
   const s = spaceFor(end);
   const buf = s.memory.buffer;
+  const key = `${nActive}/${nTrain}/${maxHist}/${nHists}`;
+  if (s.codesSource === codes && s.arena && s.arenaKey === key) return s.arena;
   if (s.codesSource !== codes) {
     new Uint8Array(buf, oCodes, codes.length).set(codes);
     s.codesSource = codes;
@@ -236,7 +244,8 @@ export function acquireHistArena(
     out.next = outI[3];
     return true;
   };
-  return {
+  s.arenaKey = key;
+  return (s.arena = {
     cols: new Int32Array(buf, oCols, nActive),
     histOff: new Int32Array(buf, oOff, nActive + 1),
     binsOfCol: new Int32Array(buf, oBins, nActive),
@@ -284,5 +293,5 @@ export function acquireHistArena(
         ),
         out,
       ),
-  };
+  });
 }
