@@ -55,6 +55,9 @@ export const MAILBOX_HEADER_BYTES = 32;
 export const MAILBOX_MAX_PARTS = 16_384;
 const MAILBOX_INDEX_BYTES = MAILBOX_MAX_PARTS * 8;
 
+/** The mailbox's header slots (MailboxSlot). */
+const headOf = (mailbox: SharedArrayBuffer): Int32Array => new Int32Array(mailbox, 0, MAILBOX_HEADER_BYTES / 4);
+
 /** A mailbox with room for `dataBytes` of parts. */
 export function createMailbox(dataBytes: number): SharedArrayBuffer {
   return new SharedArrayBuffer(MAILBOX_HEADER_BYTES + MAILBOX_INDEX_BYTES + dataBytes);
@@ -62,7 +65,7 @@ export function createMailbox(dataBytes: number): SharedArrayBuffer {
 
 /** Posts one part (main thread); false when the mailbox is full or stopped (run the part another way). */
 export function postPart(mailbox: SharedArrayBuffer, part: PredictFileInput): boolean {
-  const head = new Int32Array(mailbox, 0, MAILBOX_HEADER_BYTES / 4);
+  const head = headOf(mailbox);
   if (Atomics.load(head, MailboxSlot.STATE) !== MAILBOX_OPEN) return false;
   const i = head[MailboxSlot.POSTED]!;
   const bytes = new TextEncoder().encode(JSON.stringify(part));
@@ -82,14 +85,14 @@ export function postPart(mailbox: SharedArrayBuffer, part: PredictFileInput): bo
 
 /** No more parts will be posted (main thread). */
 export function closeMailbox(mailbox: SharedArrayBuffer): void {
-  const head = new Int32Array(mailbox, 0, MAILBOX_HEADER_BYTES / 4);
+  const head = headOf(mailbox);
   Atomics.store(head, MailboxSlot.CLOSED, 1);
   Atomics.notify(head, MailboxSlot.POSTED);
 }
 
 /** Every scorer stops claiming parts (main thread on a failure or cancel, or a failing scorer). */
 export function stopMailbox(mailbox: SharedArrayBuffer): void {
-  const head = new Int32Array(mailbox, 0, MAILBOX_HEADER_BYTES / 4);
+  const head = headOf(mailbox);
   Atomics.store(head, MailboxSlot.STATE, MAILBOX_STOPPED);
   Atomics.notify(head, MailboxSlot.POSTED);
 }
@@ -122,7 +125,7 @@ export function predictHelp(input: PredictBatchInput, ctx: TaskContext): { parts
 const MAX_UNWRITTEN_PARTS = 64;
 
 function scoreParts(mailbox: SharedArrayBuffer, ctx: TaskContext): number {
-  const head = new Int32Array(mailbox, 0, MAILBOX_HEADER_BYTES / 4);
+  const head = headOf(mailbox);
   const index = new Int32Array(mailbox, MAILBOX_HEADER_BYTES, MAILBOX_MAX_PARTS * 2);
   const dataStart = MAILBOX_HEADER_BYTES + MAILBOX_INDEX_BYTES;
   const decoder = new TextDecoder();
