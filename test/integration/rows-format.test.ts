@@ -105,6 +105,17 @@ describe('stored row values', () => {
     store.close();
   });
 
+  it('refuses a file whose stored rows are not numbered 1..n instead of reading a wrong range', () => {
+    const { store, fileId } = workspace();
+    for (const rowNo of [1, 2, 4])
+      store.files.insertRow(fileId, rowNo, `W${rowNo}`, -1, false, Buffer.alloc(24));
+    expect(() => store.rows.matrixForFiles([fileId], 3)).toThrow(/not numbered 1\.\.n/);
+    expect(() => store.rows.matrixForFiles([fileId], 3, { start: 1, count: 2 })).toThrow(
+      /not numbered 1\.\.n/,
+    );
+    store.close();
+  });
+
   it('refuses a blob too short for the feature count', () => {
     const { store, fileId } = workspace();
     store.files.insertRow(fileId, 1, 'W0', -1, false, Buffer.alloc(12));

@@ -17,6 +17,7 @@
 // its candidates with the same per-pair formula and summation order as the exact scan.
 
 import type { Progress } from '../matrix';
+import { acquireKnnScanner, wasmKernelsEnabled, type KnnPairs } from '../wasm';
 import { centerRows, gemmNT } from './shortlist';
 
 export interface KnnDonors {
@@ -355,6 +356,33 @@ function projectionsPresent(V: Float64Array, D: number, w: number): boolean {
 
 const QB = 32;
 const TOP = 8;
+
+const pairsCache = new WeakMap<KnnShortlist, KnnPairs>();
+/** The shortlist's scan-order donors as pairs per group, for the WebAssembly scan (cached). */
+function donorPairs(sl: KnnShortlist): KnnPairs {
+  const hit = pairsCache.get(sl);
+  if (hit) return hit;
+  const { G, gPtr, V, myd, perm } = sl;
+  const w = sl.hs + sl.ms;
+  const gpPtr = new Int32Array(G + 1);
+  for (let g = 0; g < G; g++) gpPtr[g + 1] = gpPtr[g] + ((gPtr[g + 1] - gPtr[g] + 1) >> 1);
+  const nPairs = gpPtr[G];
+  const vp = new Float64Array(nPairs * 2 * w);
+  const mydP = new Float64Array(nPairs * 2);
+  const pairDonor = new Int32Array(nPairs * 2).fill(-1);
+  for (let g = 0; g < G; g++) {
+    for (let pos = gPtr[g], pr = gpPtr[g]; pos < gPtr[g + 1]; pos++) {
+      const lane = (pos - gPtr[g]) & 1;
+      for (let t = 0; t < w; t++) vp[pr * 2 * w + 2 * t + lane] = V[pos * w + t];
+      mydP[2 * pr + lane] = myd[pos];
+      pairDonor[2 * pr + lane] = perm[pos];
+      if (lane === 1) pr++;
+    }
+  }
+  const pairs = { w, nPairs, vp, mydP, pairDonor, gpPtr };
+  pairsCache.set(sl, pairs);
+  return pairs;
+}
 
 const squaresCache = new WeakMap<KnnDonors, Float64Array>();
 /** Column-major (p x nDonors) squares of the zero-filled donor values, cached per donor set. */
@@ -722,6 +750,8 @@ function shortlistBlock(
     nbD,
     nbI,
   } = ws;
+  // The WebAssembly scan gives the same candidates bit for bit (kernels.c, knn_scan).
+  const scanner = wasmKernelsEnabled() ? acquireKnnScanner(donorPairs(sl), C) : null;
   Q.fill(0);
   Qc.fill(0);
   qobs.fill(0);
@@ -795,135 +825,139 @@ function shortlistBlock(
       Vq[t] = src < hs ? Hq[ho + src] : Y[yo + src - hs];
     }
     const pm = p - mx;
-    let worstI = -1;
-    const fast =
-      sl.layout24 &&
-      Vq[4] === Vq[4] &&
-      Vq[5] === Vq[5] &&
-      Vq[6] === Vq[6] &&
-      Vq[7] === Vq[7] &&
-      Vq[12] === Vq[12] &&
-      Vq[13] === Vq[13] &&
-      Vq[14] === Vq[14] &&
-      Vq[15] === Vq[15];
-    const q0 = Vq[0];
-    const q1 = Vq[1];
-    const q2 = Vq[2];
-    const q3 = Vq[3];
-    const q4 = Vq[4];
-    const q5 = Vq[5];
-    const q6 = Vq[6];
-    const q7 = Vq[7];
-    const q8 = Vq[8];
-    const q9 = Vq[9];
-    const q10 = Vq[10];
-    const q11 = Vq[11];
-    const q12 = Vq[12];
-    const q13 = Vq[13];
-    const q14 = Vq[14];
-    const q15 = Vq[15];
-    const q16 = Vq[16];
-    const q17 = Vq[17];
-    const q18 = Vq[18];
-    const q19 = Vq[19];
-    const q20 = Vq[20];
-    const q21 = Vq[21];
-    const q22 = Vq[22];
-    const q23 = Vq[23];
-    for (let gi = 0; gi < nG; gi++) {
-      const g = gI[gi];
-      scan: for (let pos = gPtr[g], end = gPtr[g + 1]; pos < end; pos++) {
-        const den = pm - myd[pos];
-        const f = den > 0 ? p / den : p;
-        const vo = pos * w;
-        let s = 0;
-        if (fast) {
-          // The default layout (16 heavy, 8 projected: heavy 0-3, projected 0-3, heavy 4-7,
-          // projected 4-7, heavy 8-15) unrolled with the query in locals: the same terms in the same
-          // order, NaN checks only where a value can be missing.
-          let t: number;
-          t = q0 - V[vo + 0];
-          if (t === t) s += t * t;
-          t = q1 - V[vo + 1];
-          if (t === t) s += t * t;
-          t = q2 - V[vo + 2];
-          if (t === t) s += t * t;
-          t = q3 - V[vo + 3];
-          if (t === t) s += t * t;
-          if (s * f > worst) continue scan;
-          t = q4 - V[vo + 4];
-          s += t * t;
-          t = q5 - V[vo + 5];
-          s += t * t;
-          t = q6 - V[vo + 6];
-          s += t * t;
-          t = q7 - V[vo + 7];
-          s += t * t;
-          if (s * f > worst) continue scan;
-          t = q8 - V[vo + 8];
-          if (t === t) s += t * t;
-          t = q9 - V[vo + 9];
-          if (t === t) s += t * t;
-          t = q10 - V[vo + 10];
-          if (t === t) s += t * t;
-          t = q11 - V[vo + 11];
-          if (t === t) s += t * t;
-          if (s * f > worst) continue scan;
-          t = q12 - V[vo + 12];
-          s += t * t;
-          t = q13 - V[vo + 13];
-          s += t * t;
-          t = q14 - V[vo + 14];
-          s += t * t;
-          t = q15 - V[vo + 15];
-          s += t * t;
-          if (s * f > worst) continue scan;
-          t = q16 - V[vo + 16];
-          if (t === t) s += t * t;
-          t = q17 - V[vo + 17];
-          if (t === t) s += t * t;
-          t = q18 - V[vo + 18];
-          if (t === t) s += t * t;
-          t = q19 - V[vo + 19];
-          if (t === t) s += t * t;
-          if (s * f > worst) continue scan;
-          t = q20 - V[vo + 20];
-          if (t === t) s += t * t;
-          t = q21 - V[vo + 21];
-          if (t === t) s += t * t;
-          t = q22 - V[vo + 22];
-          if (t === t) s += t * t;
-          t = q23 - V[vo + 23];
-          if (t === t) s += t * t;
-        } else {
-          // NaN differences (either side missing a heavy value) are skipped; projections are never NaN.
-          for (let i = 0; i < w; i += 4) {
-            let t = Vq[i] - V[vo + i];
+    if (scanner) {
+      nTop = scanner.scan(gI, nG, Vq, pm, p, C, topD, topI);
+    } else {
+      let worstI = -1;
+      const fast =
+        sl.layout24 &&
+        Vq[4] === Vq[4] &&
+        Vq[5] === Vq[5] &&
+        Vq[6] === Vq[6] &&
+        Vq[7] === Vq[7] &&
+        Vq[12] === Vq[12] &&
+        Vq[13] === Vq[13] &&
+        Vq[14] === Vq[14] &&
+        Vq[15] === Vq[15];
+      const q0 = Vq[0];
+      const q1 = Vq[1];
+      const q2 = Vq[2];
+      const q3 = Vq[3];
+      const q4 = Vq[4];
+      const q5 = Vq[5];
+      const q6 = Vq[6];
+      const q7 = Vq[7];
+      const q8 = Vq[8];
+      const q9 = Vq[9];
+      const q10 = Vq[10];
+      const q11 = Vq[11];
+      const q12 = Vq[12];
+      const q13 = Vq[13];
+      const q14 = Vq[14];
+      const q15 = Vq[15];
+      const q16 = Vq[16];
+      const q17 = Vq[17];
+      const q18 = Vq[18];
+      const q19 = Vq[19];
+      const q20 = Vq[20];
+      const q21 = Vq[21];
+      const q22 = Vq[22];
+      const q23 = Vq[23];
+      for (let gi = 0; gi < nG; gi++) {
+        const g = gI[gi];
+        scan: for (let pos = gPtr[g], end = gPtr[g + 1]; pos < end; pos++) {
+          const den = pm - myd[pos];
+          const f = den > 0 ? p / den : p;
+          const vo = pos * w;
+          let s = 0;
+          if (fast) {
+            // The default layout (16 heavy, 8 projected: heavy 0-3, projected 0-3, heavy 4-7,
+            // projected 4-7, heavy 8-15) unrolled with the query in locals: the same terms in the same
+            // order, NaN checks only where a value can be missing.
+            let t: number;
+            t = q0 - V[vo + 0];
             if (t === t) s += t * t;
-            t = Vq[i + 1] - V[vo + i + 1];
+            t = q1 - V[vo + 1];
             if (t === t) s += t * t;
-            t = Vq[i + 2] - V[vo + i + 2];
+            t = q2 - V[vo + 2];
             if (t === t) s += t * t;
-            t = Vq[i + 3] - V[vo + i + 3];
+            t = q3 - V[vo + 3];
             if (t === t) s += t * t;
             if (s * f > worst) continue scan;
+            t = q4 - V[vo + 4];
+            s += t * t;
+            t = q5 - V[vo + 5];
+            s += t * t;
+            t = q6 - V[vo + 6];
+            s += t * t;
+            t = q7 - V[vo + 7];
+            s += t * t;
+            if (s * f > worst) continue scan;
+            t = q8 - V[vo + 8];
+            if (t === t) s += t * t;
+            t = q9 - V[vo + 9];
+            if (t === t) s += t * t;
+            t = q10 - V[vo + 10];
+            if (t === t) s += t * t;
+            t = q11 - V[vo + 11];
+            if (t === t) s += t * t;
+            if (s * f > worst) continue scan;
+            t = q12 - V[vo + 12];
+            s += t * t;
+            t = q13 - V[vo + 13];
+            s += t * t;
+            t = q14 - V[vo + 14];
+            s += t * t;
+            t = q15 - V[vo + 15];
+            s += t * t;
+            if (s * f > worst) continue scan;
+            t = q16 - V[vo + 16];
+            if (t === t) s += t * t;
+            t = q17 - V[vo + 17];
+            if (t === t) s += t * t;
+            t = q18 - V[vo + 18];
+            if (t === t) s += t * t;
+            t = q19 - V[vo + 19];
+            if (t === t) s += t * t;
+            if (s * f > worst) continue scan;
+            t = q20 - V[vo + 20];
+            if (t === t) s += t * t;
+            t = q21 - V[vo + 21];
+            if (t === t) s += t * t;
+            t = q22 - V[vo + 22];
+            if (t === t) s += t * t;
+            t = q23 - V[vo + 23];
+            if (t === t) s += t * t;
+          } else {
+            // NaN differences (either side missing a heavy value) are skipped; projections are never NaN.
+            for (let i = 0; i < w; i += 4) {
+              let t = Vq[i] - V[vo + i];
+              if (t === t) s += t * t;
+              t = Vq[i + 1] - V[vo + i + 1];
+              if (t === t) s += t * t;
+              t = Vq[i + 2] - V[vo + i + 2];
+              if (t === t) s += t * t;
+              t = Vq[i + 3] - V[vo + i + 3];
+              if (t === t) s += t * t;
+              if (s * f > worst) continue scan;
+            }
           }
-        }
-        s *= f;
-        const d = perm[pos];
-        // Ties on the score go to the lower donor index, whatever the scan order.
-        if (nTop === C && (s > worst || (s === worst && d > worstI))) continue;
-        let i = nTop < C ? nTop++ : C - 1;
-        while (i > 0 && (topD[i - 1] > s || (topD[i - 1] === s && topI[i - 1] > d))) {
-          topD[i] = topD[i - 1];
-          topI[i] = topI[i - 1];
-          i--;
-        }
-        topD[i] = s;
-        topI[i] = d;
-        if (nTop === C) {
-          worst = topD[C - 1];
-          worstI = topI[C - 1];
+          s *= f;
+          const d = perm[pos];
+          // Ties on the score go to the lower donor index, whatever the scan order.
+          if (nTop === C && (s > worst || (s === worst && d > worstI))) continue;
+          let i = nTop < C ? nTop++ : C - 1;
+          while (i > 0 && (topD[i - 1] > s || (topD[i - 1] === s && topI[i - 1] > d))) {
+            topD[i] = topD[i - 1];
+            topI[i] = topI[i - 1];
+            i--;
+          }
+          topD[i] = s;
+          topI[i] = d;
+          if (nTop === C) {
+            worst = topD[C - 1];
+            worstI = topI[C - 1];
+          }
         }
       }
     }

@@ -1,7 +1,8 @@
 // The WebAssembly kernels (kernels.c) and the memory they work in. A boosting fit borrows a HistArena:
 // its codes, row index, (grad, hess) pairs and histogram buffers live in one WebAssembly.Memory, seen
 // from TypeScript through typed-array views, so the fit's own loops (partitioning, split search) read
-// the same arrays the kernels write and nothing is copied per node.
+// the same arrays the kernels write and nothing is copied per node. KNN imputation borrows the same
+// bytes for its donor scan (a KnnScanner); whichever was acquired last owns them.
 //
 // One memory per thread, replaced by a larger one when a fit needs more, never grown: growing a
 // WebAssembly.Memory detaches its old ArrayBuffer, and the first detach in a process clears V8's
@@ -57,6 +58,21 @@ interface KernelExports {
     acc: number,
     seen: number,
     out: number,
+  ): number;
+  knn_scan(
+    vp: number,
+    mydP: number,
+    pairDonor: number,
+    gpPtr: number,
+    gOrder: number,
+    nG: number,
+    w: number,
+    vq: number,
+    pm: number,
+    p: number,
+    C: number,
+    topD: number,
+    topI: number,
   ): number;
   __heap_base: WebAssembly.Global;
 }
@@ -121,6 +137,10 @@ interface Space {
   /** The arena last handed out and its layout: the next round of the same fit gets it again. */
   arena: HistArena | null;
   arenaKey: string;
+  /** The KNN donor pairs last copied in, and their scanner (they share the arena's bytes). */
+  knnSource: KnnPairs | null;
+  knnScanner: KnnScanner | null;
+  knnMaxC: number;
 }
 
 let space: Space | null = null;
@@ -141,6 +161,9 @@ function spaceFor(bytes: number): Space {
     codesSource: null,
     arena: null,
     arenaKey: '',
+    knnSource: null,
+    knnScanner: null,
+    knnMaxC: 0,
   };
   return space;
 }
@@ -228,6 +251,8 @@ export function acquireHistArena(
     new Uint8Array(buf, oCodes, codes.length).set(codes);
     s.codesSource = codes;
   }
+  s.knnSource = null;
+  s.knnScanner = null;
   const hists: Float64Array[] = [];
   for (let i = 0; i < nHists; i++) hists.push(new Float64Array(buf, oHists + i * 8 * maxHist, maxHist));
   const k = s.kernels;
@@ -293,5 +318,84 @@ export function acquireHistArena(
         ),
         out,
       ),
+  });
+}
+
+/**
+ * The KNN shortlist's donors laid out for knn_scan: groups of donors in scan order, two donors per
+ * pair with their scan slots interleaved (a group with an odd count ends in a half-empty pair).
+ */
+export interface KnnPairs {
+  /** Scan slots per donor (a multiple of 4). */
+  w: number;
+  nPairs: number;
+  /** Per pair: w x 2 doubles, slot t of donor 0 at 2t and of donor 1 at 2t + 1. */
+  vp: Float64Array;
+  /** Per pair: both donors' missing-coordinate counts. */
+  mydP: Float64Array;
+  /** Per pair: both donors' indices, -1 for an empty lane. */
+  pairDonor: Int32Array;
+  /** Group g's pairs are gpPtr[g]..gpPtr[g + 1]. */
+  gpPtr: Int32Array;
+}
+
+/** Stage 1 of one query's shortlist search (knn_scan); returns how many of topD/topI it filled. */
+export interface KnnScanner {
+  scan(
+    gOrder: Int32Array,
+    nG: number,
+    vq: Float64Array,
+    pm: number,
+    p: number,
+    C: number,
+    topD: Float64Array,
+    topI: Int32Array,
+  ): number;
+}
+
+/**
+ * A scanner over these donor pairs, in this thread's WebAssembly memory (which it shares with the
+ * boosting arena: whichever was acquired last owns the bytes, and the other copies its data in again
+ * when next acquired). Null when the kernels are disabled. Valid until the next acquire on this thread.
+ */
+export function acquireKnnScanner(pairs: KnnPairs, maxC: number): KnnScanner | null {
+  if (!wasmKernelsEnabled()) return null;
+  const G = pairs.gpPtr.length - 1;
+  const oVp = align(FIXED_END);
+  const oMyd = align(oVp + pairs.vp.byteLength);
+  const oDonor = align(oMyd + pairs.mydP.byteLength);
+  const oGp = align(oDonor + pairs.pairDonor.byteLength);
+  const oOrder = align(oGp + 4 * (G + 1));
+  const oVq = align(oOrder + 4 * G);
+  const oTopD = align(oVq + 8 * pairs.w);
+  const oTopI = align(oTopD + 8 * maxC);
+  const end = oTopI + 4 * maxC;
+  const s = spaceFor(end);
+  if (s.knnSource === pairs && s.knnScanner && s.knnMaxC === maxC) return s.knnScanner;
+  const buf = s.memory.buffer;
+  new Float64Array(buf, oVp, pairs.vp.length).set(pairs.vp);
+  new Float64Array(buf, oMyd, pairs.mydP.length).set(pairs.mydP);
+  new Int32Array(buf, oDonor, pairs.pairDonor.length).set(pairs.pairDonor);
+  new Int32Array(buf, oGp, G + 1).set(pairs.gpPtr);
+  const order = new Int32Array(buf, oOrder, G);
+  const vq = new Float64Array(buf, oVq, pairs.w);
+  const topDw = new Float64Array(buf, oTopD, maxC);
+  const topIw = new Int32Array(buf, oTopI, maxC);
+  const k = s.kernels;
+  // The boosting arena's bytes are overwritten: its next acquire copies its codes in again.
+  s.codesSource = null;
+  s.arena = null;
+  s.knnSource = pairs;
+  s.knnMaxC = maxC;
+  return (s.knnScanner = {
+    scan(gOrder, nG, vqIn, pm, p, C, topD, topI) {
+      if (C > maxC) throw new RangeError(`knn_scan: ${C} candidates, room for ${maxC}`);
+      order.set(gOrder.subarray(0, nG));
+      vq.set(vqIn.subarray(0, pairs.w));
+      const n = k.knn_scan(oVp, oMyd, oDonor, oGp, oOrder, nG, pairs.w, oVq, pm, p, C, oTopD, oTopI);
+      topD.set(topDw.subarray(0, n));
+      topI.set(topIw.subarray(0, n));
+      return n;
+    },
   });
 }

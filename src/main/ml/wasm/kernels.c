@@ -322,3 +322,76 @@ int find_split_sparse(const uint8_t *restrict codes, int nRows, const uint32_t *
   }
   return s.found;
 }
+
+/* ---- KNN imputation: stage 1 of the shortlist search (same scores, pruning rule and tie rule as
+ * the scan in preprocess/knn.ts) ----
+ *
+ * Donors are visited two at a time, one per f64x2 lane: vp holds, per pair, the w scan slots of both
+ * donors interleaved (slot t of the pair's first donor at 2t, of its second at 2t + 1). Each lane sums
+ * its donor's terms in slot order exactly as the scalar scan does; a NaN difference (either side
+ * missing a value) adds +0, which leaves the sum unchanged. A pair is dropped once both partial
+ * scores exceed the C-th best (partial sums only grow, so neither could enter); otherwise both full
+ * scores go through the scalar scan's insertion in lane order, which rejects any lane the scalar scan
+ * would have dropped early. So the C best (score, donor) pairs are the scalar scan's, bit for bit.
+ * A pair's second lane may be empty (donor -1): a group with an odd donor count.
+ */
+static inline void knn_insert(double s, int32_t d, int C, double *topD, int32_t *topI, int *nTop,
+                              double *worst, int32_t *worstI) {
+  if (*nTop == C && (s > *worst || (s == *worst && d > *worstI))) return;
+  int i = *nTop < C ? (*nTop)++ : C - 1;
+  while (i > 0 && (topD[i - 1] > s || (topD[i - 1] == s && topI[i - 1] > d))) {
+    topD[i] = topD[i - 1];
+    topI[i] = topI[i - 1];
+    i--;
+  }
+  topD[i] = s;
+  topI[i] = d;
+  if (*nTop == C) {
+    *worst = topD[C - 1];
+    *worstI = topI[C - 1];
+  }
+}
+
+int knn_scan(const double *restrict vp, const double *restrict mydP, const int32_t *restrict pairDonor,
+             const int32_t *restrict gpPtr, const int32_t *restrict gOrder, int nG, int w,
+             const double *restrict vq, double pm, double p, int C, double *restrict topD,
+             int32_t *restrict topI) {
+  int nTop = 0;
+  double worst = __builtin_inf();
+  int32_t worstI = -1;
+  const v128_t pv = wasm_f64x2_splat(p);
+  const v128_t pmv = wasm_f64x2_splat(pm);
+  const v128_t zero = wasm_f64x2_splat(0.0);
+  for (int gi = 0; gi < nG; gi++) {
+    const int g = gOrder[gi];
+    for (int pr = gpPtr[g], end = gpPtr[g + 1]; pr < end; pr++) {
+      const double *v = vp + (size_t)pr * 2 * w;
+      const v128_t den = wasm_f64x2_sub(pmv, wasm_v128_load(mydP + 2 * pr));
+      const v128_t f = wasm_v128_bitselect(wasm_f64x2_div(pv, den), pv, wasm_f64x2_gt(den, zero));
+      const v128_t worstV = wasm_f64x2_splat(worst);
+      v128_t s = zero;
+      int dropped = 0;
+      for (int t = 0; t < w; t += 4) {
+        v128_t e;
+        e = wasm_f64x2_sub(wasm_f64x2_splat(vq[t]), wasm_v128_load(v + 2 * t));
+        s = wasm_f64x2_add(s, wasm_v128_and(wasm_f64x2_mul(e, e), wasm_f64x2_eq(e, e)));
+        e = wasm_f64x2_sub(wasm_f64x2_splat(vq[t + 1]), wasm_v128_load(v + 2 * t + 2));
+        s = wasm_f64x2_add(s, wasm_v128_and(wasm_f64x2_mul(e, e), wasm_f64x2_eq(e, e)));
+        e = wasm_f64x2_sub(wasm_f64x2_splat(vq[t + 2]), wasm_v128_load(v + 2 * t + 4));
+        s = wasm_f64x2_add(s, wasm_v128_and(wasm_f64x2_mul(e, e), wasm_f64x2_eq(e, e)));
+        e = wasm_f64x2_sub(wasm_f64x2_splat(vq[t + 3]), wasm_v128_load(v + 2 * t + 6));
+        s = wasm_f64x2_add(s, wasm_v128_and(wasm_f64x2_mul(e, e), wasm_f64x2_eq(e, e)));
+        if (wasm_i64x2_all_true(wasm_f64x2_gt(wasm_f64x2_mul(s, f), worstV))) {
+          dropped = 1;
+          break;
+        }
+      }
+      if (dropped) continue;
+      s = wasm_f64x2_mul(s, f);
+      knn_insert(wasm_f64x2_extract_lane(s, 0), pairDonor[2 * pr], C, topD, topI, &nTop, &worst, &worstI);
+      const int32_t d1 = pairDonor[2 * pr + 1];
+      if (d1 >= 0) knn_insert(wasm_f64x2_extract_lane(s, 1), d1, C, topD, topI, &nTop, &worst, &worstI);
+    }
+  }
+  return nTop;
+}

@@ -59,7 +59,15 @@ export interface RowMatrix {
 }
 
 export class RowsRepo {
-  constructor(private readonly db: Db) {}
+  private readonly rangeStmt;
+
+  constructor(private readonly db: Db) {
+    this.rangeStmt = db
+      .prepare(
+        'SELECT id, file_id, wafer, label, faulty, vals FROM rows WHERE file_id = ? AND row_no > ? AND row_no <= ? ORDER BY row_no',
+      )
+      .raw(true);
+  }
 
   countForFiles(fileIds: number[]): number {
     if (fileIds.length === 0) return 0;
@@ -89,28 +97,24 @@ export class RowsRepo {
     const words = new Int32Array(nFeatures);
     const wordBytes = new Uint8Array(words.buffer);
     // File by file in the caller's order, so the matrix (and every seeded step on it) does not depend
-    // on the order parallel imports happened to commit in. A range is cut with LIMIT/OFFSET inside
-    // SQLite, so rows before it are never copied out (a worker scoring the last part of a file reads
-    // only that part).
-    const stmt = this.db
-      .prepare(
-        'SELECT id, file_id, wafer, label, faulty, vals FROM rows WHERE file_id = ? ORDER BY row_no LIMIT ? OFFSET ?',
-      )
-      .raw(true);
+    // on the order parallel imports happened to commit in. A file's rows are numbered 1..n (the
+    // validator numbers every data row, and only whole files are stored), so a range is a key range
+    // on the (file_id, row_no) index: rows before it are never visited (LIMIT/OFFSET made SQLite step
+    // through, and read, every row before the range).
     let i = 0;
     let skip = first;
     for (const fileId of fileIds) {
       if (i >= nRows) break;
-      if (skip > 0) {
-        const inFile = this.countForFiles([fileId]);
-        if (skip >= inFile) {
-          skip -= inFile;
-          continue;
-        }
+      const inFile = fileIds.length === 1 ? all : this.countForFiles([fileId]);
+      if (skip >= inFile) {
+        skip -= inFile;
+        continue;
       }
       const offset = skip;
       skip = 0;
-      for (const r of stmt.iterate(fileId, nRows - i, offset) as Iterable<unknown[]>) {
+      const before = i;
+      const want = Math.min(nRows - i, inFile - offset);
+      for (const r of this.rangeStmt.iterate(fileId, offset, offset + want) as Iterable<unknown[]>) {
         const vals = r[5] as Buffer;
         if (vals.length === nFeatures * 8) {
           scratchBytes.set(vals);
@@ -146,6 +150,7 @@ export class RowsRepo {
         rawLabels[i] = (r[3] as number | null) ?? NaN;
         i++;
       }
+      if (i - before !== want) throw new Error(`File ${fileId}'s stored rows are not numbered 1..n.`);
     }
     return { nRows, nFeatures, X, rowIds, wafers, fileIds: fileIdsOut, labels, rawLabels };
   }

@@ -3,6 +3,8 @@ import { fitPreprocessor, transformRows } from '../../../../src/main/ml/preproce
 import type { PreprocessOptions } from '../../../../src/main/ml/preprocess';
 import { run, toColumnMajor } from '../../../../src/main/ml/matrix';
 import { createRng } from '../../../../src/main/ml/rng';
+import { binData, fitGbm, runToEnd } from '../../../../src/main/ml/trees';
+import { setKernelBackend, wasmKernelsEnabled } from '../../../../src/main/ml/wasm';
 
 /** Build a column-major matrix from rows for readability. */
 function cm(rows: number[][]): { X: Float64Array; n: number; p: number } {
@@ -341,6 +343,40 @@ describe('KNN imputation, shortlist search', () => {
       }
       expect(got[3][f]).toBe(s / c);
     }
+  });
+
+  it('scans donors in WebAssembly with the same result as the TypeScript scan, bit for bit', () => {
+    expect(wasmKernelsEnabled()).toBe(true);
+    const other = cm(waferRows(300, 120, 77));
+    // A non-default layout too (6 heavy columns padded to 8, 5 dims padded to 8: the generic form).
+    const odd = run(
+      fitPreprocessor(X, n, p, names(p), { seed: 2, knnShortlistHeavy: 6, knnShortlistDims: 5 }),
+    );
+    const both = (f: () => Float64Array) => {
+      setKernelBackend('js');
+      const js = f();
+      setKernelBackend(null);
+      return { js: Array.from(js), wasm: Array.from(f()) };
+    };
+    for (const state of [shortlist.state, odd.state]) {
+      for (const m of [{ X, n }, other]) {
+        const r = both(() => transformRows(state, m.X, m.n));
+        expect(r.wasm).toEqual(r.js);
+      }
+    }
+    // The scan shares the thread's WebAssembly memory with boosting: each copies its data back in
+    // when the other has used the memory in between.
+    const labels = Uint8Array.from({ length: n }, (_, r) => (rows[r][0] > rows[r][1] ? 1 : 0));
+    const data = binData(shortlist.Xout, n, p);
+    const fit = () =>
+      runToEnd(fitGbm(data, labels, { nEstimators: 5, maxDepth: 3 })).trees.map((t) => Array.from(t.value));
+    const treesBefore = fit();
+    const first = Array.from(transformRows(odd.state, other.X, other.n));
+    expect(fit()).toEqual(treesBefore);
+    expect(Array.from(transformRows(odd.state, other.X, other.n))).toEqual(first);
+    expect(Array.from(transformRows(shortlist.state, other.X, other.n))).toEqual(
+      both(() => transformRows(shortlist.state, other.X, other.n)).js,
+    );
   });
 
   it('a state without knnSearch (version 1) keeps using exact search', () => {
