@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -6,7 +6,12 @@ import type { IngestSummary, PredictResult } from '../../src/shared/contract';
 import { closeAppContext, openAppContext, type AppContext } from '../../src/main/services/context';
 import { startIngest } from '../../src/main/services/data';
 import { approveVersion, promoteVersion } from '../../src/main/services/models';
-import { createReport, predictSingle, startBatchPrediction, warmPrediction } from '../../src/main/services/predict';
+import {
+  createReport,
+  predictSingle,
+  startBatchPrediction,
+  warmPrediction,
+} from '../../src/main/services/predict';
 import { startTraining } from '../../src/main/services/training';
 import { closeMailbox, createMailbox, postPart } from '../../src/main/workers/tasks/predict';
 import { SHARED_WAFER, useTempDir } from '../helpers/tmp';
@@ -35,14 +40,17 @@ describe('predictions', () => {
   it('refuses to predict when nothing is in Production, with a stable code', () => {
     const ctx = openAppContext({ workspacePath: join(tmp(), 'w.sqlite'), host: 'cli', poolSize: 1 });
     contexts.push(ctx);
-    expect(() => startBatchPrediction(ctx, ['/nowhere'], 'production', 'app')).toThrow(expect.objectContaining({ code: 'no_model' }));
+    expect(() => startBatchPrediction(ctx, ['/nowhere'], 'production', 'app')).toThrow(
+      expect.objectContaining({ code: 'no_model' }),
+    );
   });
 
   it('decodes the Production model into every worker ahead of a batch (warm-up)', async () => {
     const { ctx, modelVersion } = await productionWorkspace(true);
     const versionId = ctx.store.registry.byVersion(modelVersion)!.id;
     // Both workers are idle, so two tasks given at once land one on each.
-    const cached = () => Promise.all([0, 1].map(() => ctx.pool.run<boolean>('diag/has-bundle', { versionId })));
+    const cached = () =>
+      Promise.all([0, 1].map(() => ctx.pool.run<boolean>('diag/has-bundle', { versionId })));
     expect(await cached()).toEqual([false, false]);
     const warm = warmPrediction(ctx, 'production');
     expect(warm.version).toBe(modelVersion);
@@ -55,12 +63,21 @@ describe('predictions', () => {
     const { ctx, dir, modelVersion } = await productionWorkspace();
     const batchDir = writeTrainingBatch(join(dir, 'predict'), 2, 30, false);
     writeWaferFile(batchDir, 'Wafer_01022020_120000.csv', { rows: 3, withLabel: false });
-    writeWaferFile(batchDir, 'wafer_02022020_120000.csv', { rows: 3, withLabel: false, cell: (r) => (r === 0 ? '=cmd()' : undefined) });
+    writeWaferFile(batchDir, 'wafer_02022020_120000.csv', {
+      rows: 3,
+      withLabel: false,
+      cell: (r) => (r === 0 ? '=cmd()' : undefined),
+    });
     const final = await ctx.jobs.wait(startBatchPrediction(ctx, [batchDir], 'production', 'cli').id);
     expect(final.status).toBe('succeeded');
     const result = final.result as PredictResult;
     expect(result).toMatchObject({ model_version: modelVersion, rows: 60 });
-    expect(result.files.filter((f) => f.status === 'bad').map((f) => f.reasons[0]!.code).sort()).toEqual(['name_pattern', 'non_numeric_value']);
+    expect(
+      result.files
+        .filter((f) => f.status === 'bad')
+        .map((f) => f.reasons[0]!.code)
+        .sort(),
+    ).toEqual(['name_pattern', 'non_numeric_value']);
     const history = ctx.store.predictions.history({ batchId: result.batch, limit: 100, offset: 0 });
     expect(history.total).toBe(60);
     expect(new Set(history.rows.map((r) => `${r.fileName}/${r.wafer}`)).size).toBe(60);
@@ -73,7 +90,9 @@ describe('predictions', () => {
     expect(detail.explanation!.towardsFaulty.length).toBeGreaterThan(0);
     const top = detail.explanation!.towardsFaulty[0]!;
     expect(top.low).toBeLessThanOrEqual(top.high);
-    expect(ctx.store.predictions.history({ result: 'faulty', limit: 100, offset: 0 }).total).toBe(result.faulty);
+    expect(ctx.store.predictions.history({ result: 'faulty', limit: 100, offset: 0 }).total).toBe(
+      result.faulty,
+    );
     expect(ctx.store.predictions.history({ source: 'app', limit: 100, offset: 0 }).total).toBe(0);
     expect(ctx.store.predictions.history({ file: 'wafer_10', limit: 100, offset: 0 }).total).toBe(30);
     const rates = ctx.store.predictions.failRate({}, 'day');
@@ -91,10 +110,71 @@ describe('predictions', () => {
     expect(readFileSync(pdf.path).subarray(0, 5).toString()).toBe('%PDF-');
   });
 
+  it('scores rows as their file is read, exactly as from the workspace, and drops those of a file that turns out bad', async () => {
+    const { ctx, dir } = await productionWorkspace();
+    const batchDir = join(dir, 'streamed');
+    mkdirSync(batchDir);
+    writeWaferFile(batchDir, 'wafer_03022020_120000.csv', { rows: 700, withLabel: false, seed: 5 });
+    // Bad only at row 600: its first 599 rows reach the scorers before the file is found bad.
+    writeWaferFile(batchDir, 'wafer_04022020_120000.csv', {
+      rows: 700,
+      withLabel: false,
+      seed: 6,
+      cell: (r, s) => (r === 599 && s === 10 ? 'x' : undefined),
+    });
+    const first = await ctx.jobs.wait(startBatchPrediction(ctx, [batchDir], 'production', 'app').id);
+    expect(first.status).toBe('succeeded');
+    const r1 = first.result as PredictResult;
+    expect(r1.files.map((f) => [f.name, f.status, f.reasons.map((x) => x.code).join()])).toEqual([
+      ['wafer_03022020_120000.csv', 'good', ''],
+      ['wafer_04022020_120000.csv', 'bad', 'non_numeric_value'],
+    ]);
+    expect(r1.rows).toBe(700);
+    expect(
+      ctx.store.logs
+        .list({ limit: 200 })
+        .some((e) => /Scoring the rows of 2 file\(s\) as they are read/.test(e.message)),
+    ).toBe(true);
+    // The same bytes again: a duplicate, scored from the rows stored by the first batch.
+    const second = await ctx.jobs.wait(
+      startBatchPrediction(ctx, [join(batchDir, 'wafer_03022020_120000.csv')], 'production', 'app').id,
+    );
+    const r2 = second.result as PredictResult;
+    expect(r2.files[0]!.status).toBe('duplicate');
+    const rowsOf = (batch: number) =>
+      ctx.store.predictions
+        .history({ batchId: batch, limit: 1000, offset: 0 })
+        .rows.map((r) => {
+          const d = ctx.store.predictions.row(r.id)!;
+          return [
+            d.fileName,
+            d.rowNo,
+            d.wafer,
+            d.cluster,
+            d.distance,
+            d.unfamiliar,
+            d.probability,
+            d.faulty,
+            JSON.stringify(d.explanation),
+          ];
+        })
+        // History lists the latest first; parts commit in any order.
+        .sort((a, b) => Number(a[1]) - Number(b[1]));
+    const streamed = rowsOf(r1.batch);
+    expect(streamed).toHaveLength(700);
+    expect(new Set(streamed.map((r) => r[2])).size).toBe(700);
+    expect(rowsOf(r2.batch)).toEqual(streamed);
+  });
+
   it('a cancelled batch leaves the workspace as it was', async () => {
     const { ctx, dir } = await productionWorkspace();
     const filesBefore = ctx.store.files.list({ limit: 1000, offset: 0 }).total;
-    const job = startBatchPrediction(ctx, [writeTrainingBatch(join(dir, 'p'), 3, 40, false)], 'production', 'app');
+    const job = startBatchPrediction(
+      ctx,
+      [writeTrainingBatch(join(dir, 'p'), 3, 40, false)],
+      'production',
+      'app',
+    );
     ctx.jobs.cancel(job.id);
     const final = await ctx.jobs.wait(job.id);
     expect(final.status).toBe('cancelled');
@@ -106,7 +186,12 @@ describe('predictions', () => {
     const { ctx, dir } = await productionWorkspace();
     const filesBefore = ctx.store.files.list({ limit: 1000, offset: 0 }).total;
     await warmPrediction(ctx, 'production').ready;
-    const job = startBatchPrediction(ctx, [writeTrainingBatch(join(dir, 'p'), 8, 200, false)], 'production', 'app');
+    const job = startBatchPrediction(
+      ctx,
+      [writeTrainingBatch(join(dir, 'p'), 8, 200, false)],
+      'production',
+      'app',
+    );
     // Cancel once the first part's rows are written, while the later files are still importing.
     await new Promise<void>((resolve) => {
       const poll = setInterval(() => {
@@ -128,11 +213,17 @@ describe('predictions', () => {
     const { ctx, dir } = await productionWorkspace();
     const batchDir = writeTrainingBatch(join(dir, 'predict'), 2, 30, false);
     // Three at once on two workers: one decodes during its import and scores alone, the others split.
-    const together = await Promise.all([0, 1, 2].map(() => ctx.jobs.wait(startBatchPrediction(ctx, [batchDir], 'production', 'app').id)));
+    const together = await Promise.all(
+      [0, 1, 2].map(() => ctx.jobs.wait(startBatchPrediction(ctx, [batchDir], 'production', 'app').id)),
+    );
     const later = await ctx.jobs.wait(startBatchPrediction(ctx, [batchDir], 'production', 'app').id);
     const scores = [...together, later].map((job) => {
       expect(job.status).toBe('succeeded');
-      const rows = ctx.store.predictions.history({ batchId: (job.result as PredictResult).batch, limit: 100, offset: 0 }).rows;
+      const rows = ctx.store.predictions.history({
+        batchId: (job.result as PredictResult).batch,
+        limit: 100,
+        offset: 0,
+      }).rows;
       expect(rows).toHaveLength(60);
       return rows.map((r) => `${r.fileName}/${r.wafer}:${r.probability}:${r.cluster}`).sort();
     });
@@ -141,14 +232,30 @@ describe('predictions', () => {
 
   it('scores parts as they are posted and goes on scoring while another connection holds the write lock', async () => {
     const { ctx, dir, modelVersion } = await productionWorkspace();
-    const imported = await ctx.jobs.wait(startIngest(ctx, 'prediction', [writeTrainingBatch(join(dir, 'predict'), 2, 30, false)]).id);
+    const imported = await ctx.jobs.wait(
+      startIngest(ctx, 'prediction', [writeTrainingBatch(join(dir, 'predict'), 2, 30, false)]).id,
+    );
     const files = (imported.result as IngestSummary).files.filter((f) => f.status === 'good');
     expect(files).toHaveLength(2);
     const version = ctx.store.registry.byVersion(modelVersion)!;
-    const batchId = ctx.store.predictions.startBatch({ source: 'cli', modelVersionId: version.id, threshold: version.threshold, ingestBatch: null });
+    const batchId = ctx.store.predictions.startBatch({
+      source: 'cli',
+      modelVersionId: version.id,
+      threshold: version.threshold,
+      ingestBatch: null,
+    });
     const mailbox = createMailbox(1 << 16);
     const parts = files.flatMap((f) =>
-      [0, 10, 20].map((rowStart) => ({ versionId: version.id, batchId, fileId: f.fileId!, fileName: f.name, source: 'cli' as const, explain: 5, rowStart, rowCount: 10 })),
+      [0, 10, 20].map((rowStart) => ({
+        versionId: version.id,
+        batchId,
+        fileId: f.fileId!,
+        fileName: f.name,
+        source: 'cli' as const,
+        explain: 5,
+        rowStart,
+        rowCount: 10,
+      })),
     );
     // Another connection (an import writing a file, say) takes the write lock before any part is posted.
     const other = new Database(join(dir, 'w.sqlite'));
@@ -157,11 +264,15 @@ describe('predictions', () => {
     expect(ctx.store.predictions.tryAddRows(batchId, version.id, version.threshold, 'cli', [])).toBe(false);
     expect(ctx.store.db.pragma('busy_timeout', { simple: true })).toBe(timeout);
     let started = 0;
-    const scorer = ctx.pool.run<{ parts: number }>('predict/batch', { versionId: version.id, mailbox }, {
-      onProgress: (p) => {
-        if (p.stage === 'scoring' && p.done === 0) started++;
+    const scorer = ctx.pool.run<{ parts: number }>(
+      'predict/batch',
+      { versionId: version.id, mailbox },
+      {
+        onProgress: (p) => {
+          if (p.stage === 'scoring' && p.done === 0) started++;
+        },
       },
-    });
+    );
     // Posted one by one while the scorer waits for them, as an import posts each file's parts.
     for (const part of parts) expect(postPart(mailbox, part)).toBe(true);
     closeMailbox(mailbox);
@@ -172,41 +283,63 @@ describe('predictions', () => {
     other.close();
     expect(await scorer).toEqual({ parts: parts.length });
     // Every row of both files once (the batch is still running, so not in the history yet).
-    const rows = ctx.store.db.prepare('SELECT file_id, row_no FROM predictions WHERE batch_id = ?').all(batchId) as { file_id: number; row_no: number }[];
+    const rows = ctx.store.db
+      .prepare('SELECT file_id, row_no FROM predictions WHERE batch_id = ?')
+      .all(batchId) as { file_id: number; row_no: number }[];
     expect(rows).toHaveLength(60);
     expect(new Set(rows.map((r) => `${r.file_id}/${r.row_no}`)).size).toBe(60);
   });
 
   it('answers a single typed row at once, as a CSV line or by sensor name', async () => {
     const { ctx } = await productionWorkspace();
-    const values = Array.from({ length: 590 }, (_, s) => (s < 4 ? '85' : s >= 20 && s < 60 ? '100' : s === 7 ? 'NA' : '500'));
+    const values = Array.from({ length: 590 }, (_, s) =>
+      s < 4 ? '85' : s >= 20 && s < 60 ? '100' : s === 7 ? 'NA' : '500',
+    );
     const fromCsv = predictSingle(ctx, { csv: ['Wafer-X', ...values].join(','), model: 'production' });
     expect(fromCsv).toMatchObject({ wafer: 'Wafer-X', source: 'single' });
     expect(fromCsv.explanation).not.toBeNull();
-    const byName = predictSingle(ctx, { values: { 'Sensor - 1': 85, 'sensor-2': '85', 'Sensor - 3': null }, model: 'production' });
+    const byName = predictSingle(ctx, {
+      values: { 'Sensor - 1': 85, 'sensor-2': '85', 'Sensor - 3': null },
+      model: 'production',
+    });
     expect(byName.probability).toBeGreaterThanOrEqual(0);
-    expect(() => predictSingle(ctx, { values: { 'Sensor - 9999': 1 }, model: 'production' })).toThrow(/no sensor/);
+    expect(() => predictSingle(ctx, { values: { 'Sensor - 9999': 1 }, model: 'production' })).toThrow(
+      /no sensor/,
+    );
     expect(() => predictSingle(ctx, { csv: '1,2,3', model: 'production' })).toThrow(/expected 591/);
   });
 
-  it.skipIf(!existsSync(SHARED_WAFER))('on the reference batches: quarantines the same 10 files as import and predicts 837 wafers', async () => {
-    const dir = tmp();
-    const ctx = openAppContext({ workspacePath: join(dir, 'w.sqlite'), host: 'cli', poolSize: 2 });
-    contexts.push(ctx);
-    await ctx.jobs.wait(startIngest(ctx, 'training', [join(SHARED_WAFER, 'training_batch')]).id);
-    const fast = { ...SMALL_CONFIG, clusters: { mode: 'fixed', k: 3 } };
-    const job = await ctx.jobs.wait(startTraining(ctx, { config: fast }).id);
-    const { modelVersion } = job.result as { modelVersion: number };
-    const final = await ctx.jobs.wait(startBatchPrediction(ctx, [join(SHARED_WAFER, 'prediction_batch')], modelVersion, 'cli').id);
-    const result = final.result as PredictResult;
-    expect(result.rows).toBe(837);
-    const bad = result.files.filter((f) => f.status === 'bad').map((f) => f.name).sort();
-    const imported = await ctx.jobs.wait(startIngest(ctx, 'prediction', [join(SHARED_WAFER, 'prediction_batch')]).id);
-    const importBad = (imported.result as IngestSummary).files.filter((f) => f.status === 'bad').map((f) => f.name).sort();
-    expect(bad).toHaveLength(10);
-    expect(bad).toEqual(importBad);
-    const rows = ctx.store.predictions.history({ batchId: result.batch, limit: 1000, offset: 0 }).rows;
-    expect(new Set(rows.map((r) => r.wafer)).size).toBe(837);
-    expect(rows.every((r) => r.cluster >= 0 && r.cluster < 3 && Number.isFinite(r.probability))).toBe(true);
-  });
+  it.skipIf(!existsSync(SHARED_WAFER))(
+    'on the reference batches: quarantines the same 10 files as import and predicts 837 wafers',
+    async () => {
+      const dir = tmp();
+      const ctx = openAppContext({ workspacePath: join(dir, 'w.sqlite'), host: 'cli', poolSize: 2 });
+      contexts.push(ctx);
+      await ctx.jobs.wait(startIngest(ctx, 'training', [join(SHARED_WAFER, 'training_batch')]).id);
+      const fast = { ...SMALL_CONFIG, clusters: { mode: 'fixed', k: 3 } };
+      const job = await ctx.jobs.wait(startTraining(ctx, { config: fast }).id);
+      const { modelVersion } = job.result as { modelVersion: number };
+      const final = await ctx.jobs.wait(
+        startBatchPrediction(ctx, [join(SHARED_WAFER, 'prediction_batch')], modelVersion, 'cli').id,
+      );
+      const result = final.result as PredictResult;
+      expect(result.rows).toBe(837);
+      const bad = result.files
+        .filter((f) => f.status === 'bad')
+        .map((f) => f.name)
+        .sort();
+      const imported = await ctx.jobs.wait(
+        startIngest(ctx, 'prediction', [join(SHARED_WAFER, 'prediction_batch')]).id,
+      );
+      const importBad = (imported.result as IngestSummary).files
+        .filter((f) => f.status === 'bad')
+        .map((f) => f.name)
+        .sort();
+      expect(bad).toHaveLength(10);
+      expect(bad).toEqual(importBad);
+      const rows = ctx.store.predictions.history({ batchId: result.batch, limit: 1000, offset: 0 }).rows;
+      expect(new Set(rows.map((r) => r.wafer)).size).toBe(837);
+      expect(rows.every((r) => r.cluster >= 0 && r.cluster < 3 && Number.isFinite(r.probability))).toBe(true);
+    },
+  );
 });

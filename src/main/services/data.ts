@@ -124,6 +124,8 @@ export async function runIngest(
     batch?: string;
     /** Called as each file's result is in, before the others finish (prediction scores it meanwhile). */
     onFile?: (result: IngestFileResult) => void;
+    /** Called for each file, in order, before its import is queued: where to stream its rows, if anywhere. */
+    streamFor?: (file: { path: string; name: string; bytes: number }) => IngestFileInput['stream'];
   } = {},
 ): Promise<IngestSummary> {
   const started = Date.now();
@@ -150,6 +152,8 @@ export async function runIngest(
     const results = await Promise.all(
       files.map(async (file, i) => {
         const input: IngestFileInput = { path: file.path, name: file.name, kind, schemaId: schemaRow.id, schema: schemaRow.definition, batch };
+        const stream = options.streamFor?.({ path: file.path, name: file.name, bytes: sizes[i]! });
+        if (stream) input.stream = stream;
         const result = await job.runTask<IngestFileResult>('ingest/file', input, {
           quiet: true,
           onProgress: (p) => {

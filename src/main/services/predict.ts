@@ -5,10 +5,13 @@
  * cancelled or failed batch leaves the workspace as it was. Single rows are scored at once.
  * Speed: workers keep decoded models across batches; a worker decodes the model while the batch is
  * imported, and each file's parts are claimed through a shared mailbox as soon as that file is stored,
- * so scoring runs beside the import of the rest (see runBatchPrediction).
+ * so scoring runs beside the import of the rest (see runBatchPrediction). The batch's first files go
+ * further: their rows reach the scorers through shared memory as the import reads them, so even a
+ * one-file batch is scored by every worker while it is still being read, and those rows are never
+ * read back from the workspace (workers/tasks/predict-stream.ts).
  */
 import { randomUUID } from 'node:crypto';
-import { statSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync, writeFileSync } from 'node:fs';
 import type {
   BatchReportData,
   IngestFileResult,
@@ -21,11 +24,27 @@ import type {
 import { AppError } from '../errors';
 import type { JobHandle } from '../jobs/manager';
 import { predictWithBundle } from '../ml/pipeline/bundle';
-import { closeMailbox, createMailbox, postPart, stopMailbox, toPredictions } from '../workers/tasks/predict';
+import {
+  closeMailbox,
+  createMailbox,
+  mailboxStreamsStart,
+  postPart,
+  stopMailbox,
+  toPredictions,
+} from '../workers/tasks/predict';
 import type { PredictFileInput } from '../workers/tasks/predict';
+import {
+  resetStream,
+  STREAM_GOOD,
+  StreamReader,
+  streamBytes,
+  streamCapacity,
+  type StreamRef,
+} from '../workers/tasks/predict-stream';
+import { schemaLayout } from '../../shared/schema';
 import { runInBackground, type AppContext } from './context';
 import { exportDestination } from './exports';
-import { runIngest } from './data';
+import { currentSchema, expandPaths, runIngest } from './data';
 import { loadBundle, resolvePredictionVersion, versionDetail } from './models';
 import type { HandlerMap } from './registry';
 import { reportFileName, renderHtmlReport, writePdfReport, writePredictionsCsv } from '../reports';
@@ -37,6 +56,76 @@ export type ModelChoice = 'production' | 'staging' | number;
 const SLICE_MIN_ROWS = 128;
 const SLICES_PER_WORKER = 2;
 const MAILBOX_BYTES = 1 << 20;
+
+/**
+ * Streaming (predict-stream.ts) is for the batch's first files, up to this much shared memory: room
+ * for every row a file of its size could hold, of which only the pages its real rows touch are ever
+ * backed by memory. Later files of a big batch are read back from the workspace as before.
+ */
+const STREAM_BUDGET_BYTES = 128 * 1024 * 1024;
+const STREAM_MAX_PARTS = 1024;
+
+interface StreamPlan {
+  ref: StreamRef;
+  rowsPerPart: number;
+}
+
+/** Rows per part for a file: enough parts that every worker scores a share of it. */
+function rowsPerPart(rows: number, workers: number): number {
+  return Math.max(SLICE_MIN_ROWS, Math.ceil(rows / (workers * SLICES_PER_WORKER)));
+}
+
+/** A file's row count, estimated from the length of its first lines (for cutting it into parts). */
+function estimateRows(path: string, bytes: number, fallback: number): number {
+  const head = Buffer.alloc(Math.min(bytes, 1 << 16));
+  const fd = openSync(path, 'r');
+  try {
+    const n = readSync(fd, head, 0, head.length, 0);
+    let lines = 0;
+    for (let i = 0; i < n; i++) if (head[i] === 10) lines++;
+    return lines >= 2 ? Math.ceil((bytes * lines) / n) : fallback;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Which of the batch's files stream their rows, where in the mailbox, and how their parts are cut. */
+function planStreams(
+  ctx: AppContext,
+  paths: string[],
+  streamsStart: number,
+): { plans: Map<string, StreamPlan>; bytes: number } {
+  const schema = currentSchema(ctx, 'prediction').definition;
+  const nFeatures = schemaLayout(schema).featureIndexes.length;
+  const plans = new Map<string, StreamPlan>();
+  let bytes = 0;
+  let parts = 0;
+  for (const file of expandPaths(paths)) {
+    const size = statSync(file.path).size;
+    const capacity = streamCapacity(size, schema.columns.length);
+    const need = streamBytes(capacity, nFeatures);
+    const perPart = rowsPerPart(estimateRows(file.path, size, capacity), ctx.pool.size);
+    const fileParts = Math.ceil(capacity / perPart);
+    if (bytes + need > STREAM_BUDGET_BYTES || parts + fileParts > STREAM_MAX_PARTS || plans.has(file.path))
+      break;
+    plans.set(file.path, {
+      ref: { offset: streamsStart + bytes, capacity, nFeatures },
+      rowsPerPart: perPart,
+    });
+    bytes += need;
+    parts += fileParts;
+  }
+  return { plans, bytes };
+}
+
+/**
+ * Per pool: the last batch's mailbox, once every scorer of that batch has stopped, for the next batch
+ * to reuse. Its stream pages are then already backed by memory; a fresh buffer's pages are faulted in
+ * (and zero-filled) as the import writes rows into them, which costs as much as copying the rows.
+ * Only a small one is kept, as it stays resident between batches.
+ */
+const spareMailbox = new WeakMap<object, SharedArrayBuffer>();
+const SPARE_MAILBOX_MAX_BYTES = 64 * 1024 * 1024;
 
 /** Per pool: first-scorer tasks holding a worker. At most size - 1, so imports always find a worker. */
 const holding = new WeakMap<object, number>();
@@ -56,8 +145,15 @@ export async function runBatchPrediction(
   // part is: a helper still decoding the model for later batches is not waited for. When no worker may
   // be held waiting (one-worker pool, or other batches already waiting), the parts run as plain tasks,
   // each worker decoding the model on first use.
+  // The batch's first files also hand their rows to the scorers as they are read (predict-stream.ts).
   const held = holding.get(ctx.pool) ?? 0;
-  const mailbox = held + 1 < ctx.pool.size ? createMailbox(MAILBOX_BYTES) : null;
+  const streams =
+    held + 1 < ctx.pool.size ? planStreams(ctx, paths, mailboxStreamsStart(MAILBOX_BYTES)) : null;
+  let mailbox: SharedArrayBuffer | null = null;
+  if (streams) {
+    mailbox = createMailbox(MAILBOX_BYTES, streams.bytes, spareMailbox.get(ctx.pool));
+    spareMailbox.delete(ctx.pool);
+  }
   let parts = 0;
   let done = 0;
   let importing = true;
@@ -70,7 +166,8 @@ export async function runBatchPrediction(
   });
   scoring.catch(() => undefined);
   const reportScoring = () => {
-    if (!job.signal.aborted) job.progress({ stage: 'predicting', done, total: parts, message: `${done} of ${parts} parts scored` });
+    if (!job.signal.aborted)
+      job.progress({ stage: 'predicting', done, total: parts, message: `${done} of ${parts} parts scored` });
   };
   const onProgress = (p: JobProgress) => {
     if (p.stage !== 'parts' || p.done <= done) return;
@@ -99,9 +196,9 @@ export async function runBatchPrediction(
   };
   if (mailbox) {
     holding.set(ctx.pool, held + 1);
-    void track(job.runTask('predict/batch', { versionId: version.id, mailbox }, { quiet: true, onProgress })).then(() =>
-      holding.set(ctx.pool, (holding.get(ctx.pool) ?? 1) - 1),
-    );
+    void track(
+      job.runTask('predict/batch', { versionId: version.id, mailbox }, { quiet: true, onProgress }),
+    ).then(() => holding.set(ctx.pool, (holding.get(ctx.pool) ?? 1) - 1));
   }
   const ingestBatch = randomUUID();
   let ingest: IngestSummary | null = null;
@@ -109,30 +206,104 @@ export async function runBatchPrediction(
   let rowsTotal = 0;
   let helping = false;
   try {
-    batchId = ctx.store.predictions.startBatch({ source, modelVersionId: version.id, threshold: version.threshold, ingestBatch });
+    batchId = ctx.store.predictions.startBatch({
+      source,
+      modelVersionId: version.id,
+      threshold: version.threshold,
+      ingestBatch,
+    });
     const id = batchId;
+    if (streams?.plans.size)
+      job.log.info(`Scoring the rows of ${streams.plans.size} file(s) as they are read`, {
+        batch: ingestBatch,
+      });
+    const startHelping = () => {
+      if (helping || !mailbox) return;
+      helping = true;
+      const help = { versionId: version.id, mailbox };
+      for (let w = 1; w < ctx.pool.size; w++)
+        void track(job.runTask('predict/help', help, { quiet: true, onProgress }));
+    };
+    const post = (part: PredictFileInput, help: () => void = startHelping) => {
+      parts++;
+      if (!mailbox || !postPart(mailbox, part)) return false;
+      help();
+      return true;
+    };
+    // A streamed file's parts are posted before its import starts, cut by its estimated row count; the
+    // parts past its real end turn out empty. Its rows are counted once it is committed.
+    const streamFor = (file: { path: string; name: string }) => {
+      const plan = streams?.plans.get(file.path);
+      if (!plan || !mailbox) return undefined;
+      resetStream(mailbox, plan.ref);
+      for (let start = 0; start < plan.ref.capacity; start += plan.rowsPerPart) {
+        const part = {
+          versionId: version.id,
+          batchId: id,
+          fileId: -1,
+          fileName: file.name,
+          source,
+          explain: 5,
+          rowStart: start,
+          rowCount: plan.rowsPerPart,
+          stream: plan.ref,
+        };
+        // Planned within the mailbox's room, and posted before any other part. The helpers queue once
+        // this call has returned and every file's import is queued (a helper waiting for the rows
+        // of a file whose import is queued behind it would hold its worker for nothing).
+        if (!post(part, () => queueMicrotask(startHelping)))
+          throw new AppError('internal', `No room in the batch's mailbox for ${file.name}.`);
+      }
+      return { buffer: mailbox, ref: plan.ref };
+    };
     // Every file is cut into parts so all workers score, even when the batch is one big file.
     const scoreFile = (f: IngestFileResult) => {
-      if (!((f.status === 'good' || f.status === 'duplicate') && f.fileId !== null) || failed || job.signal.aborted) return;
+      if (
+        !((f.status === 'good' || f.status === 'duplicate') && f.fileId !== null) ||
+        failed ||
+        job.signal.aborted
+      )
+        return;
+      const plan = streams?.plans.get(f.path);
+      if (
+        f.status === 'good' &&
+        plan &&
+        mailbox &&
+        new StreamReader(mailbox, plan.ref).fate() === STREAM_GOOD
+      ) {
+        rowsTotal += f.rows;
+        return;
+      }
+      // A duplicate is scored from the stored file with its bytes (its own stream was dropped).
       const rows = ctx.store.rows.countForFiles([f.fileId]);
       rowsTotal += rows;
-      const size = Math.max(SLICE_MIN_ROWS, Math.ceil(rows / (ctx.pool.size * SLICES_PER_WORKER)));
+      const size = rowsPerPart(rows, ctx.pool.size);
       for (let start = 0; start < rows; start += size) {
-        const part: PredictFileInput = { versionId: version.id, batchId: id, fileId: f.fileId, fileName: f.name, source, explain: 5, rowStart: start, rowCount: size };
-        parts++;
-        if (mailbox && postPart(mailbox, part)) {
-          if (!helping) {
-            helping = true;
-            const help = { versionId: version.id, mailbox };
-            for (let w = 1; w < ctx.pool.size; w++) void track(job.runTask('predict/help', help, { quiet: true, onProgress }));
-          }
-        } else {
-          void track(job.runTask('predict/file', part, { quiet: true }).then(() => onProgress({ stage: 'parts', done: done + 1, total: parts })));
+        const part: PredictFileInput = {
+          versionId: version.id,
+          batchId: id,
+          fileId: f.fileId,
+          fileName: f.name,
+          source,
+          explain: 5,
+          rowStart: start,
+          rowCount: size,
+        };
+        if (!post(part)) {
+          void track(
+            job
+              .runTask('predict/file', part, { quiet: true })
+              .then(() => onProgress({ stage: 'parts', done: done + 1, total: parts })),
+          );
         }
       }
     };
     // A report after a cancel throws inside the pool's progress listener, which the pool absorbs.
-    ingest = await runIngest(ctx, job, 'prediction', paths, undefined, { batch: ingestBatch, onFile: scoreFile });
+    ingest = await runIngest(ctx, job, 'prediction', paths, undefined, {
+      batch: ingestBatch,
+      onFile: scoreFile,
+      streamFor,
+    });
     importing = false;
     if (mailbox) closeMailbox(mailbox);
     if (done >= parts) allScored();
@@ -141,10 +312,13 @@ export async function runBatchPrediction(
     await Promise.race([scoring, Promise.all(scorers)]);
     job.throwIfCancelled();
     const scored = ctx.store.predictions.batchRowCount(batchId);
-    if (scored !== rowsTotal) throw new AppError('internal', `Scored ${scored} of the batch's ${rowsTotal} rows.`);
+    if (scored !== rowsTotal)
+      throw new AppError('internal', `Scored ${scored} of the batch's ${rowsTotal} rows.`);
     ctx.store.predictions.finishBatch(batchId, ingest.files, ingest.files.length);
     const batch = ctx.store.predictions.batch(batchId)!;
-    job.log.info(`Batch ${batchId}: ${batch.rows} wafers predicted with model version ${version.version}: ${batch.faulty} faulty, ${batch.unfamiliar} unfamiliar`);
+    job.log.info(
+      `Batch ${batchId}: ${batch.rows} wafers predicted with model version ${version.version}: ${batch.faulty} faulty, ${batch.unfamiliar} unfamiliar`,
+    );
     ctx.events.emit('data/changed', { domain: 'predictions' });
     return {
       batch: batchId,
@@ -163,14 +337,26 @@ export async function runBatchPrediction(
     ctx.events.emit('data/changed', { domain: 'predictions' });
     ctx.events.emit('data/changed', { domain: 'files' });
     throw error;
+  } finally {
+    // The mailbox may serve the next batch once no scorer of this one can touch it.
+    const box = mailbox;
+    if (box && box.byteLength <= SPARE_MAILBOX_MAX_BYTES)
+      void Promise.all(scorers).then(() => spareMailbox.set(ctx.pool, box));
   }
 }
 
-export function startBatchPrediction(ctx: AppContext, paths: string[], model: ModelChoice, source: PredictionSource) {
+export function startBatchPrediction(
+  ctx: AppContext,
+  paths: string[],
+  model: ModelChoice,
+  source: PredictionSource,
+) {
   // Fail fast (no model in Production) before a job is created.
   resolvePredictionVersion(ctx, model);
-  return ctx.jobs.start('predict', `Predict ${paths.length === 1 ? paths[0]!.split(/[\\/]/).pop() : `${paths.length} items`}`, (job) =>
-    runBatchPrediction(ctx, job, paths, model, source),
+  return ctx.jobs.start(
+    'predict',
+    `Predict ${paths.length === 1 ? paths[0]!.split(/[\\/]/).pop() : `${paths.length} items`}`,
+    (job) => runBatchPrediction(ctx, job, paths, model, source),
   );
 }
 
@@ -179,7 +365,10 @@ export function startBatchPrediction(ctx: AppContext, paths: string[], model: Mo
  * does not wait for it (~0.5 s per worker on wafer-sized models); later batches find it cached. Best
  * effort: no version, a busy worker or a closing app only mean the batch decodes it itself.
  */
-export function warmPrediction(ctx: AppContext, model: ModelChoice): { version: number | null; ready: Promise<void> } {
+export function warmPrediction(
+  ctx: AppContext,
+  model: ModelChoice,
+): { version: number | null; ready: Promise<void> } {
   let version;
   try {
     version = resolvePredictionVersion(ctx, model);
@@ -187,7 +376,12 @@ export function warmPrediction(ctx: AppContext, model: ModelChoice): { version: 
     return { version: null, ready: Promise.resolve() };
   }
   const tasks = Array.from({ length: ctx.pool.size }, () =>
-    runInBackground(ctx, 'predict/warm', { versionId: version.id }, `Could not prepare model version ${version.version} for prediction`),
+    runInBackground(
+      ctx,
+      'predict/warm',
+      { versionId: version.id },
+      `Could not prepare model version ${version.version} for prediction`,
+    ),
   );
   return { version: version.version, ready: Promise.all(tasks).then(() => undefined) };
 }
@@ -202,13 +396,15 @@ export function parseSingleRow(
   const toNumber = (raw: string | number | null, where: string): number => {
     if (raw === null) return NaN;
     if (typeof raw === 'number') {
-      if (!Number.isFinite(raw)) throw new AppError('invalid_input', `${where}: ${raw} is not a finite number.`);
+      if (!Number.isFinite(raw))
+        throw new AppError('invalid_input', `${where}: ${raw} is not a finite number.`);
       return raw;
     }
     const text = raw.trim().replace(/^"(.*)"$/, '$1');
     if (missingTokens.includes(text)) return NaN;
     const n = Number(text);
-    if (text === '' || !Number.isFinite(n)) throw new AppError('invalid_input', `${where}: "${text}" is not a number.`);
+    if (text === '' || !Number.isFinite(n))
+      throw new AppError('invalid_input', `${where}: "${text}" is not a number.`);
     return n;
   };
   if (input.csv !== undefined) {
@@ -228,7 +424,8 @@ export function parseSingleRow(
   const index = new Map(featureNames.map((n, i) => [normalize(n), i]));
   for (const [name, raw] of Object.entries(input.values ?? {})) {
     const i = index.get(normalize(name));
-    if (i === undefined) throw new AppError('invalid_input', `There is no sensor called "${name}" in the model's schema.`);
+    if (i === undefined)
+      throw new AppError('invalid_input', `There is no sensor called "${name}" in the model's schema.`);
     values[i] = toNumber(raw, name);
   }
   return { wafer: input.wafer ?? 'typed row', values };
@@ -236,7 +433,12 @@ export function parseSingleRow(
 
 export function predictSingle(
   ctx: AppContext,
-  input: { csv?: string; values?: Record<string, number | string | null>; wafer?: string; model: ModelChoice },
+  input: {
+    csv?: string;
+    values?: Record<string, number | string | null>;
+    wafer?: string;
+    model: ModelChoice;
+  },
 ): PredictionDetail {
   const version = resolvePredictionVersion(ctx, input.model);
   const bundle = loadBundle(ctx, version.id);
@@ -244,7 +446,12 @@ export function predictSingle(
   const p = predictWithBundle(bundle, values, 1, { explain: 5 });
   const rows = toPredictions(bundle, p, { fileId: null, fileName: null, rowNos: [null], wafers: [wafer] });
   const batchId = ctx.store.transaction(() => {
-    const id = ctx.store.predictions.startBatch({ source: 'single', modelVersionId: version.id, threshold: version.threshold, ingestBatch: null });
+    const id = ctx.store.predictions.startBatch({
+      source: 'single',
+      modelVersionId: version.id,
+      threshold: version.threshold,
+      ingestBatch: null,
+    });
     ctx.store.predictions.addRows(id, version.id, version.threshold, 'single', rows);
     ctx.store.predictions.finishBatch(id, [], 0);
     return id;
@@ -257,10 +464,16 @@ export function predictSingle(
 /** Everything a report shows for a batch, gathered once. */
 export function gatherReportData(ctx: AppContext, batchId: number): BatchReportData {
   const batch = ctx.store.predictions.batch(batchId);
-  if (!batch || batch.status !== 'succeeded') throw new AppError('not_found', `There is no finished prediction batch ${batchId}.`);
+  if (!batch || batch.status !== 'succeeded')
+    throw new AppError('not_found', `There is no finished prediction batch ${batchId}.`);
   const model = versionDetail(ctx, batch.modelVersion);
   const rows = [...ctx.store.predictions.batchRows(batchId)];
-  const histogram = Array.from({ length: 20 }, (_, i) => ({ from: i / 20, to: (i + 1) / 20, count: 0, faulty: 0 }));
+  const histogram = Array.from({ length: 20 }, (_, i) => ({
+    from: i / 20,
+    to: (i + 1) / 20,
+    count: 0,
+    faulty: 0,
+  }));
   const byCluster = new Map<number, { cluster: number; rows: number; faulty: number; unfamiliar: number }>();
   const byFile = new Map<string, { fileName: string; rows: number; faulty: number }>();
   for (const r of rows) {
@@ -329,7 +542,9 @@ export const predictHandlers: HandlerMap<
   | 'predict/export-csv'
   | 'reports/create'
 > = {
-  'predict/batch-start': (input, ctx) => ({ jobId: startBatchPrediction(ctx, input.paths, input.model, input.source).id }),
+  'predict/batch-start': (input, ctx) => ({
+    jobId: startBatchPrediction(ctx, input.paths, input.model, input.source).id,
+  }),
   'predict/single': (input, ctx) => predictSingle(ctx, input),
   'predict/warm': (input, ctx) => ({ version: warmPrediction(ctx, input.model).version }),
   'predict/batches': (input, ctx) => ctx.store.predictions.batches(input.limit),

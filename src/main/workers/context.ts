@@ -7,7 +7,7 @@ import type { JobProgress } from '../../shared/contract';
 import { AppError } from '../errors';
 import { checkBundle, type ModelBundle } from '../ml/pipeline/bundle';
 import { Store } from '../store';
-import type { VersionRow } from '../store/repos/registry';
+import type { ScoringVersion } from '../store/repos/registry';
 
 export interface TaskContext {
   readonly workspacePath: string;
@@ -18,7 +18,7 @@ export interface TaskContext {
   /** Runs a generator to completion, reporting each yielded progress and stopping on cancel. */
   drain<T>(generator: Generator<Partial<JobProgress> | undefined, T>, stage: string): T;
   /** A model version and its decoded bundle, kept in this worker across tasks and jobs. */
-  bundle(versionId: number): { version: VersionRow; bundle: ModelBundle };
+  bundle(versionId: number): { version: ScoringVersion; bundle: ModelBundle };
   /** Whether this worker has the version's bundle decoded already. */
   hasBundle(versionId: number): boolean;
 }
@@ -33,13 +33,13 @@ let sharedStore: Store | null = null;
 const BUNDLE_CACHE_SIZE = 2;
 const bundleCache = new Map<string, ModelBundle>();
 
-function bundleKey(store: Store, versionId: number): { version: VersionRow; key: string } {
-  const version = store.registry.byId(versionId);
+function bundleKey(store: Store, versionId: number): { version: ScoringVersion; key: string } {
+  const version = store.registry.scoringInfo(versionId);
   if (!version) throw new AppError('not_found', `There is no model version with id ${versionId}.`);
   return { version, key: `${versionId}:${version.sha256}` };
 }
 
-function cachedBundle(store: Store, versionId: number): { version: VersionRow; bundle: ModelBundle } {
+function cachedBundle(store: Store, versionId: number): { version: ScoringVersion; bundle: ModelBundle } {
   const { version, key } = bundleKey(store, versionId);
   let bundle = bundleCache.get(key);
   if (bundle) bundleCache.delete(key);

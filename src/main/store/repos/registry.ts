@@ -46,14 +46,32 @@ interface RawVersion {
   created_at: string;
 }
 
-const COLUMNS = 'id, version, run_id, status, schema_id, k, threshold, metrics, gates, summary, sha256, created_at';
+const COLUMNS =
+  'id, version, run_id, status, schema_id, k, threshold, metrics, gates, summary, sha256, created_at';
+
+/** What scoring needs of a version (every part asks, so none of the JSON columns are parsed). */
+export type ScoringVersion = Pick<VersionRow, 'id' | 'version' | 'threshold' | 'sha256'>;
 
 export class RegistryRepo {
-  constructor(private readonly db: Db) {}
+  private readonly scoringStmt;
 
-  add(v: Omit<VersionRow, 'id' | 'version' | 'createdAt'> & { bundle: Buffer }, user: string, comment: string | null): VersionRow {
+  constructor(private readonly db: Db) {
+    this.scoringStmt = db.prepare('SELECT id, version, threshold, sha256 FROM model_versions WHERE id = ?');
+  }
+
+  scoringInfo(id: number): ScoringVersion | null {
+    return (this.scoringStmt.get(id) as ScoringVersion | undefined) ?? null;
+  }
+
+  add(
+    v: Omit<VersionRow, 'id' | 'version' | 'createdAt'> & { bundle: Buffer },
+    user: string,
+    comment: string | null,
+  ): VersionRow {
     return this.db.transaction(() => {
-      const { next } = this.db.prepare('SELECT COALESCE(MAX(version), 0) + 1 AS next FROM model_versions').get() as { next: number };
+      const { next } = this.db
+        .prepare('SELECT COALESCE(MAX(version), 0) + 1 AS next FROM model_versions')
+        .get() as { next: number };
       const info = this.db
         .prepare(
           `INSERT INTO model_versions (version, run_id, status, schema_id, k, threshold, metrics, gates, summary, bundle, sha256, created_at)
@@ -80,36 +98,50 @@ export class RegistryRepo {
   }
 
   byId(id: number): VersionRow | null {
-    const row = this.db.prepare(`SELECT ${COLUMNS} FROM model_versions WHERE id = ?`).get(id) as RawVersion | undefined;
+    const row = this.db.prepare(`SELECT ${COLUMNS} FROM model_versions WHERE id = ?`).get(id) as
+      RawVersion | undefined;
     return row ? toVersion(row) : null;
   }
 
   byVersion(version: number): VersionRow | null {
-    const row = this.db.prepare(`SELECT ${COLUMNS} FROM model_versions WHERE version = ?`).get(version) as RawVersion | undefined;
+    const row = this.db.prepare(`SELECT ${COLUMNS} FROM model_versions WHERE version = ?`).get(version) as
+      RawVersion | undefined;
     return row ? toVersion(row) : null;
   }
 
   list(): VersionRow[] {
-    return (this.db.prepare(`SELECT ${COLUMNS} FROM model_versions ORDER BY version DESC`).all() as RawVersion[]).map(toVersion);
+    return (
+      this.db.prepare(`SELECT ${COLUMNS} FROM model_versions ORDER BY version DESC`).all() as RawVersion[]
+    ).map(toVersion);
   }
 
   bundle(id: number): Buffer {
-    return (this.db.prepare('SELECT bundle FROM model_versions WHERE id = ?').get(id) as { bundle: Buffer }).bundle;
+    return (this.db.prepare('SELECT bundle FROM model_versions WHERE id = ?').get(id) as { bundle: Buffer })
+      .bundle;
   }
 
   /** A version's bundle, decompressed and parsed, after checking it against its recorded sha256. */
   readBundle(id: number): unknown {
     const row = this.db.prepare('SELECT version, bundle, sha256 FROM model_versions WHERE id = ?').get(id) as
-      | { version: number; bundle: Buffer; sha256: string }
-      | undefined;
+      { version: number; bundle: Buffer; sha256: string } | undefined;
     if (!row) throw new AppError('not_found', `There is no model version with id ${id}.`);
     if (createHash('sha256').update(row.bundle).digest('hex') !== row.sha256) {
-      throw new AppError('checksum_mismatch', `Model version ${row.version} does not match its recorded checksum; it will not be used.`);
+      throw new AppError(
+        'checksum_mismatch',
+        `Model version ${row.version} does not match its recorded checksum; it will not be used.`,
+      );
     }
     return JSON.parse(gunzipSync(row.bundle).toString('utf8')) as unknown;
   }
 
-  setStatus(id: number, from: VersionStatus, to: VersionStatus, action: string, comment: string | null, user: string): void {
+  setStatus(
+    id: number,
+    from: VersionStatus,
+    to: VersionStatus,
+    action: string,
+    comment: string | null,
+    user: string,
+  ): void {
     this.db.transaction(() => {
       this.db.prepare('UPDATE model_versions SET status = ? WHERE id = ?').run(to, id);
       this.event(id, action, from, to, null, comment, user);
@@ -131,7 +163,14 @@ export class RegistryRepo {
   }
 
   /** Moves a stage's alias to a version, keeping the previous holder for rollback. */
-  setAlias(stage: Stage, versionId: number, previousVersionId: number | null, action: string, comment: string | null, user: string): void {
+  setAlias(
+    stage: Stage,
+    versionId: number,
+    previousVersionId: number | null,
+    action: string,
+    comment: string | null,
+    user: string,
+  ): void {
     this.db.transaction(() => {
       this.db
         .prepare(
@@ -154,9 +193,15 @@ export class RegistryRepo {
   events(versionId?: number): ModelEvent[] {
     const rows = (
       versionId === undefined
-        ? this.db.prepare('SELECT e.*, v.version FROM model_events e JOIN model_versions v ON v.id = e.version_id ORDER BY e.id').all()
+        ? this.db
+            .prepare(
+              'SELECT e.*, v.version FROM model_events e JOIN model_versions v ON v.id = e.version_id ORDER BY e.id',
+            )
+            .all()
         : this.db
-            .prepare('SELECT e.*, v.version FROM model_events e JOIN model_versions v ON v.id = e.version_id WHERE e.version_id = ? ORDER BY e.id')
+            .prepare(
+              'SELECT e.*, v.version FROM model_events e JOIN model_versions v ON v.id = e.version_id WHERE e.version_id = ? ORDER BY e.id',
+            )
             .all(versionId)
     ) as {
       id: number;

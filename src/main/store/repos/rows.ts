@@ -60,13 +60,25 @@ export interface RowMatrix {
 
 export class RowsRepo {
   private readonly rangeStmt;
+  private readonly wafersStmt;
 
   constructor(private readonly db: Db) {
+    this.wafersStmt = db
+      .prepare('SELECT wafer FROM rows WHERE file_id = ? AND row_no > ? AND row_no <= ? ORDER BY row_no')
+      .pluck(true);
     this.rangeStmt = db
       .prepare(
         'SELECT id, file_id, wafer, label, faulty, vals FROM rows WHERE file_id = ? AND row_no > ? AND row_no <= ? ORDER BY row_no',
       )
       .raw(true);
+  }
+
+  /** The wafer ids of a file's rows [start, start + count) (0-based positions; rows are numbered 1..n). */
+  wafers(fileId: number, start: number, count: number): string[] {
+    const ids = this.wafersStmt.all(fileId, start, start + count) as string[];
+    if (ids.length !== count)
+      throw new Error(`File ${fileId} has ${ids.length} stored rows from row ${start + 1}, not ${count}.`);
+    return ids;
   }
 
   countForFiles(fileIds: number[]): number {

@@ -12,6 +12,7 @@ import type { DataSchema, Reason, SchemaKind } from '../../../shared/schema';
 import { createFileValidator, duplicateFileReason } from '../../ml/validate';
 import { encodeRowValues, rowValuesCapacity } from '../../store/repos/rows';
 import type { TaskContext } from '../context';
+import { StreamWriter, type StreamRef } from './predict-stream';
 
 export interface IngestFileInput {
   path: string;
@@ -20,6 +21,8 @@ export interface IngestFileInput {
   schemaId: number;
   schema: DataSchema;
   batch: string;
+  /** Prediction: also hand each valid row to the batch's scorers as it is read (predict-stream.ts). */
+  stream?: { buffer: SharedArrayBuffer; ref: StreamRef };
 }
 
 const CHUNK = 1 << 22;
@@ -35,7 +38,14 @@ class DuplicateFile extends Error {
 
 export function ingestFile(input: IngestFileInput, ctx: TaskContext): IngestFileResult {
   const store = ctx.store();
-  const fd = openSync(input.path, 'r');
+  const stream = input.stream ? new StreamWriter(input.stream.buffer, input.stream.ref) : null;
+  let fd: number;
+  try {
+    fd = openSync(input.path, 'r');
+  } catch (error) {
+    stream?.settle(false);
+    throw error;
+  }
   try {
     const size = fstatSync(fd).size;
     const fileMeta = {
@@ -56,6 +66,7 @@ export function ingestFile(input: IngestFileInput, ctx: TaskContext): IngestFile
     try {
       store.transaction(() => {
         fileId = store.files.startFile(fileMeta, `pending:${randomUUID()}`);
+        stream?.begin(fileId);
         const validator = createFileValidator(input.schema, input.name, {
           onRow(row) {
             // Compact form (rows.ts); SQLite copies the bound bytes, so one reused buffer serves every row.
@@ -68,6 +79,7 @@ export function ingestFile(input: IngestFileInput, ctx: TaskContext): IngestFile
             let view = views.get(n);
             if (view === undefined) views.set(n, (view = blob.subarray(0, n)));
             store.files.insertRow(fileId, row.rowNo, row.id, row.label, row.faulty, view);
+            stream?.row(row.rowNo, row.values);
           },
         });
         let offset = 0;
@@ -87,14 +99,29 @@ export function ingestFile(input: IngestFileInput, ctx: TaskContext): IngestFile
         if (existing) throw new DuplicateFile(existing.name, existing.id);
         store.files.finishGood(fileId, sha, validation.rows, validation.labelCounts);
       });
-      return { name: input.name, path: input.path, status: 'good', rows: validation!.rows, reasons: [], fileId, sha256: sha };
+      // Committed: the scorers may write what they scored of it.
+      stream?.settle(true, validation!.rows);
+      return {
+        name: input.name,
+        path: input.path,
+        status: 'good',
+        rows: validation!.rows,
+        reasons: [],
+        fileId,
+        sha256: sha,
+      };
     } catch (error) {
       if (error instanceof DuplicateFile) {
         return duplicate(input, sha, error.firstSeenAs, error.existingId);
       }
       if (!(error instanceof BadFile)) {
         if (isUniqueShaViolation(error)) {
-          return duplicate(input, sha, 'another file of this import', store.files.findBySha(input.kind, sha)?.id ?? null);
+          return duplicate(
+            input,
+            sha,
+            'another file of this import',
+            store.files.findBySha(input.kind, sha)?.id ?? null,
+          );
         }
         throw error;
       }
@@ -103,14 +130,32 @@ export function ingestFile(input: IngestFileInput, ctx: TaskContext): IngestFile
     // The same name and bytes already in quarantine: the same verdict, and no second copy.
     const quarantined = store.files.findBad(input.kind, sha, input.name);
     if (quarantined !== null) {
-      return { name: input.name, path: input.path, status: 'bad', rows: result.rows, reasons: result.reasons, fileId: quarantined, sha256: sha };
+      return {
+        name: input.name,
+        path: input.path,
+        status: 'bad',
+        rows: result.rows,
+        reasons: result.reasons,
+        fileId: quarantined,
+        sha256: sha,
+      };
     }
     ctx.throwIfCancelled();
     const content = gzipSync(readFileSync(input.path), { level: 6 });
     const id = store.files.addBad(fileMeta, sha, result.rows, result.reasons, content);
-    return { name: input.name, path: input.path, status: 'bad', rows: result.rows, reasons: result.reasons, fileId: id, sha256: sha };
+    return {
+      name: input.name,
+      path: input.path,
+      status: 'bad',
+      rows: result.rows,
+      reasons: result.reasons,
+      fileId: id,
+      sha256: sha,
+    };
   } finally {
     closeSync(fd);
+    // Bad, duplicate, failed or cancelled: whatever the scorers took from the stream is dropped.
+    stream?.settle(false);
   }
 }
 
@@ -121,7 +166,12 @@ class BadFile extends Error {
 }
 
 /** A duplicate points at the stored file with the same bytes, so prediction can reuse its rows. */
-function duplicate(input: IngestFileInput, sha: string, firstSeenAs: string, existingId: number | null): IngestFileResult {
+function duplicate(
+  input: IngestFileInput,
+  sha: string,
+  firstSeenAs: string,
+  existingId: number | null,
+): IngestFileResult {
   return {
     name: input.name,
     path: input.path,

@@ -11,6 +11,7 @@ import { sampleRows } from '../../ml/preprocess';
 import type { NewPrediction } from '../../store/repos/predictions';
 import type { TaskContext } from '../context';
 import { AppError } from '../../errors';
+import { STREAM_DROPPED, STREAM_PENDING, StreamReader, type StreamRef } from './predict-stream';
 
 export interface PredictFileInput {
   versionId: number;
@@ -22,6 +23,11 @@ export interface PredictFileInput {
   /** The slice of the file's rows this task scores (files are split across workers). */
   rowStart: number;
   rowCount: number;
+  /**
+   * Mailbox parts only: the rows come from the file's stream in the mailbox buffer while it is being
+   * imported (predict-stream.ts), not from the workspace; fileId is then the stream's (-1 here).
+   */
+  stream?: StreamRef;
 }
 
 /** Training rows scored when a model is decoded: enough loop iterations for V8 to compile the hot
@@ -48,7 +54,15 @@ export function loadForPrediction(input: { versionId: number }, ctx: TaskContext
  * ready early takes more of them) and wait on POSTED while the import goes on. CLOSED says no more
  * parts will come; STATE = stopped (a failed part, a cancel) makes every scorer stop claiming.
  */
-export const MailboxSlot = { STATE: 0, POSTED: 1, NEXT: 2, DONE: 3, CLOSED: 4, BYTES: 5 } as const;
+export const MailboxSlot = {
+  STATE: 0,
+  POSTED: 1,
+  NEXT: 2,
+  DONE: 3,
+  CLOSED: 4,
+  BYTES: 5,
+  DATA_CAPACITY: 6,
+} as const;
 export const MAILBOX_OPEN = 0;
 export const MAILBOX_STOPPED = 1;
 export const MAILBOX_HEADER_BYTES = 32;
@@ -56,11 +70,29 @@ export const MAILBOX_MAX_PARTS = 16_384;
 const MAILBOX_INDEX_BYTES = MAILBOX_MAX_PARTS * 8;
 
 /** The mailbox's header slots (MailboxSlot). */
-const headOf = (mailbox: SharedArrayBuffer): Int32Array => new Int32Array(mailbox, 0, MAILBOX_HEADER_BYTES / 4);
+const headOf = (mailbox: SharedArrayBuffer): Int32Array =>
+  new Int32Array(mailbox, 0, MAILBOX_HEADER_BYTES / 4);
 
-/** A mailbox with room for `dataBytes` of parts. */
-export function createMailbox(dataBytes: number): SharedArrayBuffer {
-  return new SharedArrayBuffer(MAILBOX_HEADER_BYTES + MAILBOX_INDEX_BYTES + dataBytes);
+/** Where a mailbox with room for `dataBytes` of parts keeps its file streams (a multiple of 8). */
+export function mailboxStreamsStart(dataBytes: number): number {
+  return (MAILBOX_HEADER_BYTES + MAILBOX_INDEX_BYTES + dataBytes + 7) & ~7;
+}
+
+/**
+ * A mailbox with room for `dataBytes` of parts, followed by `streamBytes` for file streams; `spare`,
+ * an earlier batch's mailbox no thread uses any more, is reset and used instead when it is big enough.
+ */
+export function createMailbox(
+  dataBytes: number,
+  streamBytes = 0,
+  spare?: SharedArrayBuffer,
+): SharedArrayBuffer {
+  const bytes = mailboxStreamsStart(dataBytes) + streamBytes;
+  const mailbox = spare && spare.byteLength >= bytes ? spare : new SharedArrayBuffer(bytes);
+  const head = headOf(mailbox);
+  head.fill(0);
+  head[MailboxSlot.DATA_CAPACITY] = dataBytes;
+  return mailbox;
 }
 
 /** Posts one part (main thread); false when the mailbox is full or stopped (run the part another way). */
@@ -71,7 +103,7 @@ export function postPart(mailbox: SharedArrayBuffer, part: PredictFileInput): bo
   const bytes = new TextEncoder().encode(JSON.stringify(part));
   const offset = head[MailboxSlot.BYTES]!;
   const dataStart = MAILBOX_HEADER_BYTES + MAILBOX_INDEX_BYTES;
-  if (i >= MAILBOX_MAX_PARTS || dataStart + offset + bytes.length > mailbox.byteLength) return false;
+  if (i >= MAILBOX_MAX_PARTS || offset + bytes.length > head[MailboxSlot.DATA_CAPACITY]!) return false;
   new Uint8Array(mailbox, dataStart + offset, bytes.length).set(bytes);
   const index = new Int32Array(mailbox, MAILBOX_HEADER_BYTES, MAILBOX_MAX_PARTS * 2);
   index[2 * i] = offset;
@@ -108,7 +140,7 @@ export interface PredictBatchInput {
  */
 export function predictBatch(input: PredictBatchInput, ctx: TaskContext): { parts: number } {
   loadForPrediction(input, ctx);
-  return { parts: scoreParts(input.mailbox, ctx) };
+  return { parts: scoreParts(input, ctx) };
 }
 
 /**
@@ -118,52 +150,87 @@ export function predictBatch(input: PredictBatchInput, ctx: TaskContext): { part
  */
 export function predictHelp(input: PredictBatchInput, ctx: TaskContext): { parts: number } {
   loadForPrediction(input, ctx);
-  return { parts: scoreParts(input.mailbox, ctx) };
+  return { parts: scoreParts(input, ctx) };
 }
 
 /** Scored parts a scorer may hold unwritten while the import keeps the write lock (~0.5 MB each). */
 const MAX_UNWRITTEN_PARTS = 64;
 
-function scoreParts(mailbox: SharedArrayBuffer, ctx: TaskContext): number {
+/** Thrown inside a wait when the batch's mailbox is stopped: the scorer stops claiming. */
+class MailboxStopped extends Error {}
+
+function scoreParts({ mailbox, versionId }: PredictBatchInput, ctx: TaskContext): number {
+  // Every part of a batch is scored with its version: looked up once, not once per part.
+  const model = ctx.bundle(versionId);
   const head = headOf(mailbox);
   const index = new Int32Array(mailbox, MAILBOX_HEADER_BYTES, MAILBOX_MAX_PARTS * 2);
   const dataStart = MAILBOX_HEADER_BYTES + MAILBOX_INDEX_BYTES;
   const decoder = new TextDecoder();
-  // Parts scored but not yet written: while an import holds the write lock the scorer goes on scoring,
-  // and writes when the lock is free, when it has nothing else to do, or when it holds too many. A
-  // part counts as done (DONE, progress) only once its rows are committed.
+  // Parts scored but not yet written: while an import holds the write lock (or has not yet committed
+  // a streamed part's file) the scorer goes on scoring, and writes when it can, when it has nothing
+  // else to do, or when it holds too many. A part counts as done (DONE, progress) only once its rows
+  // are committed, or dropped with their file.
   const unwritten: ScoredPart[] = [];
+  const finish = (part: ScoredPart) => {
+    const done = Atomics.add(head, MailboxSlot.DONE, 1) + 1;
+    ctx.progress({
+      stage: 'parts',
+      done,
+      total: Atomics.load(head, MailboxSlot.POSTED),
+      message: part.input.fileName,
+    });
+  };
   const write = (wait: boolean) => {
     while (unwritten.length > 0) {
       const part = unwritten[0]!;
-      if (!writePart(part, ctx, wait)) return;
+      if (writePart(part, ctx, wait) === 'later') return;
       unwritten.shift();
-      const done = Atomics.add(head, MailboxSlot.DONE, 1) + 1;
-      ctx.progress({ stage: 'parts', done, total: Atomics.load(head, MailboxSlot.POSTED), message: part.input.fileName });
+      finish(part);
     }
   };
+  const check = () => {
+    if (Atomics.load(head, MailboxSlot.STATE) !== MAILBOX_OPEN) throw new MailboxStopped();
+    ctx.throwIfCancelled();
+  };
   let mine = 0;
-  for (;;) {
-    // Stopped: the batch failed or was cancelled and is being removed; unwritten parts are dropped.
-    if (Atomics.load(head, MailboxSlot.STATE) !== MAILBOX_OPEN) break;
-    // CLOSED before POSTED: once closed, the count read after it is final.
-    const closed = Atomics.load(head, MailboxSlot.CLOSED) === 1;
-    const posted = Atomics.load(head, MailboxSlot.POSTED);
-    const i = Atomics.load(head, MailboxSlot.NEXT);
-    if (i >= posted) {
-      // Nothing to score: write what can be written; once the import is over, wait for the lock.
-      write(closed);
-      if (closed) break;
-      // Short waits so a cancel is seen at once.
-      Atomics.wait(head, MailboxSlot.POSTED, posted, 50);
-      ctx.throwIfCancelled();
-      continue;
+  try {
+    for (;;) {
+      // Stopped: the batch failed or was cancelled and is being removed; unwritten parts are dropped.
+      if (Atomics.load(head, MailboxSlot.STATE) !== MAILBOX_OPEN) break;
+      // CLOSED before POSTED: once closed, the count read after it is final.
+      const closed = Atomics.load(head, MailboxSlot.CLOSED) === 1;
+      const posted = Atomics.load(head, MailboxSlot.POSTED);
+      const i = Atomics.load(head, MailboxSlot.NEXT);
+      if (i >= posted) {
+        // Nothing to score: write what can be written; once the import is over, wait for the lock.
+        write(closed);
+        // Every file is settled once the mailbox is closed (imports settle their streams before
+        // they return); a part still 'later' is re-tried after a short wait.
+        if (closed && unwritten.length === 0) break;
+        // Short waits so a cancel is seen at once.
+        Atomics.wait(head, MailboxSlot.POSTED, posted, 50);
+        ctx.throwIfCancelled();
+        continue;
+      }
+      if (Atomics.compareExchange(head, MailboxSlot.NEXT, i, i + 1) !== i) continue;
+      const bytes = new Uint8Array(mailbox, dataStart + index[2 * i]!, index[2 * i + 1]!);
+      const input = JSON.parse(decoder.decode(bytes.slice())) as PredictFileInput;
+      mine++;
+      if (input.stream) {
+        const reader = new StreamReader(mailbox, input.stream);
+        // Write what can be written before waiting for the import to read further.
+        write(false);
+        const count = reader.waitForRows(input.rowStart, input.rowStart + input.rowCount, check);
+        // Past the file's end, or the file was dropped: nothing to score.
+        if (count === 0) finish({ input, threshold: 0, rows: [] });
+        else unwritten.push(scoreStreamedPart(input, model, reader, count, ctx));
+      } else {
+        unwritten.push(scorePart(input, model, ctx));
+      }
+      write(unwritten.length >= MAX_UNWRITTEN_PARTS);
     }
-    if (Atomics.compareExchange(head, MailboxSlot.NEXT, i, i + 1) !== i) continue;
-    const bytes = new Uint8Array(mailbox, dataStart + index[2 * i]!, index[2 * i + 1]!);
-    unwritten.push(scorePart(JSON.parse(decoder.decode(bytes.slice())) as PredictFileInput, ctx));
-    mine++;
-    write(unwritten.length >= MAX_UNWRITTEN_PARTS);
+  } catch (error) {
+    if (!(error instanceof MailboxStopped)) throw error;
   }
   return mine;
 }
@@ -194,53 +261,112 @@ export function toPredictions(
   return out;
 }
 
+type ScoringModel = ReturnType<TaskContext['bundle']>;
+
 interface ScoredPart {
   input: PredictFileInput;
   threshold: number;
-  rows: NewPrediction[];
+  /** The records to write; null for a streamed part until its file is committed (see `streamed`). */
+  rows: NewPrediction[] | null;
+  streamed?: {
+    reader: StreamReader;
+    bundle: ModelBundle;
+    scores: ReturnType<typeof predictWithBundle>;
+    count: number;
+  };
 }
 
 /** Reads a part's rows and scores them (nothing written). */
-function scorePart(input: PredictFileInput, ctx: TaskContext): ScoredPart {
+function scorePart(input: PredictFileInput, { bundle, version }: ScoringModel, ctx: TaskContext): ScoredPart {
   const store = ctx.store();
-  const { bundle, version } = ctx.bundle(input.versionId);
   const nFeatures = bundle.featureNames.length;
   ctx.progress({ stage: 'scoring', done: 0, total: 1, message: input.fileName });
   let m;
   try {
-    m = store.rows.matrixForFiles([input.fileId], nFeatures, { start: input.rowStart, count: input.rowCount });
+    m = store.rows.matrixForFiles([input.fileId], nFeatures, {
+      start: input.rowStart,
+      count: input.rowCount,
+    });
   } catch (error) {
-    throw new AppError('invalid_input', `${input.fileName} does not have the ${nFeatures} sensors model version ${version.version} was trained on: ${(error as Error).message}`);
+    throw wrongSensors(input, nFeatures, version.version, (error as Error).message);
   }
   ctx.throwIfCancelled();
   const p = predictWithBundle(bundle, m.X, m.nRows, { explain: input.explain });
   ctx.throwIfCancelled();
   const rowNos: number[] = [];
   for (let i = 0; i < m.nRows; i++) rowNos.push(input.rowStart + i + 1);
-  const rows = toPredictions(bundle, p, { fileId: input.fileId, fileName: input.fileName, rowNos, wafers: m.wafers });
+  const rows = toPredictions(bundle, p, {
+    fileId: input.fileId,
+    fileName: input.fileName,
+    rowNos,
+    wafers: m.wafers,
+  });
   return { input, threshold: version.threshold, rows };
 }
 
-/** Writes a scored part in one transaction; with wait = false, gives up (false) if the lock is taken. */
-function writePart(part: ScoredPart, ctx: TaskContext, wait: boolean): boolean {
-  const { batchId, versionId, source } = part.input;
-  const predictions = ctx.store().predictions;
-  if (wait) predictions.addRows(batchId, versionId, part.threshold, source, part.rows);
-  else if (!predictions.tryAddRows(batchId, versionId, part.threshold, source, part.rows)) return false;
-  ctx.progress({ stage: 'scoring', done: 1, total: 1, message: part.input.fileName });
-  return true;
+const wrongSensors = (input: PredictFileInput, nFeatures: number, version: number, detail: string) =>
+  new AppError(
+    'invalid_input',
+    `${input.fileName} does not have the ${nFeatures} sensors model version ${version} was trained on: ${detail}`,
+  );
+
+/** Scores `count` rows of a part from its file's stream; the records are made once the file is committed. */
+function scoreStreamedPart(
+  input: PredictFileInput,
+  { bundle, version }: ScoringModel,
+  reader: StreamReader,
+  count: number,
+  ctx: TaskContext,
+): ScoredPart {
+  const nFeatures = bundle.featureNames.length;
+  if (reader.ref.nFeatures !== nFeatures)
+    throw wrongSensors(input, nFeatures, version.version, `it has ${reader.ref.nFeatures}.`);
+  ctx.progress({ stage: 'scoring', done: 0, total: 1, message: input.fileName });
+  const scores = predictWithBundle(bundle, reader.matrix(input.rowStart, count), count, {
+    explain: input.explain,
+  });
+  ctx.throwIfCancelled();
+  return { input, threshold: version.threshold, rows: null, streamed: { reader, bundle, scores, count } };
 }
 
-export function predictFile(input: PredictFileInput, ctx: TaskContext): { rows: number; faulty: number; unfamiliar: number } {
-  const part = scorePart(input, ctx);
+/**
+ * Writes a scored part in one transaction. With wait = false, gives up ('later', nothing written) if
+ * the lock is taken; a streamed part whose file is not yet committed is also 'later', and one whose
+ * file was dropped is 'dropped' (nothing to write).
+ */
+function writePart(part: ScoredPart, ctx: TaskContext, wait: boolean): 'written' | 'later' | 'dropped' {
+  const { batchId, versionId, source } = part.input;
+  const predictions = ctx.store().predictions;
+  if (part.rows === null) {
+    const { reader, bundle, scores, count } = part.streamed!;
+    const fate = reader.fate();
+    if (fate === STREAM_PENDING) return 'later';
+    if (fate === STREAM_DROPPED) return 'dropped';
+    const fileId = reader.fileId();
+    const rowNos: number[] = [];
+    for (let i = 0; i < count; i++) rowNos.push(part.input.rowStart + i + 1);
+    const wafers = ctx.store().rows.wafers(fileId, part.input.rowStart, count);
+    part.rows = toPredictions(bundle, scores, { fileId, fileName: part.input.fileName, rowNos, wafers });
+  }
+  if (wait) predictions.addRows(batchId, versionId, part.threshold, source, part.rows);
+  else if (!predictions.tryAddRows(batchId, versionId, part.threshold, source, part.rows)) return 'later';
+  ctx.progress({ stage: 'scoring', done: 1, total: 1, message: part.input.fileName });
+  return 'written';
+}
+
+export function predictFile(
+  input: PredictFileInput,
+  ctx: TaskContext,
+): { rows: number; faulty: number; unfamiliar: number } {
+  const part = scorePart(input, ctx.bundle(input.versionId), ctx);
   writePart(part, ctx, true);
   let faulty = 0;
   let unfamiliar = 0;
-  for (const r of part.rows) {
+  for (const r of part.rows!) {
     faulty += r.faulty ? 1 : 0;
     unfamiliar += r.unfamiliar ? 1 : 0;
   }
-  return { rows: part.rows.length, faulty, unfamiliar };
+  return { rows: part.rows!.length, faulty, unfamiliar };
 }
 
 export const predictTasks = {
