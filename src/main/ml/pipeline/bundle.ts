@@ -156,6 +156,13 @@ export function predictWithBundle(
   const Xg = useGlobal ? withRegimeColumn(Xt, nRows, regimes.cluster) : null;
   const modelFor = (cluster: number): TreeModel | null =>
     useGlobal ? c.global : (c.clusters[cluster] ?? null);
+  // Each regime's rows, gathered once for scoring and explaining.
+  const subs = new Map<number, Float64Array>();
+  const rowsOf = (cluster: number, rows: number[]): Float64Array => {
+    let sub = subs.get(cluster);
+    if (!sub) subs.set(cluster, (sub = selectRowsOf(Xg ?? Xt, nRows, Xg ? nKept + 1 : nKept, rows)));
+    return sub;
+  };
   for (const [cluster, rows] of byCluster) {
     const model = modelFor(cluster);
     if (!model) {
@@ -163,8 +170,7 @@ export function predictWithBundle(
       for (const r of rows) prob[r] = constant;
       continue;
     }
-    const sub = selectRowsOf(Xg ?? Xt, nRows, Xg ? nKept + 1 : nKept, rows);
-    const p = predictProba(model, sub, rows.length);
+    const p = predictProba(model, rowsOf(cluster, rows), rows.length);
     rows.forEach((r, i) => (prob[r] = p[i]!));
   }
   const threshold = useGlobal ? bundle.global!.threshold : bundle.threshold;
@@ -176,8 +182,7 @@ export function predictWithBundle(
     for (const [cluster, rows] of byCluster) {
       const model = modelFor(cluster);
       const nF = Xg ? nKept + 1 : nKept;
-      const sub = selectRowsOf(Xg ?? Xt, nRows, nF, rows);
-      const contrib = model ? contributions(model, sub, rows.length) : null;
+      const contrib = model ? contributions(model, rowsOf(cluster, rows), rows.length) : null;
       const low = c.low[cluster] ?? new Float64Array(nKept);
       const high = c.high[cluster] ?? new Float64Array(nKept);
       const n = options.explain;
@@ -245,6 +250,8 @@ function jsonNumber(x: number): string {
 
 function selectRowsOf(X: Float64Array, nRows: number, nFeatures: number, rows: number[]): Float64Array {
   const m = rows.length;
+  // Every row, in order (one regime, or the global model's only group): the matrix itself.
+  if (m === nRows && (m === 0 || rows[m - 1] === m - 1)) return X;
   const out = new Float64Array(m * nFeatures);
   for (let f = 0; f < nFeatures; f++) {
     const src = f * nRows;
