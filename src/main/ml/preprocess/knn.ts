@@ -17,7 +17,7 @@
 // its candidates with the same per-pair formula and summation order as the exact scan.
 
 import type { Progress } from '../matrix';
-import { acquireKnnScanner, wasmKernelsEnabled, type KnnPairs } from '../wasm';
+import { acquireKnnKernel, wasmKernelsEnabled, type KnnKernelData } from '../wasm';
 import { centerRows, gemmNT } from './shortlist';
 
 export interface KnnDonors {
@@ -357,10 +357,10 @@ function projectionsPresent(V: Float64Array, D: number, w: number): boolean {
 const QB = 32;
 const TOP = 8;
 
-const pairsCache = new WeakMap<KnnShortlist, KnnPairs>();
-/** The shortlist's scan-order donors as pairs per group, for the WebAssembly scan (cached). */
-function donorPairs(sl: KnnShortlist): KnnPairs {
-  const hit = pairsCache.get(sl);
+const kernelCache = new WeakMap<KnnShortlist, KnnKernelData>();
+/** The donors and the shortlist's scan-order donors as pairs per group, for the WebAssembly kernel. */
+function kernelData(sl: KnnShortlist, donors: KnnDonors): KnnKernelData {
+  const hit = kernelCache.get(sl);
   if (hit) return hit;
   const { G, gPtr, V, myd, perm } = sl;
   const w = sl.hs + sl.ms;
@@ -379,9 +379,25 @@ function donorPairs(sl: KnnShortlist): KnnPairs {
       if (lane === 1) pr++;
     }
   }
-  const pairs = { w, nPairs, vp, mydP, pairDonor, gpPtr };
-  pairsCache.set(sl, pairs);
-  return pairs;
+  const { p, nDonors, Z, obs, norm2, missPtr, missIdx } = donors;
+  const data = {
+    p,
+    nDonors,
+    Z,
+    obs,
+    norm2,
+    missPtr,
+    missIdx,
+    obsPtr: sl.obsPtr,
+    obsIdx: sl.obsIdx,
+    w,
+    vp,
+    mydP,
+    pairDonor,
+    gpPtr,
+  };
+  kernelCache.set(sl, data);
+  return data;
 }
 
 const squaresCache = new WeakMap<KnnDonors, Float64Array>();
@@ -726,32 +742,17 @@ function shortlistBlock(
   const { k, X, nRows, colSrc, outPos, fallback, out, donors } = job;
   const { p, Z, obs, norm2, missPtr, missIdx } = donors;
   const { ms, center, W, obsPtr, obsIdx, hs, heavy, myd, perm, G: nG, gPtr, cent, V, slotSrc } = sl;
-  const {
-    queries,
-    Hq,
-    Vq,
-    gD,
-    gI,
-    C,
-    Q,
-    Qc,
-    qobs,
-    qn2,
-    qMiss,
-    qMissN,
-    Y,
-    topD,
-    topI,
-    candI,
-    candD,
-    G,
-    cache,
-    stamp,
-    nbD,
-    nbI,
-  } = ws;
-  // The WebAssembly scan gives the same candidates bit for bit (kernels.c, knn_scan).
-  const scanner = wasmKernelsEnabled() ? acquireKnnScanner(donorPairs(sl), C) : null;
+  const { queries, Hq, gD, C, Qc, Y, topD, topI, candI, candD, G, cache, stamp, nbD, nbI } = ws;
+  // Each query's two stages in WebAssembly when available (kernels.c, knn_query): the same imputed
+  // values, bit for bit. The block's query arrays are then the kernel's.
+  const kernel = wasmKernelsEnabled() ? acquireKnnKernel(kernelData(sl, donors), QB, C, k) : null;
+  if (kernel) {
+    if (b0 === 0) kernel.stamp.fill(-1);
+    kernel.setJob(outPos, fallback, k, C);
+  }
+  const { Q, qobs, qn2, qMiss, qMissN } = kernel ?? ws;
+  const gI = kernel ? kernel.gOrder : ws.gI;
+  const Vq = kernel ? kernel.vq : ws.Vq;
   Q.fill(0);
   Qc.fill(0);
   qobs.fill(0);
@@ -825,139 +826,144 @@ function shortlistBlock(
       Vq[t] = src < hs ? Hq[ho + src] : Y[yo + src - hs];
     }
     const pm = p - mx;
-    if (scanner) {
-      nTop = scanner.scan(gI, nG, Vq, pm, p, C, topD, topI);
-    } else {
-      let worstI = -1;
-      const fast =
-        sl.layout24 &&
-        Vq[4] === Vq[4] &&
-        Vq[5] === Vq[5] &&
-        Vq[6] === Vq[6] &&
-        Vq[7] === Vq[7] &&
-        Vq[12] === Vq[12] &&
-        Vq[13] === Vq[13] &&
-        Vq[14] === Vq[14] &&
-        Vq[15] === Vq[15];
-      const q0 = Vq[0];
-      const q1 = Vq[1];
-      const q2 = Vq[2];
-      const q3 = Vq[3];
-      const q4 = Vq[4];
-      const q5 = Vq[5];
-      const q6 = Vq[6];
-      const q7 = Vq[7];
-      const q8 = Vq[8];
-      const q9 = Vq[9];
-      const q10 = Vq[10];
-      const q11 = Vq[11];
-      const q12 = Vq[12];
-      const q13 = Vq[13];
-      const q14 = Vq[14];
-      const q15 = Vq[15];
-      const q16 = Vq[16];
-      const q17 = Vq[17];
-      const q18 = Vq[18];
-      const q19 = Vq[19];
-      const q20 = Vq[20];
-      const q21 = Vq[21];
-      const q22 = Vq[22];
-      const q23 = Vq[23];
-      for (let gi = 0; gi < nG; gi++) {
-        const g = gI[gi];
-        scan: for (let pos = gPtr[g], end = gPtr[g + 1]; pos < end; pos++) {
-          const den = pm - myd[pos];
-          const f = den > 0 ? p / den : p;
-          const vo = pos * w;
-          let s = 0;
-          if (fast) {
-            // The default layout (16 heavy, 8 projected: heavy 0-3, projected 0-3, heavy 4-7,
-            // projected 4-7, heavy 8-15) unrolled with the query in locals: the same terms in the same
-            // order, NaN checks only where a value can be missing.
-            let t: number;
-            t = q0 - V[vo + 0];
+    if (kernel) {
+      kernel.query(q, qi, nG, pm);
+      const vals = kernel.outVals;
+      for (let t = 0; t < mx; t++) {
+        const op = outPos[qMiss[qo + t]];
+        if (op >= 0) out[op * nRows + r] = vals[t];
+      }
+      continue;
+    }
+    let worstI = -1;
+    const fast =
+      sl.layout24 &&
+      Vq[4] === Vq[4] &&
+      Vq[5] === Vq[5] &&
+      Vq[6] === Vq[6] &&
+      Vq[7] === Vq[7] &&
+      Vq[12] === Vq[12] &&
+      Vq[13] === Vq[13] &&
+      Vq[14] === Vq[14] &&
+      Vq[15] === Vq[15];
+    const q0 = Vq[0];
+    const q1 = Vq[1];
+    const q2 = Vq[2];
+    const q3 = Vq[3];
+    const q4 = Vq[4];
+    const q5 = Vq[5];
+    const q6 = Vq[6];
+    const q7 = Vq[7];
+    const q8 = Vq[8];
+    const q9 = Vq[9];
+    const q10 = Vq[10];
+    const q11 = Vq[11];
+    const q12 = Vq[12];
+    const q13 = Vq[13];
+    const q14 = Vq[14];
+    const q15 = Vq[15];
+    const q16 = Vq[16];
+    const q17 = Vq[17];
+    const q18 = Vq[18];
+    const q19 = Vq[19];
+    const q20 = Vq[20];
+    const q21 = Vq[21];
+    const q22 = Vq[22];
+    const q23 = Vq[23];
+    for (let gi = 0; gi < nG; gi++) {
+      const g = gI[gi];
+      scan: for (let pos = gPtr[g], end = gPtr[g + 1]; pos < end; pos++) {
+        const den = pm - myd[pos];
+        const f = den > 0 ? p / den : p;
+        const vo = pos * w;
+        let s = 0;
+        if (fast) {
+          // The default layout (16 heavy, 8 projected: heavy 0-3, projected 0-3, heavy 4-7,
+          // projected 4-7, heavy 8-15) unrolled with the query in locals: the same terms in the same
+          // order, NaN checks only where a value can be missing.
+          let t: number;
+          t = q0 - V[vo + 0];
+          if (t === t) s += t * t;
+          t = q1 - V[vo + 1];
+          if (t === t) s += t * t;
+          t = q2 - V[vo + 2];
+          if (t === t) s += t * t;
+          t = q3 - V[vo + 3];
+          if (t === t) s += t * t;
+          if (s * f > worst) continue scan;
+          t = q4 - V[vo + 4];
+          s += t * t;
+          t = q5 - V[vo + 5];
+          s += t * t;
+          t = q6 - V[vo + 6];
+          s += t * t;
+          t = q7 - V[vo + 7];
+          s += t * t;
+          if (s * f > worst) continue scan;
+          t = q8 - V[vo + 8];
+          if (t === t) s += t * t;
+          t = q9 - V[vo + 9];
+          if (t === t) s += t * t;
+          t = q10 - V[vo + 10];
+          if (t === t) s += t * t;
+          t = q11 - V[vo + 11];
+          if (t === t) s += t * t;
+          if (s * f > worst) continue scan;
+          t = q12 - V[vo + 12];
+          s += t * t;
+          t = q13 - V[vo + 13];
+          s += t * t;
+          t = q14 - V[vo + 14];
+          s += t * t;
+          t = q15 - V[vo + 15];
+          s += t * t;
+          if (s * f > worst) continue scan;
+          t = q16 - V[vo + 16];
+          if (t === t) s += t * t;
+          t = q17 - V[vo + 17];
+          if (t === t) s += t * t;
+          t = q18 - V[vo + 18];
+          if (t === t) s += t * t;
+          t = q19 - V[vo + 19];
+          if (t === t) s += t * t;
+          if (s * f > worst) continue scan;
+          t = q20 - V[vo + 20];
+          if (t === t) s += t * t;
+          t = q21 - V[vo + 21];
+          if (t === t) s += t * t;
+          t = q22 - V[vo + 22];
+          if (t === t) s += t * t;
+          t = q23 - V[vo + 23];
+          if (t === t) s += t * t;
+        } else {
+          // NaN differences (either side missing a heavy value) are skipped; projections are never NaN.
+          for (let i = 0; i < w; i += 4) {
+            let t = Vq[i] - V[vo + i];
             if (t === t) s += t * t;
-            t = q1 - V[vo + 1];
+            t = Vq[i + 1] - V[vo + i + 1];
             if (t === t) s += t * t;
-            t = q2 - V[vo + 2];
+            t = Vq[i + 2] - V[vo + i + 2];
             if (t === t) s += t * t;
-            t = q3 - V[vo + 3];
+            t = Vq[i + 3] - V[vo + i + 3];
             if (t === t) s += t * t;
             if (s * f > worst) continue scan;
-            t = q4 - V[vo + 4];
-            s += t * t;
-            t = q5 - V[vo + 5];
-            s += t * t;
-            t = q6 - V[vo + 6];
-            s += t * t;
-            t = q7 - V[vo + 7];
-            s += t * t;
-            if (s * f > worst) continue scan;
-            t = q8 - V[vo + 8];
-            if (t === t) s += t * t;
-            t = q9 - V[vo + 9];
-            if (t === t) s += t * t;
-            t = q10 - V[vo + 10];
-            if (t === t) s += t * t;
-            t = q11 - V[vo + 11];
-            if (t === t) s += t * t;
-            if (s * f > worst) continue scan;
-            t = q12 - V[vo + 12];
-            s += t * t;
-            t = q13 - V[vo + 13];
-            s += t * t;
-            t = q14 - V[vo + 14];
-            s += t * t;
-            t = q15 - V[vo + 15];
-            s += t * t;
-            if (s * f > worst) continue scan;
-            t = q16 - V[vo + 16];
-            if (t === t) s += t * t;
-            t = q17 - V[vo + 17];
-            if (t === t) s += t * t;
-            t = q18 - V[vo + 18];
-            if (t === t) s += t * t;
-            t = q19 - V[vo + 19];
-            if (t === t) s += t * t;
-            if (s * f > worst) continue scan;
-            t = q20 - V[vo + 20];
-            if (t === t) s += t * t;
-            t = q21 - V[vo + 21];
-            if (t === t) s += t * t;
-            t = q22 - V[vo + 22];
-            if (t === t) s += t * t;
-            t = q23 - V[vo + 23];
-            if (t === t) s += t * t;
-          } else {
-            // NaN differences (either side missing a heavy value) are skipped; projections are never NaN.
-            for (let i = 0; i < w; i += 4) {
-              let t = Vq[i] - V[vo + i];
-              if (t === t) s += t * t;
-              t = Vq[i + 1] - V[vo + i + 1];
-              if (t === t) s += t * t;
-              t = Vq[i + 2] - V[vo + i + 2];
-              if (t === t) s += t * t;
-              t = Vq[i + 3] - V[vo + i + 3];
-              if (t === t) s += t * t;
-              if (s * f > worst) continue scan;
-            }
           }
-          s *= f;
-          const d = perm[pos];
-          // Ties on the score go to the lower donor index, whatever the scan order.
-          if (nTop === C && (s > worst || (s === worst && d > worstI))) continue;
-          let i = nTop < C ? nTop++ : C - 1;
-          while (i > 0 && (topD[i - 1] > s || (topD[i - 1] === s && topI[i - 1] > d))) {
-            topD[i] = topD[i - 1];
-            topI[i] = topI[i - 1];
-            i--;
-          }
-          topD[i] = s;
-          topI[i] = d;
-          if (nTop === C) {
-            worst = topD[C - 1];
-            worstI = topI[C - 1];
-          }
+        }
+        s *= f;
+        const d = perm[pos];
+        // Ties on the score go to the lower donor index, whatever the scan order.
+        if (nTop === C && (s > worst || (s === worst && d > worstI))) continue;
+        let i = nTop < C ? nTop++ : C - 1;
+        while (i > 0 && (topD[i - 1] > s || (topD[i - 1] === s && topI[i - 1] > d))) {
+          topD[i] = topD[i - 1];
+          topI[i] = topI[i - 1];
+          i--;
+        }
+        topD[i] = s;
+        topI[i] = d;
+        if (nTop === C) {
+          worst = topD[C - 1];
+          worstI = topI[C - 1];
         }
       }
     }

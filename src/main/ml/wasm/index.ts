@@ -59,21 +59,7 @@ interface KernelExports {
     seen: number,
     out: number,
   ): number;
-  knn_scan(
-    vp: number,
-    mydP: number,
-    pairDonor: number,
-    gpPtr: number,
-    gOrder: number,
-    nG: number,
-    w: number,
-    vq: number,
-    pm: number,
-    p: number,
-    C: number,
-    topD: number,
-    topI: number,
-  ): number;
+  knn_query(job: number, q: number, qi: number, nG: number, pm: number): number;
   __heap_base: WebAssembly.Global;
 }
 
@@ -137,10 +123,10 @@ interface Space {
   /** The arena last handed out and its layout: the next round of the same fit gets it again. */
   arena: HistArena | null;
   arenaKey: string;
-  /** The KNN donor pairs last copied in, and their scanner (they share the arena's bytes). */
-  knnSource: KnnPairs | null;
-  knnScanner: KnnScanner | null;
-  knnMaxC: number;
+  /** The KNN donors last copied in, and their kernel (they share the arena's bytes). */
+  knnSource: KnnKernelData | null;
+  knnKernel: KnnKernel | null;
+  knnKey: string;
 }
 
 let space: Space | null = null;
@@ -162,8 +148,8 @@ function spaceFor(bytes: number): Space {
     arena: null,
     arenaKey: '',
     knnSource: null,
-    knnScanner: null,
-    knnMaxC: 0,
+    knnKernel: null,
+    knnKey: '',
   };
   return space;
 }
@@ -252,7 +238,7 @@ export function acquireHistArena(
     s.codesSource = codes;
   }
   s.knnSource = null;
-  s.knnScanner = null;
+  s.knnKernel = null;
   const hists: Float64Array[] = [];
   for (let i = 0; i < nHists; i++) hists.push(new Float64Array(buf, oHists + i * 8 * maxHist, maxHist));
   const k = s.kernels;
@@ -322,13 +308,22 @@ export function acquireHistArena(
 }
 
 /**
- * The KNN shortlist's donors laid out for knn_scan: groups of donors in scan order, two donors per
- * pair with their scan slots interleaved (a group with an odd count ends in a half-empty pair).
+ * What knn_query works on, for one donor set and its shortlist: the donors (as KnnDonors in
+ * preprocess/knn.ts) and the scan's donor pairs, groups of donors in scan order, two donors per pair
+ * with their scan slots interleaved (a group with an odd count ends in a half-empty pair).
  */
-export interface KnnPairs {
+export interface KnnKernelData {
+  p: number;
+  nDonors: number;
+  Z: Float64Array;
+  obs: Uint8Array;
+  norm2: Float64Array;
+  missPtr: Int32Array;
+  missIdx: Int32Array;
+  obsPtr: Int32Array;
+  obsIdx: Int32Array;
   /** Scan slots per donor (a multiple of 4). */
   w: number;
-  nPairs: number;
   /** Per pair: w x 2 doubles, slot t of donor 0 at 2t and of donor 1 at 2t + 1. */
   vp: Float64Array;
   /** Per pair: both donors' missing-coordinate counts. */
@@ -339,63 +334,172 @@ export interface KnnPairs {
   gpPtr: Int32Array;
 }
 
-/** Stage 1 of one query's shortlist search (knn_scan); returns how many of topD/topI it filled. */
-export interface KnnScanner {
-  scan(
-    gOrder: Int32Array,
-    nG: number,
-    vq: Float64Array,
-    pm: number,
-    p: number,
-    C: number,
-    topD: Float64Array,
-    topI: Int32Array,
-  ): number;
+/**
+ * One thread's KNN kernel over one donor set: the block's query arrays to fill (views into the
+ * WebAssembly memory, valid until the next acquire on this thread), and the query call.
+ */
+export interface KnnKernel {
+  /** Block of query rows (qb x p, missing = 0), observed flags, missing lists and counts, squared norms. */
+  Q: Float64Array;
+  qobs: Uint8Array;
+  qMiss: Int32Array;
+  qMissN: Int32Array;
+  qn2: Float64Array;
+  /** This query's group order and scan slots. */
+  gOrder: Int32Array;
+  vq: Float64Array;
+  /** Per missing coordinate of the query (qMiss order): the imputed value (when its outPos >= 0). */
+  outVals: Float64Array;
+  /** Per-donor distance stamps: fill with -1 when a new set of queries starts. */
+  stamp: Int32Array;
+  /** The imputation's settings; call before the block's queries. */
+  setJob(outPos: Int32Array, fallback: Float64Array, k: number, C: number): void;
+  /** Both stages for query slot q (query number qi of the job); returns the candidates found. */
+  query(q: number, qi: number, nG: number, pm: number): number;
 }
 
+/** knn_query's KnnJob struct: every field 4 bytes, in kernels.c's order. */
+const KNN_JOB_FIELDS = [
+  'Z',
+  'obs',
+  'norm2',
+  'missPtr',
+  'missIdx',
+  'obsPtr',
+  'obsIdx',
+  'p',
+  'vp',
+  'mydP',
+  'pairDonor',
+  'gpPtr',
+  'w',
+  'outPos',
+  'fallback',
+  'k',
+  'C',
+  'cache',
+  'stamp',
+  'topD',
+  'topI',
+  'candD',
+  'candI',
+  'G',
+  'nbD',
+  'nbI',
+  'Q',
+  'qobs',
+  'qMiss',
+  'qMissN',
+  'qn2',
+  'gOrder',
+  'vq',
+  'outVals',
+] as const;
+
 /**
- * A scanner over these donor pairs, in this thread's WebAssembly memory (which it shares with the
- * boosting arena: whichever was acquired last owns the bytes, and the other copies its data in again
- * when next acquired). Null when the kernels are disabled. Valid until the next acquire on this thread.
+ * The KNN kernel over these donors for blocks of up to qb queries, C candidates and k neighbours, in
+ * this thread's WebAssembly memory (which it shares with the boosting arena: whichever was acquired
+ * last owns the bytes, and the other copies its data in again when next acquired). Null when the
+ * kernels are disabled.
  */
-export function acquireKnnScanner(pairs: KnnPairs, maxC: number): KnnScanner | null {
+export function acquireKnnKernel(
+  data: KnnKernelData,
+  qb: number,
+  maxC: number,
+  maxK: number,
+): KnnKernel | null {
   if (!wasmKernelsEnabled()) return null;
-  const G = pairs.gpPtr.length - 1;
-  const oVp = align(FIXED_END);
-  const oMyd = align(oVp + pairs.vp.byteLength);
-  const oDonor = align(oMyd + pairs.mydP.byteLength);
-  const oGp = align(oDonor + pairs.pairDonor.byteLength);
-  const oOrder = align(oGp + 4 * (G + 1));
-  const oVq = align(oOrder + 4 * G);
-  const oTopD = align(oVq + 8 * pairs.w);
-  const oTopI = align(oTopD + 8 * maxC);
-  const end = oTopI + 4 * maxC;
-  const s = spaceFor(end);
-  if (s.knnSource === pairs && s.knnScanner && s.knnMaxC === maxC) return s.knnScanner;
+  const { p, nDonors: D } = data;
+  const G = data.gpPtr.length - 1;
+  const key = `${qb}/${maxC}/${maxK}`;
+  const offsets: Record<(typeof KNN_JOB_FIELDS)[number], number> = {} as never;
+  let at = align(FIXED_END + 4 * KNN_JOB_FIELDS.length);
+  const place = (name: (typeof KNN_JOB_FIELDS)[number], bytes: number) => {
+    offsets[name] = at;
+    at = align(at + bytes);
+  };
+  place('Z', data.Z.byteLength);
+  place('obs', data.obs.byteLength);
+  place('norm2', data.norm2.byteLength);
+  place('missPtr', data.missPtr.byteLength);
+  place('missIdx', data.missIdx.byteLength);
+  place('obsPtr', data.obsPtr.byteLength);
+  place('obsIdx', data.obsIdx.byteLength);
+  place('vp', data.vp.byteLength);
+  place('mydP', data.mydP.byteLength);
+  place('pairDonor', data.pairDonor.byteLength);
+  place('gpPtr', data.gpPtr.byteLength);
+  place('outPos', 4 * p);
+  place('fallback', 8 * p);
+  place('cache', 8 * D);
+  place('stamp', 4 * D);
+  place('topD', 8 * maxC);
+  place('topI', 4 * (maxC + 3));
+  place('candD', 8 * maxC);
+  place('candI', 4 * maxC);
+  place('G', 8 * (maxC + 3));
+  place('nbD', 8 * maxK);
+  place('nbI', 4 * maxK);
+  place('Q', 8 * qb * p);
+  place('qobs', qb * p);
+  place('qMiss', 4 * qb * p);
+  place('qMissN', 4 * qb);
+  place('qn2', 8 * qb);
+  place('gOrder', 4 * G);
+  place('vq', 8 * data.w);
+  place('outVals', 8 * p);
+  const s = spaceFor(at);
+  if (s.knnSource === data && s.knnKernel && s.knnKey === key) return s.knnKernel;
   const buf = s.memory.buffer;
-  new Float64Array(buf, oVp, pairs.vp.length).set(pairs.vp);
-  new Float64Array(buf, oMyd, pairs.mydP.length).set(pairs.mydP);
-  new Int32Array(buf, oDonor, pairs.pairDonor.length).set(pairs.pairDonor);
-  new Int32Array(buf, oGp, G + 1).set(pairs.gpPtr);
-  const order = new Int32Array(buf, oOrder, G);
-  const vq = new Float64Array(buf, oVq, pairs.w);
-  const topDw = new Float64Array(buf, oTopD, maxC);
-  const topIw = new Int32Array(buf, oTopI, maxC);
-  const k = s.kernels;
+  const copy = <T extends Float64Array | Int32Array | Uint8Array>(src: T, offset: number) =>
+    new (src.constructor as new (b: ArrayBuffer, o: number, n: number) => T)(buf, offset, src.length).set(
+      src,
+    );
+  copy(data.Z, offsets.Z);
+  copy(data.obs, offsets.obs);
+  copy(data.norm2, offsets.norm2);
+  copy(data.missPtr, offsets.missPtr);
+  copy(data.missIdx, offsets.missIdx);
+  copy(data.obsPtr, offsets.obsPtr);
+  copy(data.obsIdx, offsets.obsIdx);
+  copy(data.vp, offsets.vp);
+  copy(data.mydP, offsets.mydP);
+  copy(data.pairDonor, offsets.pairDonor);
+  copy(data.gpPtr, offsets.gpPtr);
+  const job = new Int32Array(buf, FIXED_END, KNN_JOB_FIELDS.length);
+  KNN_JOB_FIELDS.forEach(
+    (name, i) =>
+      (job[i] = name === 'p' ? p : name === 'w' ? data.w : (offsets[name as keyof typeof offsets] ?? 0)),
+  );
+  const kIndex = KNN_JOB_FIELDS.indexOf('k');
+  const cIndex = KNN_JOB_FIELDS.indexOf('C');
+  const outPosW = new Int32Array(buf, offsets.outPos, p);
+  const fallbackW = new Float64Array(buf, offsets.fallback, p);
+  const stamp = new Int32Array(buf, offsets.stamp, D).fill(-1);
+  const kernels = s.kernels;
   // The boosting arena's bytes are overwritten: its next acquire copies its codes in again.
   s.codesSource = null;
   s.arena = null;
-  s.knnSource = pairs;
-  s.knnMaxC = maxC;
-  return (s.knnScanner = {
-    scan(gOrder, nG, vqIn, pm, p, C, topD, topI) {
-      if (C > maxC) throw new RangeError(`knn_scan: ${C} candidates, room for ${maxC}`);
-      order.set(gOrder.subarray(0, nG));
-      vq.set(vqIn.subarray(0, pairs.w));
-      const n = k.knn_scan(oVp, oMyd, oDonor, oGp, oOrder, nG, pairs.w, oVq, pm, p, C, oTopD, oTopI);
-      topD.set(topDw.subarray(0, n));
-      topI.set(topIw.subarray(0, n));
-      return n;
+  s.knnSource = data;
+  s.knnKey = key;
+  return (s.knnKernel = {
+    Q: new Float64Array(buf, offsets.Q, qb * p),
+    qobs: new Uint8Array(buf, offsets.qobs, qb * p),
+    qMiss: new Int32Array(buf, offsets.qMiss, qb * p),
+    qMissN: new Int32Array(buf, offsets.qMissN, qb),
+    qn2: new Float64Array(buf, offsets.qn2, qb),
+    gOrder: new Int32Array(buf, offsets.gOrder, G),
+    vq: new Float64Array(buf, offsets.vq, data.w),
+    outVals: new Float64Array(buf, offsets.outVals, p),
+    stamp,
+    setJob(outPos, fallback, k, C) {
+      if (C > maxC || k > maxK)
+        throw new RangeError(`knn_query: room for ${maxC} candidates and ${maxK} neighbours`);
+      outPosW.set(outPos);
+      fallbackW.set(fallback);
+      job[kIndex] = k;
+      job[cIndex] = C;
     },
+    query: (q, qi, nG, pm) => kernels.knn_query(FIXED_END, q, qi, nG, pm),
   });
 }

@@ -395,3 +395,178 @@ int knn_scan(const double *restrict vp, const double *restrict mydP, const int32
   }
   return nTop;
 }
+
+/* ---- KNN imputation: one query of the shortlist search, both stages (same as the per-query part of
+ * shortlistBlock in preprocess/knn.ts: same sums in the same order, same tie rules) ----
+ *
+ * Every field is 4 bytes (wasm32 pointers and ints), in this order: the TypeScript side writes the
+ * struct as an Int32Array (KNN_JOB_FIELDS in wasm/index.ts).
+ */
+typedef struct {
+  /* Donors (row-major, missing = 0 in Z), their missing and observing lists. */
+  const double *Z;
+  const uint8_t *obs;
+  const double *norm2;
+  const int32_t *missPtr;
+  const int32_t *missIdx;
+  const int32_t *obsPtr;
+  const int32_t *obsIdx;
+  int32_t p;
+  /* Stage-1 scan (knn_scan). */
+  const double *vp;
+  const double *mydP;
+  const int32_t *pairDonor;
+  const int32_t *gpPtr;
+  int32_t w;
+  /* The imputation: output position per coordinate (-1 = not needed), fallback means, k, C. */
+  const int32_t *outPos;
+  const double *fallback;
+  int32_t k;
+  int32_t C;
+  /* Scratch: distance cache and stamps (per donor), candidates, neighbours. */
+  double *cache;
+  int32_t *stamp;
+  double *topD;
+  int32_t *topI;
+  double *candD;
+  int32_t *candI;
+  double *G;
+  double *nbD;
+  int32_t *nbI;
+  /* The block of queries (QB rows of p) and this query's scan inputs; the answer per missing coordinate. */
+  const double *Q;
+  const uint8_t *qobs;
+  const int32_t *qMiss;
+  const int32_t *qMissN;
+  const double *qn2;
+  const int32_t *gOrder;
+  const double *vq;
+  double *outVals;
+} KnnJob;
+
+/* Weighted squared nan-Euclidean distance (pairDist in knn.ts); infinity when undefined. */
+static double knn_pair_dist(const KnnJob *J, const double *Qq, const uint8_t *qobsq, double qn2,
+                            const int32_t *qMissq, int mx, int d, double dot) {
+  const int p = J->p;
+  const double *z = J->Z + (size_t)d * p;
+  double a = qn2;
+  int inter = 0;
+  const int e = J->missPtr[d + 1];
+  for (int t = J->missPtr[d]; t < e; t++) {
+    const int j = J->missIdx[t];
+    const double xv = Qq[j];
+    a -= xv * xv;
+    if (qobsq[j] == 0) inter++;
+  }
+  double bsum = J->norm2[d];
+  for (int t = 0; t < mx; t++) {
+    const double yv = z[qMissq[t]];
+    bsum -= yv * yv;
+  }
+  const int cnt = p - mx - (e - J->missPtr[d]) + inter;
+  if (cnt <= 0) return __builtin_inf();
+  const double d2 = a + bsum - 2 * dot;
+  return ((d2 > 0 ? d2 : 0) * (double)p) / (double)cnt;
+}
+
+/* Query slot q of the block (query number qi of the job): stage 1, exact distances of the candidates,
+ * then per missing coordinate the mean of its k nearest observing donors into outVals[t]. */
+int knn_query(KnnJob *J, int q, int qi, int nG, double pm) {
+  const int p = J->p, C = J->C, k = J->k;
+  const double *Qq = J->Q + (size_t)q * p;
+  const uint8_t *qobsq = J->qobs + (size_t)q * p;
+  const int32_t *qMissq = J->qMiss + (size_t)q * p;
+  const int mx = J->qMissN[q];
+  const double qn2 = J->qn2[q];
+  const double *Z = J->Z;
+  int nTop = knn_scan(J->vp, J->mydP, J->pairDonor, J->gpPtr, J->gOrder, nG, J->w, J->vq, pm, (double)p, C,
+                      J->topD, J->topI);
+  int32_t *topI = J->topI;
+  double *G = J->G;
+  /* Exact dots of the candidates, each summed over the coordinates in order (four chains at a time). */
+  int i = 0;
+  for (; i + 3 < nTop; i += 4) {
+    const double *y0 = Z + (size_t)topI[i] * p, *y1 = Z + (size_t)topI[i + 1] * p;
+    const double *y2 = Z + (size_t)topI[i + 2] * p, *y3 = Z + (size_t)topI[i + 3] * p;
+    double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+    for (int j = 0; j < p; j++) {
+      const double x = Qq[j];
+      a0 += x * y0[j];
+      a1 += x * y1[j];
+      a2 += x * y2[j];
+      a3 += x * y3[j];
+    }
+    G[i] = a0;
+    G[i + 1] = a1;
+    G[i + 2] = a2;
+    G[i + 3] = a3;
+  }
+  for (; i < nTop; i++) {
+    const double *y0 = Z + (size_t)topI[i] * p;
+    double a0 = 0;
+    for (int j = 0; j < p; j++) a0 += Qq[j] * y0[j];
+    G[i] = a0;
+  }
+  double *candD = J->candD;
+  int32_t *candI = J->candI;
+  for (i = 0; i < nTop; i++) {
+    const int d = topI[i];
+    const double dd = knn_pair_dist(J, Qq, qobsq, qn2, qMissq, mx, d, G[i]);
+    J->cache[d] = dd;
+    J->stamp[d] = qi;
+    int t = i;
+    while (t > 0 && (candD[t - 1] > dd || (candD[t - 1] == dd && candI[t - 1] > d))) {
+      candD[t] = candD[t - 1];
+      candI[t] = candI[t - 1];
+      t--;
+    }
+    candD[t] = dd;
+    candI[t] = d;
+  }
+  for (int t = 0; t < mx; t++) {
+    const int j = qMissq[t];
+    if (J->outPos[j] < 0) continue;
+    int found = 0;
+    double sum = 0;
+    for (int c = 0; c < nTop && found < k; c++) {
+      const int d = candI[c];
+      if (candD[c] != __builtin_inf() && J->obs[(size_t)d * p + j]) {
+        sum += Z[(size_t)d * p + j];
+        found++;
+      }
+    }
+    if (found < k) {
+      /* Exact over the donors observing column j (distances cached per query). */
+      int m = 0;
+      for (int e = J->obsPtr[j], end = J->obsPtr[j + 1]; e < end; e++) {
+        const int d = J->obsIdx[e];
+        double dd;
+        if (J->stamp[d] == qi) dd = J->cache[d];
+        else {
+          const double *z = Z + (size_t)d * p;
+          double g = 0;
+          for (int jj = 0; jj < p; jj++) g += Qq[jj] * z[jj];
+          dd = knn_pair_dist(J, Qq, qobsq, qn2, qMissq, mx, d, g);
+          J->cache[d] = dd;
+          J->stamp[d] = qi;
+        }
+        if (dd == __builtin_inf()) continue;
+        if (m < k || dd < J->nbD[m - 1]) {
+          int s = m < k ? m++ : k - 1;
+          while (s > 0 && J->nbD[s - 1] > dd) {
+            J->nbD[s] = J->nbD[s - 1];
+            J->nbI[s] = J->nbI[s - 1];
+            s--;
+          }
+          J->nbD[s] = dd;
+          J->nbI[s] = d;
+        }
+      }
+      found = m;
+      sum = 0;
+      for (int s = 0; s < m; s++) sum += Z[(size_t)J->nbI[s] * p + j];
+    }
+    J->outVals[t] = found > 0 ? sum / found : J->fallback[j];
+  }
+  return nTop;
+}

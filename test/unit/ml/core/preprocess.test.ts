@@ -345,21 +345,25 @@ describe('KNN imputation, shortlist search', () => {
     }
   });
 
-  it('scans donors in WebAssembly with the same result as the TypeScript scan, bit for bit', () => {
+  it('searches donors in WebAssembly with the same result as the TypeScript search, bit for bit', () => {
     expect(wasmKernelsEnabled()).toBe(true);
     const other = cm(waferRows(300, 120, 77));
     // A non-default layout too (6 heavy columns padded to 8, 5 dims padded to 8: the generic form).
     const odd = run(
       fitPreprocessor(X, n, p, names(p), { seed: 2, knnShortlistHeavy: 6, knnShortlistDims: 5 }),
     );
+    // Donors that mostly lack column 5: the candidates rarely hold 3 that observe it, so the exact
+    // fallback over every donor observing it runs.
+    const sparse = cm(rows.map((row, i) => row.map((v, j) => (j === 5 && i % 25 !== 0 ? NaN : v))));
+    const rare = run(fitPreprocessor(sparse.X, n, p, names(p), { seed: 2 }));
     const both = (f: () => Float64Array) => {
       setKernelBackend('js');
       const js = f();
       setKernelBackend(null);
       return { js: Array.from(js), wasm: Array.from(f()) };
     };
-    for (const state of [shortlist.state, odd.state]) {
-      for (const m of [{ X, n }, other]) {
+    for (const state of [shortlist.state, odd.state, rare.state]) {
+      for (const m of [{ X, n }, other, sparse]) {
         const r = both(() => transformRows(state, m.X, m.n));
         expect(r.wasm).toEqual(r.js);
       }
