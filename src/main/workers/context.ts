@@ -18,7 +18,7 @@ export interface TaskContext {
   /** Runs a generator to completion, reporting each yielded progress and stopping on cancel. */
   drain<T>(generator: Generator<Partial<JobProgress> | undefined, T>, stage: string): T;
   /** A model version and its decoded bundle, kept in this worker across tasks and jobs. */
-  bundle(versionId: number): { version: ScoringVersion; bundle: ModelBundle };
+  bundle(versionId: number): { version: ScoringVersion; bundle: ModelBundle; decoded: boolean };
   /** Whether this worker has the version's bundle decoded already. */
   hasBundle(versionId: number): boolean;
 }
@@ -39,15 +39,16 @@ function bundleKey(store: Store, versionId: number): { version: ScoringVersion; 
   return { version, key: `${versionId}:${version.sha256}` };
 }
 
-function cachedBundle(store: Store, versionId: number): { version: ScoringVersion; bundle: ModelBundle } {
+function cachedBundle(store: Store, versionId: number): { version: ScoringVersion; bundle: ModelBundle; decoded: boolean } {
   const { version, key } = bundleKey(store, versionId);
   let bundle = bundleCache.get(key);
+  const decoded = !bundle;
   if (bundle) bundleCache.delete(key);
   else bundle = checkBundle(store.registry.readBundle(versionId));
   // Re-inserted last: Map order is the least recently used first.
   bundleCache.set(key, bundle);
   while (bundleCache.size > BUNDLE_CACHE_SIZE) bundleCache.delete(bundleCache.keys().next().value!);
-  return { version, bundle };
+  return { version, bundle, decoded };
 }
 
 export function createTaskContext(

@@ -34,14 +34,19 @@ export interface PredictFileInput {
  *  paths (imputation scan, trees, explanations) before the batch's rows arrive (~10 ms warm). */
 const WARM_UP_ROWS = 48;
 
-/** Decodes a version's bundle into this worker's cache and compiles what prediction derives from it
- *  (donor structures, trees), so that scoring rows does not pay for it. */
-export function loadForPrediction(input: { versionId: number }, ctx: TaskContext): null {
-  if (ctx.hasBundle(input.versionId)) return null;
-  const { bundle } = ctx.bundle(input.versionId);
+/** Decodes a version's bundle into this worker's cache, unless it is there, and compiles what
+ *  prediction derives from it (donor structures, trees), so that scoring rows does not pay for it. */
+function prepareModel(versionId: number, ctx: TaskContext): ScoringModel {
+  const model = ctx.bundle(versionId);
+  if (!model.decoded) return model;
   ctx.throwIfCancelled();
-  const sample = sampleRows(bundle.preprocess, WARM_UP_ROWS);
-  predictWithBundle(bundle, sample.X, sample.nRows, { explain: 5 });
+  const sample = sampleRows(model.bundle.preprocess, WARM_UP_ROWS);
+  predictWithBundle(model.bundle, sample.X, sample.nRows, { explain: 5 });
+  return model;
+}
+
+export function loadForPrediction(input: { versionId: number }, ctx: TaskContext): null {
+  prepareModel(input.versionId, ctx);
   return null;
 }
 
@@ -139,8 +144,7 @@ export interface PredictBatchInput {
  * parts as they are posted until the mailbox is closed and empty, or stopped.
  */
 export function predictBatch(input: PredictBatchInput, ctx: TaskContext): { parts: number } {
-  loadForPrediction(input, ctx);
-  return { parts: scoreParts(input, ctx) };
+  return { parts: scoreParts(input, prepareModel(input.versionId, ctx), ctx) };
 }
 
 /**
@@ -149,8 +153,7 @@ export function predictBatch(input: PredictBatchInput, ctx: TaskContext): { part
  * here), then claims whatever parts are left or still to come.
  */
 export function predictHelp(input: PredictBatchInput, ctx: TaskContext): { parts: number } {
-  loadForPrediction(input, ctx);
-  return { parts: scoreParts(input, ctx) };
+  return { parts: scoreParts(input, prepareModel(input.versionId, ctx), ctx) };
 }
 
 /** Scored parts a scorer may hold unwritten while the import keeps the write lock (~0.5 MB each). */
@@ -159,9 +162,9 @@ const MAX_UNWRITTEN_PARTS = 64;
 /** Thrown inside a wait when the batch's mailbox is stopped: the scorer stops claiming. */
 class MailboxStopped extends Error {}
 
-function scoreParts({ mailbox, versionId }: PredictBatchInput, ctx: TaskContext): number {
-  // Every part of a batch is scored with its version: looked up once, not once per part.
-  const model = ctx.bundle(versionId);
+/** Claims and scores parts until the mailbox is closed and empty, or stopped. Every part of a batch is
+ *  scored with its version, looked up once by the caller (not once per part). */
+function scoreParts({ mailbox }: PredictBatchInput, model: ScoringModel, ctx: TaskContext): number {
   const head = headOf(mailbox);
   const index = new Int32Array(mailbox, MAILBOX_HEADER_BYTES, MAILBOX_MAX_PARTS * 2);
   const dataStart = MAILBOX_HEADER_BYTES + MAILBOX_INDEX_BYTES;
