@@ -52,9 +52,10 @@ export function loadForPrediction(input: { versionId: number }, ctx: TaskContext
 
 /**
  * A batch's shared mailbox, filled while the batch is still being imported: each file's parts are
- * posted as soon as that file is stored, so scoring overlaps the import of the files after it.
- * Int32 header slots (MailboxSlot), then an index of MAILBOX_MAX_PARTS (byte offset, byte length) pairs,
- * then the parts themselves (PredictFileInput as UTF-8 JSON). The main thread writes a part, then
+ * posted as soon as that file is stored (a streamed file's, before its import starts), so scoring
+ * overlaps the import. Int32 header slots (MailboxSlot), then an index of MAILBOX_MAX_PARTS (byte
+ * offset, byte length) pairs, then up to DATA_CAPACITY bytes of parts (PredictFileInput as UTF-8
+ * JSON), then the streamed files' rows (predict-stream.ts). The main thread writes a part, then
  * raises POSTED and notifies; scorers claim parts with a compare-and-swap on NEXT (a worker that is
  * ready early takes more of them) and wait on POSTED while the import goes on. CLOSED says no more
  * parts will come; STATE = stopped (a failed part, a cancel) makes every scorer stop claiming.
