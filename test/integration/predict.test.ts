@@ -122,18 +122,23 @@ describe('predictions', () => {
       seed: 6,
       cell: (r, s) => (r === 599 && s === 10 ? 'x' : undefined),
     });
+    // The first file's bytes again under another name: one of the two is a duplicate of the other.
+    writeWaferFile(batchDir, 'wafer_05022020_120000.csv', { rows: 700, withLabel: false, seed: 5 });
     const first = await ctx.jobs.wait(startBatchPrediction(ctx, [batchDir], 'production', 'app').id);
     expect(first.status).toBe('succeeded');
     const r1 = first.result as PredictResult;
-    expect(r1.files.map((f) => [f.name, f.status, f.reasons.map((x) => x.code).join()])).toEqual([
-      ['wafer_03022020_120000.csv', 'good', ''],
-      ['wafer_04022020_120000.csv', 'bad', 'non_numeric_value'],
-    ]);
-    expect(r1.rows).toBe(700);
+    const status = (name: string) => r1.files.find((f) => f.name === name)!;
+    expect(status('wafer_04022020_120000.csv')).toMatchObject({ status: 'bad' });
+    expect(status('wafer_04022020_120000.csv').reasons.map((x) => x.code)).toEqual(['non_numeric_value']);
+    expect(
+      [status('wafer_03022020_120000.csv').status, status('wafer_05022020_120000.csv').status].sort(),
+    ).toEqual(['duplicate', 'good']);
+    // The good copy's rows as streamed, the duplicate's from the stored rows: 700 each.
+    expect(r1.rows).toBe(1400);
     expect(
       ctx.store.logs
         .list({ limit: 200 })
-        .some((e) => /Scoring the rows of 2 file\(s\) as they are read/.test(e.message)),
+        .some((e) => /Scoring the rows of 3 file\(s\) as they are read/.test(e.message)),
     ).toBe(true);
     // The same bytes again: a duplicate, scored from the rows stored by the first batch.
     const second = await ctx.jobs.wait(
@@ -141,13 +146,12 @@ describe('predictions', () => {
     );
     const r2 = second.result as PredictResult;
     expect(r2.files[0]!.status).toBe('duplicate');
-    const rowsOf = (batch: number) =>
+    const rowsOf = (batch: number, file: string) =>
       ctx.store.predictions
-        .history({ batchId: batch, limit: 1000, offset: 0 })
+        .history({ batchId: batch, file, limit: 1000, offset: 0 })
         .rows.map((r) => {
           const d = ctx.store.predictions.row(r.id)!;
           return [
-            d.fileName,
             d.rowNo,
             d.wafer,
             d.cluster,
@@ -159,11 +163,12 @@ describe('predictions', () => {
           ];
         })
         // History lists the latest first; parts commit in any order.
-        .sort((a, b) => Number(a[1]) - Number(b[1]));
-    const streamed = rowsOf(r1.batch);
+        .sort((a, b) => Number(a[0]) - Number(b[0]));
+    const streamed = rowsOf(r1.batch, 'wafer_03022020_120000.csv');
     expect(streamed).toHaveLength(700);
-    expect(new Set(streamed.map((r) => r[2])).size).toBe(700);
-    expect(rowsOf(r2.batch)).toEqual(streamed);
+    expect(new Set(streamed.map((r) => r[1])).size).toBe(700);
+    expect(rowsOf(r1.batch, 'wafer_05022020_120000.csv')).toEqual(streamed);
+    expect(rowsOf(r2.batch, 'wafer_03022020_120000.csv')).toEqual(streamed);
   });
 
   it('a cancelled batch leaves the workspace as it was', async () => {
