@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { Store } from '../../src/main/store';
+import { migrationHash } from '../../src/main/store/db';
 import { MIGRATIONS } from '../../src/main/store/migrations';
 import { useTempDir } from '../helpers/tmp';
 
@@ -25,14 +27,57 @@ describe('workspace store', () => {
     const store = Store.open(path);
     expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(store.db.pragma('foreign_keys', { simple: true })).toBe(1);
-    const applied = store.db.prepare('SELECT id, hash FROM schema_migrations ORDER BY id').all() as { id: number; hash: string }[];
+    const applied = store.db.prepare('SELECT id, hash FROM schema_migrations ORDER BY id').all() as {
+      id: number;
+      hash: string;
+    }[];
     expect(applied.map((m) => m.id)).toEqual(MIGRATIONS.map((m) => m.id));
     expect(applied.every((m) => /^[0-9a-f]{64}$/.test(m.hash))).toBe(true);
     store.close();
     // Reopening applies nothing twice.
     const again = Store.open(path);
-    expect((again.db.prepare('SELECT COUNT(*) AS n FROM schema_migrations').get() as { n: number }).n).toBe(MIGRATIONS.length);
+    expect((again.db.prepare('SELECT COUNT(*) AS n FROM schema_migrations').get() as { n: number }).n).toBe(
+      MIGRATIONS.length,
+    );
     again.close();
+  });
+
+  it('moves the model bundles of a workspace from before migration 5 into their own table, still readable', () => {
+    const path = join(tmp(), 'old.sqlite');
+    const raw = new Database(path);
+    raw.pragma('page_size = 16384');
+    raw.pragma('journal_mode = WAL');
+    raw.exec(
+      'CREATE TABLE schema_migrations (id INTEGER PRIMARY KEY, name TEXT NOT NULL, hash TEXT NOT NULL, applied_at TEXT NOT NULL)',
+    );
+    for (const m of MIGRATIONS.filter((x) => x.id <= 4)) {
+      raw.exec(m.sql);
+      raw
+        .prepare('INSERT INTO schema_migrations VALUES (?, ?, ?, ?)')
+        .run(m.id, m.name, migrationHash(m), '2026-01-01');
+    }
+    raw.prepare("INSERT INTO schemas VALUES (1, 'training', 1, 'w', NULL, '{}', '2026-01-01')").run();
+    const bundle = gzipSync(Buffer.from(JSON.stringify({ kind: 'test bundle', pad: 'x'.repeat(100_000) })));
+    const bundleSha = createHash('sha256').update(bundle).digest('hex');
+    raw
+      .prepare(
+        `INSERT INTO model_versions (id, version, run_id, status, schema_id, k, threshold, metrics, gates, summary, bundle, sha256, created_at)
+         VALUES (7, 1, NULL, 'approved', 1, 2, 0.5, NULL, '[]', '{}', ?, ?, '2026-01-01')`,
+      )
+      .run(bundle, bundleSha);
+    raw.close();
+    const store = Store.open(path);
+    expect((store.db.prepare('SELECT MAX(id) AS id FROM schema_migrations').get() as { id: number }).id).toBe(
+      5,
+    );
+    const columns = (store.db.prepare('PRAGMA table_info(model_versions)').all() as { name: string }[]).map(
+      (c) => c.name,
+    );
+    expect(columns).not.toContain('bundle');
+    expect(store.registry.scoringInfo(7)).toEqual({ id: 7, version: 1, threshold: 0.5, sha256: bundleSha });
+    expect(store.registry.bundle(7).equals(bundle)).toBe(true);
+    expect(store.registry.readBundle(7)).toMatchObject({ kind: 'test bundle' });
+    store.close();
   });
 
   it('refuses a workspace written by a newer version and leaves the file unchanged', () => {
@@ -40,7 +85,9 @@ describe('workspace store', () => {
     Store.open(path).close();
     const db = new Database(path);
     db.pragma('journal_mode = DELETE');
-    db.prepare("INSERT INTO schema_migrations (id, name, hash, applied_at) VALUES (9999, 'from the future', 'x', 'now')").run();
+    db.prepare(
+      "INSERT INTO schema_migrations (id, name, hash, applied_at) VALUES (9999, 'from the future', 'x', 'now')",
+    ).run();
     db.close();
     const before = sha(path);
     expect(codeOf(() => Store.open(path))).toBe('workspace_newer');

@@ -6,6 +6,7 @@ import foundation from './001-foundation';
 import data from './002-data';
 import training from './003-training';
 import predictions from './004-predictions';
+import modelBundles from './005-model-bundles';
 
 export interface Migration {
   id: number;
@@ -18,4 +19,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { id: 2, name: 'data', sql: data },
   { id: 3, name: 'training', sql: training },
   { id: 4, name: 'predictions', sql: predictions },
+  { id: 5, name: 'model-bundles', sql: modelBundles },
 ];

@@ -74,8 +74,8 @@ export class RegistryRepo {
         .get() as { next: number };
       const info = this.db
         .prepare(
-          `INSERT INTO model_versions (version, run_id, status, schema_id, k, threshold, metrics, gates, summary, bundle, sha256, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO model_versions (version, run_id, status, schema_id, k, threshold, metrics, gates, summary, sha256, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
           next,
@@ -87,11 +87,11 @@ export class RegistryRepo {
           v.metrics ? JSON.stringify(v.metrics) : null,
           JSON.stringify(v.gates),
           JSON.stringify(v.summary),
-          v.bundle,
           v.sha256,
           new Date().toISOString(),
         );
       const id = Number(info.lastInsertRowid);
+      this.db.prepare('INSERT INTO model_bundles (version_id, bundle) VALUES (?, ?)').run(id, v.bundle);
       this.event(id, 'created', null, v.status, null, comment, user);
       return this.byId(id)!;
     })();
@@ -116,14 +116,18 @@ export class RegistryRepo {
   }
 
   bundle(id: number): Buffer {
-    return (this.db.prepare('SELECT bundle FROM model_versions WHERE id = ?').get(id) as { bundle: Buffer })
-      .bundle;
+    return (
+      this.db.prepare('SELECT bundle FROM model_bundles WHERE version_id = ?').get(id) as { bundle: Buffer }
+    ).bundle;
   }
 
   /** A version's bundle, decompressed and parsed, after checking it against its recorded sha256. */
   readBundle(id: number): unknown {
-    const row = this.db.prepare('SELECT version, bundle, sha256 FROM model_versions WHERE id = ?').get(id) as
-      { version: number; bundle: Buffer; sha256: string } | undefined;
+    const row = this.db
+      .prepare(
+        'SELECT v.version, b.bundle, v.sha256 FROM model_versions v JOIN model_bundles b ON b.version_id = v.id WHERE v.id = ?',
+      )
+      .get(id) as { version: number; bundle: Buffer; sha256: string } | undefined;
     if (!row) throw new AppError('not_found', `There is no model version with id ${id}.`);
     if (createHash('sha256').update(row.bundle).digest('hex') !== row.sha256) {
       throw new AppError(
