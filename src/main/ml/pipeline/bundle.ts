@@ -81,6 +81,8 @@ const modelCache = new WeakMap<
     high: Float64Array[];
     /** Per kept sensor, `"sensor":<name>,` with the name as a JSON string. */
     sensorJson: string[];
+    /** Per regime and kept sensor, `,"low":<low>,"high":<high>}` (the regime's training range). */
+    rangeJson: string[][];
   }
 >();
 
@@ -93,7 +95,17 @@ function compiled(bundle: ModelBundle) {
       low: bundle.clusters.map((cl) => decodeF64(cl.low)),
       high: bundle.clusters.map((cl) => decodeF64(cl.high)),
       sensorJson: bundle.preprocess.keptNames.map((name) => `"sensor":${JSON.stringify(name)},`),
+      rangeJson: [],
     };
+    const nKept = bundle.preprocess.keptColumns.length;
+    c.rangeJson = bundle.clusters.map((_, k) => {
+      const low = c!.low[k] ?? new Float64Array(nKept);
+      const high = c!.high[k] ?? new Float64Array(nKept);
+      return Array.from(
+        { length: nKept },
+        (_, f) => `,"low":${jsonNumber(low[f]!)},"high":${jsonNumber(high[f]!)}}`,
+      );
+    });
     modelCache.set(bundle, c);
   }
   return c;
@@ -183,19 +195,19 @@ export function predictWithBundle(
       const model = modelFor(cluster);
       const nF = Xg ? nKept + 1 : nKept;
       const contrib = model ? contributions(model, rowsOf(cluster, rows), rows.length) : null;
-      const low = c.low[cluster] ?? new Float64Array(nKept);
-      const high = c.high[cluster] ?? new Float64Array(nKept);
+      const ranges = c.rangeJson[cluster] ?? Array.from({ length: nKept }, () => ',"low":0,"high":0}');
       const n = options.explain;
       const pos = new Int32Array(n);
       const neg = new Int32Array(n);
       // One effect as JSON.stringify would write { sensor, value, effect, low, high } (NaN as null).
       const effectJson = (r: number, f: number, e: number): string => {
         const raw = Xraw[bundle.preprocess.keptColumns[f]! * nRows + r]!;
-        return `{${c.sensorJson[f]}"value":${jsonNumber(raw)},"effect":${jsonNumber(e)},"low":${jsonNumber(low[f]!)},"high":${jsonNumber(high[f]!)}}`;
+        return `{${c.sensorJson[f]}"value":${jsonNumber(raw)},"effect":${jsonNumber(e)}${ranges[f]}`;
       };
       const list = (r: number, top: Int32Array, count: number, o: number): string => {
         let text = '';
-        for (let i = 0; i < count; i++) text += (i > 0 ? ',' : '') + effectJson(r, top[i]!, contrib!.values[o + top[i]!]!);
+        for (let i = 0; i < count; i++)
+          text += (i > 0 ? ',' : '') + effectJson(r, top[i]!, contrib!.values[o + top[i]!]!);
         return text;
       };
       rows.forEach((r, i) => {
@@ -212,7 +224,8 @@ export function predictWithBundle(
             else if (e < 0) nNeg = insertTop(neg, nNeg, n, f, v, o, -1);
           }
         }
-        explanations![r] = `{"towardsFaulty":[${list(r, pos, nPos, o)}],"towardsGood":[${list(r, neg, nNeg, o)}]}`;
+        explanations![r] =
+          `{"towardsFaulty":[${list(r, pos, nPos, o)}],"towardsGood":[${list(r, neg, nNeg, o)}]}`;
       });
     }
   }
@@ -231,7 +244,15 @@ export function predictWithBundle(
  * feature that does not come strictly before another stays after it, so earlier (lower) features win
  * ties. Returns the new count.
  */
-function insertTop(top: Int32Array, count: number, n: number, f: number, v: Float64Array, o: number, sign: 1 | -1): number {
+function insertTop(
+  top: Int32Array,
+  count: number,
+  n: number,
+  f: number,
+  v: Float64Array,
+  o: number,
+  sign: 1 | -1,
+): number {
   const key = sign * v[o + f]!;
   if (count === n && !(key > sign * v[o + top[n - 1]!]!)) return count;
   let i = count < n ? count++ : n - 1;
