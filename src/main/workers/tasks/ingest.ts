@@ -127,31 +127,21 @@ export function ingestFile(input: IngestFileInput, ctx: TaskContext): IngestFile
       }
     }
     const result = validation! as { rows: number; reasons: Reason[] };
-    // The same name and bytes already in quarantine: the same verdict, and no second copy.
-    const quarantined = store.files.findBad(input.kind, sha, input.name);
-    if (quarantined !== null) {
-      return {
-        name: input.name,
-        path: input.path,
-        status: 'bad',
-        rows: result.rows,
-        reasons: result.reasons,
-        fileId: quarantined,
-        sha256: sha,
-      };
-    }
-    ctx.throwIfCancelled();
-    const content = gzipSync(readFileSync(input.path), { level: 6 });
-    const id = store.files.addBad(fileMeta, sha, result.rows, result.reasons, content);
-    return {
+    const bad = (fileId: number): IngestFileResult => ({
       name: input.name,
       path: input.path,
       status: 'bad',
       rows: result.rows,
       reasons: result.reasons,
-      fileId: id,
+      fileId,
       sha256: sha,
-    };
+    });
+    // The same name and bytes already in quarantine: the same verdict, and no second copy.
+    const quarantined = store.files.findBad(input.kind, sha, input.name);
+    if (quarantined !== null) return bad(quarantined);
+    ctx.throwIfCancelled();
+    const content = gzipSync(readFileSync(input.path), { level: 6 });
+    return bad(store.files.addBad(fileMeta, sha, result.rows, result.reasons, content));
   } finally {
     closeSync(fd);
     // Bad, duplicate, failed or cancelled: whatever the scorers took from the stream is dropped.
