@@ -79,6 +79,8 @@ const MAILBOX_INDEX_BYTES = MAILBOX_MAX_PARTS * 8;
 const headOf = (mailbox: SharedArrayBuffer): Int32Array =>
   new Int32Array(mailbox, 0, MAILBOX_HEADER_BYTES / 4);
 
+const MAILBOX_ROUND_BYTES = 8 * 1024 * 1024;
+
 /** Where a mailbox with room for `dataBytes` of parts keeps its file streams (a multiple of 8). */
 export function mailboxStreamsStart(dataBytes: number): number {
   return (MAILBOX_HEADER_BYTES + MAILBOX_INDEX_BYTES + dataBytes + 7) & ~7;
@@ -94,7 +96,11 @@ export function createMailbox(
   spare?: SharedArrayBuffer,
 ): SharedArrayBuffer {
   const bytes = mailboxStreamsStart(dataBytes) + streamBytes;
-  const mailbox = spare && spare.byteLength >= bytes ? spare : new SharedArrayBuffer(bytes);
+  // Streams are sized by their files, which differ a little from batch to batch: rounding up lets
+  // the next batch's similar files fit the spare (untouched bytes cost address space, not memory).
+  const round = streamBytes > 0 ? MAILBOX_ROUND_BYTES : 1;
+  const mailbox =
+    spare && spare.byteLength >= bytes ? spare : new SharedArrayBuffer(Math.ceil(bytes / round) * round);
   const head = headOf(mailbox);
   head.fill(0);
   head[MailboxSlot.DATA_CAPACITY] = dataBytes;
