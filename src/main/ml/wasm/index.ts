@@ -2,7 +2,7 @@
 // its codes, row index, (grad, hess) pairs and histogram buffers live in one WebAssembly.Memory, seen
 // from TypeScript through typed-array views, so the fit's own loops (partitioning, split search) read
 // the same arrays the kernels write and nothing is copied per node. KNN imputation borrows the same
-// bytes for its donor scan (a KnnScanner); whichever was acquired last owns them.
+// bytes for its neighbour search (a KnnKernel); whichever was acquired last owns them.
 //
 // One memory per thread, replaced by a larger one when a fit needs more, never grown: growing a
 // WebAssembly.Memory detaches its old ArrayBuffer, and the first detach in a process clears V8's

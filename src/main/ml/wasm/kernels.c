@@ -352,10 +352,10 @@ static inline void knn_insert(double s, int32_t d, int C, double *topD, int32_t 
   }
 }
 
-int knn_scan(const double *restrict vp, const double *restrict mydP, const int32_t *restrict pairDonor,
-             const int32_t *restrict gpPtr, const int32_t *restrict gOrder, int nG, int w,
-             const double *restrict vq, double pm, double p, int C, double *restrict topD,
-             int32_t *restrict topI) {
+static int knn_scan(const double *restrict vp, const double *restrict mydP, const int32_t *restrict pairDonor,
+                    const int32_t *restrict gpPtr, const int32_t *restrict gOrder, int nG, int w,
+                    const double *restrict vq, double pm, double p, int C, double *restrict topD,
+                    int32_t *restrict topI) {
   int nTop = 0;
   double worst = __builtin_inf();
   int32_t worstI = -1;
