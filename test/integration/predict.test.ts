@@ -171,6 +171,26 @@ describe('predictions', () => {
     expect(rowsOf(r2.batch, 'wafer_03022020_120000.csv')).toEqual(streamed);
   });
 
+  it('scores every row of a streamed file whose first lines make its row count look smaller', async () => {
+    const { ctx, dir } = await productionWorkspace();
+    const batchDir = join(dir, 'short-estimate');
+    mkdirSync(batchDir);
+    // Long cells in the first 100 rows, one-digit cells after: the estimate from the first lines is
+    // far below the 900 rows, so most of them come through the file's tail part.
+    writeWaferFile(batchDir, 'wafer_06022020_120000.csv', {
+      rows: 900,
+      withLabel: false,
+      seed: 7,
+      cell: (r, s) => (r < 100 ? `${(1000 + s + r / 7).toFixed(9)}` : String((r + s) % 10)),
+    });
+    const final = await ctx.jobs.wait(startBatchPrediction(ctx, [batchDir], 'production', 'app').id);
+    expect(final.status).toBe('succeeded');
+    const result = final.result as PredictResult;
+    expect(result.rows).toBe(900);
+    const rows = ctx.store.predictions.history({ batchId: result.batch, limit: 1000, offset: 0 }).rows;
+    expect(new Set(rows.map((r) => r.wafer)).size).toBe(900);
+  });
+
   it('a cancelled batch leaves the workspace as it was', async () => {
     const { ctx, dir } = await productionWorkspace();
     const filesBefore = ctx.store.files.list({ limit: 1000, offset: 0 }).total;

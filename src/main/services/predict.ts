@@ -67,7 +67,27 @@ const STREAM_MAX_PARTS = 1024;
 
 interface StreamPlan {
   ref: StreamRef;
-  rowsPerPart: number;
+  /** The file's parts, [start, start + count) rows each. */
+  parts: { start: number; count: number }[];
+}
+
+/**
+ * A streamed file's parts, cut before its row count is known: parts of `perPart` rows up to a little
+ * past the estimate, then one tail part up to the capacity. The tail is empty unless the estimate
+ * was short (then it holds the rest of the file), so the batch's part count, shown as its progress,
+ * stays close to the real one instead of counting parts for every row the capacity allows.
+ */
+function streamParts(
+  estimate: number,
+  capacity: number,
+  perPart: number,
+): { start: number; count: number }[] {
+  const covered = Math.min(capacity, Math.ceil(estimate * 1.1));
+  const parts: { start: number; count: number }[] = [];
+  for (let start = 0; start < covered; start += perPart)
+    parts.push({ start, count: Math.min(perPart, covered - start) });
+  if (covered < capacity) parts.push({ start: covered, count: capacity - covered });
+  return parts;
 }
 
 /** Rows per part for a file: enough parts that every worker scores a share of it. */
@@ -104,16 +124,17 @@ function planStreams(
     const size = statSync(file.path).size;
     const capacity = streamCapacity(size, schema.columns.length);
     const need = streamBytes(capacity, nFeatures);
-    const perPart = rowsPerPart(estimateRows(file.path, size, capacity), ctx.pool.size);
-    const fileParts = Math.ceil(capacity / perPart);
-    if (bytes + need > STREAM_BUDGET_BYTES || parts + fileParts > STREAM_MAX_PARTS || plans.has(file.path))
+    const estimate = estimateRows(file.path, size, capacity);
+    const fileParts = streamParts(estimate, capacity, rowsPerPart(estimate, ctx.pool.size));
+    if (
+      bytes + need > STREAM_BUDGET_BYTES ||
+      parts + fileParts.length > STREAM_MAX_PARTS ||
+      plans.has(file.path)
+    )
       break;
-    plans.set(file.path, {
-      ref: { offset: streamsStart + bytes, capacity, nFeatures },
-      rowsPerPart: perPart,
-    });
+    plans.set(file.path, { ref: { offset: streamsStart + bytes, capacity, nFeatures }, parts: fileParts });
     bytes += need;
-    parts += fileParts;
+    parts += fileParts.length;
   }
   return { plans, bytes };
 }
@@ -230,13 +251,13 @@ export async function runBatchPrediction(
       help();
       return true;
     };
-    // A streamed file's parts are posted before its import starts, cut by its estimated row count; the
-    // parts past its real end turn out empty. Its rows are counted once it is committed.
+    // A streamed file's parts are posted before its import starts (streamParts); a part past its real
+    // end turns out empty. Its rows are counted once it is committed.
     const streamFor = (file: { path: string; name: string }) => {
       const plan = streams?.plans.get(file.path);
       if (!plan || !mailbox) return undefined;
       resetStream(mailbox, plan.ref);
-      for (let start = 0; start < plan.ref.capacity; start += plan.rowsPerPart) {
+      for (const { start, count } of plan.parts) {
         const part = {
           versionId: version.id,
           batchId: id,
@@ -245,7 +266,7 @@ export async function runBatchPrediction(
           source,
           explain: 5,
           rowStart: start,
-          rowCount: plan.rowsPerPart,
+          rowCount: count,
           stream: plan.ref,
         };
         // Planned within the mailbox's room, and posted before any other part. The helpers queue once

@@ -181,21 +181,16 @@ function scoreParts({ mailbox }: PredictBatchInput, model: ScoringModel, ctx: Ta
   // else to do, or when it holds too many. A part counts as done (DONE, progress) only once its rows
   // are committed, or dropped with their file.
   const unwritten: ScoredPart[] = [];
-  const finish = (part: ScoredPart) => {
+  const finish = (fileName: string) => {
     const done = Atomics.add(head, MailboxSlot.DONE, 1) + 1;
-    ctx.progress({
-      stage: 'parts',
-      done,
-      total: Atomics.load(head, MailboxSlot.POSTED),
-      message: part.input.fileName,
-    });
+    ctx.progress({ stage: 'parts', done, total: Atomics.load(head, MailboxSlot.POSTED), message: fileName });
   };
   const write = (wait: boolean) => {
     while (unwritten.length > 0) {
       const part = unwritten[0]!;
       if (writePart(part, ctx, wait) === 'later') return;
       unwritten.shift();
-      finish(part);
+      finish(part.input.fileName);
     }
   };
   const check = () => {
@@ -232,7 +227,7 @@ function scoreParts({ mailbox }: PredictBatchInput, model: ScoringModel, ctx: Ta
         write(false);
         const count = reader.waitForRows(input.rowStart, input.rowStart + input.rowCount, check);
         // Past the file's end, or the file was dropped: nothing to score.
-        if (count === 0) finish({ input, threshold: 0, rows: [] });
+        if (count === 0) finish(input.fileName);
         else unwritten.push(scoreStreamedPart(input, model, reader, count, ctx));
       } else {
         unwritten.push(scorePart(input, model, ctx));
