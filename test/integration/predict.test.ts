@@ -171,6 +171,31 @@ describe('predictions', () => {
     expect(rowsOf(r2.batch, 'wafer_03022020_120000.csv')).toEqual(streamed);
   });
 
+  it('streams the rows of a batch started the moment the previous one ends', async () => {
+    const { ctx, dir } = await productionWorkspace();
+    expect(ctx.pool.size).toBeGreaterThan(1);
+    const streamedBatches = () =>
+      ctx.store.logs
+        .list({ limit: 500 })
+        .filter((e) => /Scoring the rows of 1 file\(s\) as they are read/.test(e.message)).length;
+    const before = streamedBatches();
+    // The previous batch's first scorer may still be returning when the next batch starts: it no
+    // longer holds its worker once its batch is done, so every batch streams.
+    for (let b = 0; b < 5; b++) {
+      const batchDir = join(dir, `back-to-back-${b}`);
+      mkdirSync(batchDir);
+      writeWaferFile(batchDir, `wafer_0${b + 1}032020_120000.csv`, {
+        rows: 300,
+        withLabel: false,
+        seed: 40 + b,
+      });
+      const final = await ctx.jobs.wait(startBatchPrediction(ctx, [batchDir], 'production', 'app').id);
+      expect(final.status).toBe('succeeded');
+      expect((final.result as PredictResult).rows).toBe(300);
+    }
+    expect(streamedBatches() - before).toBe(5);
+  });
+
   it('scores every row of a streamed file whose first lines make its row count look smaller', async () => {
     const { ctx, dir } = await productionWorkspace();
     const batchDir = join(dir, 'short-estimate');

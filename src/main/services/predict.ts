@@ -215,11 +215,20 @@ export async function runBatchPrediction(
     scorers.push(settled);
     return settled;
   };
+  // The first scorer holds its worker until the batch's mailbox is closed and its parts are done; from
+  // then on it only returns, so the next batch may count on that worker (a batch started right after
+  // this one would otherwise see it still held and lose streaming).
+  let released = !mailbox;
+  const release = () => {
+    if (released) return;
+    released = true;
+    holding.set(ctx.pool, (holding.get(ctx.pool) ?? 1) - 1);
+  };
   if (mailbox) {
     holding.set(ctx.pool, held + 1);
     void track(
       job.runTask('predict/batch', { versionId: version.id, mailbox }, { quiet: true, onProgress }),
-    ).then(() => holding.set(ctx.pool, (holding.get(ctx.pool) ?? 1) - 1));
+    ).then(release);
   }
   const ingestBatch = randomUUID();
   let ingest: IngestSummary | null = null;
@@ -331,6 +340,7 @@ export async function runBatchPrediction(
     reportScoring();
     // Also ends when every scorer has stopped (no parts at all, or a cancel): the row count decides.
     await Promise.race([scoring, Promise.all(scorers)]);
+    release();
     job.throwIfCancelled();
     const scored = ctx.store.predictions.batchRowCount(batchId);
     if (scored !== rowsTotal)
