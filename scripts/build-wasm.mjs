@@ -13,7 +13,14 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dir = join(root, 'src/main/ml/wasm');
 const source = join(dir, 'kernels.c');
-const exports = ['build_hist', 'subtract_hist', 'find_split', 'find_split_sparse', 'knn_query', '__heap_base'];
+const exports = [
+  'build_hist',
+  'subtract_hist',
+  'find_split',
+  'find_split_sparse',
+  'knn_block',
+  '__heap_base',
+];
 const tmp = mkdtempSync(join(tmpdir(), 'wfs-wasm-'));
 try {
   const out = join(tmp, 'kernels.wasm');

@@ -144,17 +144,18 @@ export function withRegimeColumn(Xt: Float64Array, nRows: number, cluster: Int32
 }
 
 /**
- * Scores raw rows (column-major over bundle.featureNames, NaN = missing): preprocessing with the saved
+ * Scores raw rows (column-major over bundle.featureNames, NaN = missing; `rows`: the same row-major,
+ * when the caller has it): preprocessing with the saved
  * state (never refitted), the nearest regime, and that regime's model — each row scored once.
  */
 export function predictWithBundle(
   bundle: ModelBundle,
   Xraw: Float64Array,
   nRows: number,
-  options: { explain?: number } = {},
+  options: { explain?: number; rows?: Float64Array | null } = {},
 ): BundlePrediction {
   const c = compiled(bundle);
-  const Xt = transformRows(bundle.preprocess, Xraw, nRows);
+  const Xt = transformRows(bundle.preprocess, Xraw, nRows, options.rows);
   const nKept = bundle.preprocess.keptColumns.length;
   const regimes = assignRegimes(bundle.regimes, Xt, nRows);
   const prob = new Float64Array(nRows);

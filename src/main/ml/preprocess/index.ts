@@ -167,7 +167,12 @@ function compile(state: PreprocessState): Compiled {
           ks.candidates,
           ks.heavy,
           ks.groups
-            ? { G: ks.groups.count, gPtr: decodeI32(ks.groups.ptr), perm: decodeI32(ks.groups.perm), cent: decodeF64(ks.groups.centroids) }
+            ? {
+                G: ks.groups.count,
+                gPtr: decodeI32(ks.groups.ptr),
+                perm: decodeI32(ks.groups.perm),
+                cent: decodeF64(ks.groups.centroids),
+              }
             : null,
         )
       : null;
@@ -188,6 +193,7 @@ export function* transformRowsGen(
   state: PreprocessState,
   X: Float64Array,
   nRows: number,
+  rows?: Float64Array | null,
 ): Generator<Progress, Float64Array, void> {
   if (X.length !== nRows * state.nFeaturesIn) {
     throw new Error(`transformRows: expected ${nRows} x ${state.nFeaturesIn} values, got ${X.length}`);
@@ -203,6 +209,7 @@ export function* transformRowsGen(
       k: state.knnNeighbors,
       X,
       nRows,
+      rows,
       colSrc: state.imputeColumns,
       outPos: c.outPos,
       fallback: c.fill,
@@ -229,8 +236,15 @@ export function* transformRowsGen(
   return out;
 }
 
-export function transformRows(state: PreprocessState, X: Float64Array, nRows: number): Float64Array {
-  return run(transformRowsGen(state, X, nRows));
+/** X is column-major (nRows x nFeaturesIn); `rows`, when given, the same values row-major (faster KNN). */
+export function transformRows(
+  state: PreprocessState,
+  X: Float64Array,
+  nRows: number,
+  rows?: Float64Array | null,
+): Float64Array {
+  if (rows && rows.length !== X.length) throw new Error('transformRows: rows and X differ in size');
+  return run(transformRowsGen(state, X, nRows, rows));
 }
 
 function stratifiedSample(
@@ -422,7 +436,12 @@ export function* fitPreprocessor(
   const Xout = yield* transformRowsGen(state, X, nRows);
   const sl = compile(state).shortlist;
   if (state.knnSearch && sl) {
-    state.knnSearch.groups = { count: sl.G, ptr: encodeI32(sl.gPtr), perm: encodeI32(sl.perm), centroids: encodeF64(sl.cent) };
+    state.knnSearch.groups = {
+      count: sl.G,
+      ptr: encodeI32(sl.gPtr),
+      perm: encodeI32(sl.perm),
+      centroids: encodeF64(sl.cent),
+    };
   }
 
   if (options.standardize) {

@@ -138,6 +138,9 @@ export interface KnnImputeJob {
   /** Column-major source matrix and its row count. */
   X: Float64Array;
   nRows: number;
+  /** The same matrix row-major, when the caller has it (rows read from a file are): the WebAssembly
+   *  search copies a query's row from it instead of gathering it column by column. */
+  rows?: Float64Array | null;
   /** Source column of each distance coordinate (length p). */
   colSrc: ArrayLike<number>;
   /** Output position of each distance coordinate, -1 when the coordinate is not needed in the output. */
@@ -395,6 +398,13 @@ function kernelData(sl: KnnShortlist, donors: KnnDonors): KnnKernelData {
     mydP,
     pairDonor,
     gpPtr,
+    center: sl.center,
+    W: sl.W,
+    ms: sl.ms,
+    heavy: sl.heavy,
+    hs: sl.hs,
+    cent: sl.cent,
+    slotSrc: sl.slotSrc,
   };
   kernelCache.set(sl, data);
   return data;
@@ -743,16 +753,39 @@ function shortlistBlock(
   const { p, Z, obs, norm2, missPtr, missIdx } = donors;
   const { ms, center, W, obsPtr, obsIdx, hs, heavy, myd, perm, G: nG, gPtr, cent, V, slotSrc } = sl;
   const { queries, Hq, gD, C, Qc, Y, topD, topI, candI, candD, G, cache, stamp, nbD, nbI } = ws;
-  // Each query's two stages in WebAssembly when available (kernels.c, knn_query): the same imputed
-  // values, bit for bit. The block's query arrays are then the kernel's.
-  const kernel = wasmKernelsEnabled() ? acquireKnnKernel(kernelData(sl, donors), QB, C, k) : null;
+  // Each query's preparation and both stages in WebAssembly when available (kernels.c, knn_block): the
+  // same imputed values, bit for bit.
+  const nIn = X.length / nRows;
+  const kernel = wasmKernelsEnabled() ? acquireKnnKernel(kernelData(sl, donors), QB, C, k, nIn) : null;
   if (kernel) {
     if (b0 === 0) kernel.stamp.fill(-1);
-    kernel.setJob(outPos, fallback, k, C);
+    kernel.setJob(outPos, fallback, colSrc, k, C);
+    const raw = kernel.raw;
+    const rows = job.rows;
+    if (rows) {
+      for (let q = 0; q < bn; q++) {
+        const r = queries[b0 + q];
+        raw.set(rows.subarray(r * nIn, (r + 1) * nIn), q * nIn);
+      }
+    } else {
+      for (let f = 0; f < nIn; f++) {
+        const src = f * nRows;
+        for (let q = 0; q < bn; q++) raw[q * nIn + f] = X[src + queries[b0 + q]];
+      }
+    }
+    kernel.block(b0, bn);
+    const { qMiss, qMissN, blockVals } = kernel;
+    for (let q = 0; q < bn; q++) {
+      const r = queries[b0 + q];
+      const qo = q * p;
+      for (let t = 0, mx = qMissN[q]; t < mx; t++) {
+        const op = outPos[qMiss[qo + t]];
+        if (op >= 0) out[op * nRows + r] = blockVals[qo + t];
+      }
+    }
+    return;
   }
-  const { Q, qobs, qn2, qMiss, qMissN } = kernel ?? ws;
-  const gI = kernel ? kernel.gOrder : ws.gI;
-  const Vq = kernel ? kernel.vq : ws.Vq;
+  const { Q, qobs, qn2, qMiss, qMissN, gI, Vq } = ws;
   Q.fill(0);
   Qc.fill(0);
   qobs.fill(0);
@@ -826,15 +859,6 @@ function shortlistBlock(
       Vq[t] = src < hs ? Hq[ho + src] : Y[yo + src - hs];
     }
     const pm = p - mx;
-    if (kernel) {
-      kernel.query(q, qi, nG, pm);
-      const vals = kernel.outVals;
-      for (let t = 0; t < mx; t++) {
-        const op = outPos[qMiss[qo + t]];
-        if (op >= 0) out[op * nRows + r] = vals[t];
-      }
-      continue;
-    }
     let worstI = -1;
     const fast =
       sl.layout24 &&

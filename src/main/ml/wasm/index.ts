@@ -59,7 +59,7 @@ interface KernelExports {
     seen: number,
     out: number,
   ): number;
-  knn_query(job: number, q: number, qi: number, nG: number, pm: number): number;
+  knn_block(job: number, b0: number, bn: number): void;
   __heap_base: WebAssembly.Global;
 }
 
@@ -308,7 +308,7 @@ export function acquireHistArena(
 }
 
 /**
- * What knn_query works on, for one donor set and its shortlist: the donors (as KnnDonors in
+ * What knn_block works on, for one donor set and its shortlist: the donors (as KnnDonors in
  * preprocess/knn.ts) and the scan's donor pairs, groups of donors in scan order, two donors per pair
  * with their scan slots interleaved (a group with an odd count ends in a half-empty pair).
  */
@@ -332,33 +332,38 @@ export interface KnnKernelData {
   pairDonor: Int32Array;
   /** Group g's pairs are gpPtr[g]..gpPtr[g + 1]. */
   gpPtr: Int32Array;
+  /** The shortlist's query preparation: centre (p), projection (ms x p), heavy coordinates (hs, -1 =
+   *  padding), group centroids (groups x w) and each scan slot's source (hs heavy, then projected). */
+  center: Float64Array;
+  W: Float64Array;
+  ms: number;
+  heavy: Int32Array;
+  hs: number;
+  cent: Float64Array;
+  slotSrc: Int32Array;
 }
 
 /**
- * One thread's KNN kernel over one donor set: the block's query arrays to fill (views into the
- * WebAssembly memory, valid until the next acquire on this thread), and the query call.
+ * One thread's KNN kernel over one donor set: the block's raw query rows to fill and the answers (views
+ * into the WebAssembly memory, valid until the next acquire on this thread), and the block call.
  */
 export interface KnnKernel {
-  /** Block of query rows (qb x p, missing = 0), observed flags, missing lists and counts, squared norms. */
-  Q: Float64Array;
-  qobs: Uint8Array;
+  /** The block's raw query rows, qb x nIn (NaN = missing), as the job's source columns. */
+  raw: Float64Array;
+  /** Per query slot: its missing coordinates (p slots each, qMissN[q] used) and their imputed values
+   *  (blockVals[q * p + t] for qMiss[q * p + t], meaningful where that coordinate's outPos >= 0). */
   qMiss: Int32Array;
   qMissN: Int32Array;
-  qn2: Float64Array;
-  /** This query's group order and scan slots. */
-  gOrder: Int32Array;
-  vq: Float64Array;
-  /** Per missing coordinate of the query (qMiss order): the imputed value (when its outPos >= 0). */
-  outVals: Float64Array;
+  blockVals: Float64Array;
   /** Per-donor distance stamps: fill with -1 when a new set of queries starts. */
   stamp: Int32Array;
-  /** The imputation's settings; call before the block's queries. */
-  setJob(outPos: Int32Array, fallback: Float64Array, k: number, C: number): void;
-  /** Both stages for query slot q (query number qi of the job); returns the candidates found. */
-  query(q: number, qi: number, nG: number, pm: number): number;
+  /** The imputation's settings; call before the block. */
+  setJob(outPos: Int32Array, fallback: Float64Array, colSrc: ArrayLike<number>, k: number, C: number): void;
+  /** Prepares and answers query slots 0..bn-1 (query numbers b0.. of the job). */
+  block(b0: number, bn: number): void;
 }
 
-/** knn_query's KnnJob struct: every field 4 bytes, in kernels.c's order. */
+/** knn_block's KnnJob struct: every field 4 bytes, in kernels.c's order. */
 const KNN_JOB_FIELDS = [
   'Z',
   'obs',
@@ -393,11 +398,29 @@ const KNN_JOB_FIELDS = [
   'qn2',
   'gOrder',
   'vq',
-  'outVals',
+  'raw',
+  'nIn',
+  'colSrc',
+  'center',
+  'W',
+  'ms',
+  'heavy',
+  'hs',
+  'cent',
+  'nG',
+  'slotSrc',
+  'Qc',
+  'Y',
+  'Hq',
+  'gD',
+  'blockVals',
 ] as const;
 
+/** KnnJob's fields that hold a count, not an offset into the memory. */
+const KNN_JOB_COUNTS = new Set(['p', 'w', 'k', 'C', 'nIn', 'ms', 'hs', 'nG']);
+
 /**
- * The KNN kernel over these donors for blocks of up to qb queries, C candidates and k neighbours, in
+ * The KNN kernel over these donors for blocks of up to qb queries of nIn source columns, C candidates and k neighbours, in
  * this thread's WebAssembly memory (which it shares with the boosting arena: whichever was acquired
  * last owns the bytes, and the other copies its data in again when next acquired). Null when the
  * kernels are disabled.
@@ -407,11 +430,12 @@ export function acquireKnnKernel(
   qb: number,
   maxC: number,
   maxK: number,
+  nIn: number,
 ): KnnKernel | null {
   if (!wasmKernelsEnabled()) return null;
   const { p, nDonors: D } = data;
   const G = data.gpPtr.length - 1;
-  const key = `${qb}/${maxC}/${maxK}`;
+  const key = `${qb}/${maxC}/${maxK}/${nIn}`;
   const offsets: Record<(typeof KNN_JOB_FIELDS)[number], number> = {} as never;
   let at = align(FIXED_END + 4 * KNN_JOB_FIELDS.length);
   const place = (name: (typeof KNN_JOB_FIELDS)[number], bytes: number) => {
@@ -447,7 +471,18 @@ export function acquireKnnKernel(
   place('qn2', 8 * qb);
   place('gOrder', 4 * G);
   place('vq', 8 * data.w);
-  place('outVals', 8 * p);
+  place('raw', 8 * qb * nIn);
+  place('colSrc', 4 * p);
+  place('center', data.center.byteLength);
+  place('W', data.W.byteLength);
+  place('heavy', data.heavy.byteLength);
+  place('cent', data.cent.byteLength);
+  place('slotSrc', data.slotSrc.byteLength);
+  place('Qc', 8 * p);
+  place('Y', 8 * data.ms);
+  place('Hq', 8 * data.hs);
+  place('gD', 8 * G);
+  place('blockVals', 8 * qb * p);
   const s = spaceFor(at);
   if (s.knnSource === data && s.knnKernel && s.knnKey === key) return s.knnKernel;
   const buf = s.memory.buffer;
@@ -466,15 +501,21 @@ export function acquireKnnKernel(
   copy(data.mydP, offsets.mydP);
   copy(data.pairDonor, offsets.pairDonor);
   copy(data.gpPtr, offsets.gpPtr);
+  copy(data.center, offsets.center);
+  copy(data.W, offsets.W);
+  copy(data.heavy, offsets.heavy);
+  copy(data.cent, offsets.cent);
+  copy(data.slotSrc, offsets.slotSrc);
+  const counts: Record<string, number> = { p, w: data.w, k: 0, C: 0, nIn, ms: data.ms, hs: data.hs, nG: G };
   const job = new Int32Array(buf, FIXED_END, KNN_JOB_FIELDS.length);
   KNN_JOB_FIELDS.forEach(
-    (name, i) =>
-      (job[i] = name === 'p' ? p : name === 'w' ? data.w : (offsets[name as keyof typeof offsets] ?? 0)),
+    (name, i) => (job[i] = KNN_JOB_COUNTS.has(name) ? counts[name]! : offsets[name as keyof typeof offsets]),
   );
   const kIndex = KNN_JOB_FIELDS.indexOf('k');
   const cIndex = KNN_JOB_FIELDS.indexOf('C');
   const outPosW = new Int32Array(buf, offsets.outPos, p);
   const fallbackW = new Float64Array(buf, offsets.fallback, p);
+  const colSrcW = new Int32Array(buf, offsets.colSrc, p);
   const stamp = new Int32Array(buf, offsets.stamp, D).fill(-1);
   const kernels = s.kernels;
   // The boosting arena's bytes are overwritten: its next acquire copies its codes in again.
@@ -483,23 +524,27 @@ export function acquireKnnKernel(
   s.knnSource = data;
   s.knnKey = key;
   return (s.knnKernel = {
-    Q: new Float64Array(buf, offsets.Q, qb * p),
-    qobs: new Uint8Array(buf, offsets.qobs, qb * p),
+    raw: new Float64Array(buf, offsets.raw, qb * nIn),
     qMiss: new Int32Array(buf, offsets.qMiss, qb * p),
     qMissN: new Int32Array(buf, offsets.qMissN, qb),
-    qn2: new Float64Array(buf, offsets.qn2, qb),
-    gOrder: new Int32Array(buf, offsets.gOrder, G),
-    vq: new Float64Array(buf, offsets.vq, data.w),
-    outVals: new Float64Array(buf, offsets.outVals, p),
+    blockVals: new Float64Array(buf, offsets.blockVals, qb * p),
     stamp,
-    setJob(outPos, fallback, k, C) {
+    setJob(outPos, fallback, colSrc, k, C) {
       if (C > maxC || k > maxK)
-        throw new RangeError(`knn_query: room for ${maxC} candidates and ${maxK} neighbours`);
+        throw new RangeError(`knn_block: room for ${maxC} candidates and ${maxK} neighbours`);
+      for (let j = 0; j < p; j++) {
+        const c = colSrc[j]!;
+        if (!(c >= 0 && c < nIn)) throw new RangeError(`knn_block: source column ${c} outside 0..${nIn - 1}`);
+        colSrcW[j] = c;
+      }
       outPosW.set(outPos);
       fallbackW.set(fallback);
       job[kIndex] = k;
       job[cIndex] = C;
     },
-    query: (q, qi, nG, pm) => kernels.knn_query(FIXED_END, q, qi, nG, pm),
+    block(b0, bn) {
+      if (bn > qb) throw new RangeError(`knn_block: room for ${qb} queries`);
+      kernels.knn_block(FIXED_END, b0, bn);
+    },
   });
 }

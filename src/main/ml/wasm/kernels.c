@@ -434,17 +434,60 @@ typedef struct {
   double *nbD;
   int32_t *nbI;
   /* The block of queries (QB rows of p) and this query's scan inputs; the answer per missing coordinate. */
-  const double *Q;
-  const uint8_t *qobs;
-  const int32_t *qMiss;
-  const int32_t *qMissN;
-  const double *qn2;
-  const int32_t *gOrder;
-  const double *vq;
-  double *outVals;
+  double *Q;
+  uint8_t *qobs;
+  int32_t *qMiss;
+  int32_t *qMissN;
+  double *qn2;
+  int32_t *gOrder;
+  double *vq;
+  /* knn_block: the block's raw query rows (nIn values each, NaN = missing) and each distance
+   * coordinate's column in them; the shortlist's centre, projection (ms x p), heavy coordinates
+   * (-1 = padding), group centroids (nG x (hs + ms)) and scan slots; scratch; the answers, p per query
+   * slot in its qMiss order. */
+  const double *raw;
+  int32_t nIn;
+  const int32_t *colSrc;
+  const double *center;
+  const double *W;
+  int32_t ms;
+  const int32_t *heavy;
+  int32_t hs;
+  const double *cent;
+  int32_t nG;
+  const int32_t *slotSrc;
+  double *Qc;
+  double *Y;
+  double *Hq;
+  double *gD;
+  double *blockVals;
 } KnnJob;
 
 /* Weighted squared nan-Euclidean distance (pairDist in knn.ts); infinity when undefined. */
+/* Dots of x with four vectors, each summed over the coordinates in order (so bit-identical to a plain
+ * loop), four chains at once to hide the adds' latency. */
+static inline void dot4(const double *x, const double *y0, const double *y1, const double *y2, const double *y3,
+                        int p, double *out) {
+  double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+  for (int j = 0; j < p; j++) {
+    const double v = x[j];
+    a0 += v * y0[j];
+    a1 += v * y1[j];
+    a2 += v * y2[j];
+    a3 += v * y3[j];
+  }
+  out[0] = a0;
+  out[1] = a1;
+  out[2] = a2;
+  out[3] = a3;
+}
+
+static inline double dot1(const double *x, const double *y, int p) {
+  double a = 0;
+  for (int j = 0; j < p; j++) a += x[j] * y[j];
+  return a;
+}
+
 static double knn_pair_dist(const KnnJob *J, const double *Qq, const uint8_t *qobsq, double qn2,
                             const int32_t *qMissq, int mx, int d, double dot) {
   const int p = J->p;
@@ -471,7 +514,7 @@ static double knn_pair_dist(const KnnJob *J, const double *Qq, const uint8_t *qo
 
 /* Query slot q of the block (query number qi of the job): stage 1, exact distances of the candidates,
  * then per missing coordinate the mean of its k nearest observing donors into outVals[t]. */
-int knn_query(KnnJob *J, int q, int qi, int nG, double pm) {
+static int knn_query(KnnJob *J, int q, int qi, int nG, double pm, double *outVals) {
   const int p = J->p, C = J->C, k = J->k;
   const double *Qq = J->Q + (size_t)q * p;
   const uint8_t *qobsq = J->qobs + (size_t)q * p;
@@ -512,28 +555,10 @@ int knn_query(KnnJob *J, int q, int qi, int nG, double pm) {
     G[i + 6] = a6;
     G[i + 7] = a7;
   }
-  for (; i + 3 < nTop; i += 4) {
-    const double *y0 = Z + (size_t)topI[i] * p, *y1 = Z + (size_t)topI[i + 1] * p;
-    const double *y2 = Z + (size_t)topI[i + 2] * p, *y3 = Z + (size_t)topI[i + 3] * p;
-    double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-    for (int j = 0; j < p; j++) {
-      const double x = Qq[j];
-      a0 += x * y0[j];
-      a1 += x * y1[j];
-      a2 += x * y2[j];
-      a3 += x * y3[j];
-    }
-    G[i] = a0;
-    G[i + 1] = a1;
-    G[i + 2] = a2;
-    G[i + 3] = a3;
-  }
-  for (; i < nTop; i++) {
-    const double *y0 = Z + (size_t)topI[i] * p;
-    double a0 = 0;
-    for (int j = 0; j < p; j++) a0 += Qq[j] * y0[j];
-    G[i] = a0;
-  }
+  for (; i + 3 < nTop; i += 4)
+    dot4(Qq, Z + (size_t)topI[i] * p, Z + (size_t)topI[i + 1] * p, Z + (size_t)topI[i + 2] * p,
+         Z + (size_t)topI[i + 3] * p, p, G + i);
+  for (; i < nTop; i++) G[i] = dot1(Qq, Z + (size_t)topI[i] * p, p);
   double *candD = J->candD;
   int32_t *candI = J->candI;
   for (i = 0; i < nTop; i++) {
@@ -593,7 +618,80 @@ int knn_query(KnnJob *J, int q, int qi, int nG, double pm) {
       sum = 0;
       for (int s = 0; s < m; s++) sum += Z[(size_t)J->nbI[s] * p + j];
     }
-    J->outVals[t] = found > 0 ? sum / found : J->fallback[j];
+    outVals[t] = found > 0 ? sum / found : J->fallback[j];
   }
   return nTop;
+}
+
+/* A block of bn queries (numbers b0.. of the job), each prepared as shortlistBlock in preprocess/knn.ts
+ * prepares it (same sums in the same order: the zero-filled row and its squared norm, the centred
+ * row's projection, each group's centroid distance and the stable group order, the scan slots), then
+ * both stages (knn_query). */
+void knn_block(KnnJob *J, int b0, int bn) {
+  const int p = J->p, ms = J->ms, hs = J->hs, nG = J->nG, w = hs + ms, nIn = J->nIn;
+  const double nan = __builtin_nan("");
+  double *Qc = J->Qc, *Y = J->Y, *Hq = J->Hq, *gD = J->gD, *vq = J->vq;
+  int32_t *gI = J->gOrder;
+  for (int q = 0; q < bn; q++) {
+    const double *raw = J->raw + (size_t)q * nIn;
+    double *Qq = J->Q + (size_t)q * p;
+    uint8_t *qo = J->qobs + (size_t)q * p;
+    int32_t *qm = J->qMiss + (size_t)q * p;
+    double n2 = 0;
+    int mx = 0;
+    for (int j = 0; j < p; j++) {
+      const double v = raw[J->colSrc[j]];
+      if (v == v) {
+        Qq[j] = v;
+        Qc[j] = v - J->center[j];
+        qo[j] = 1;
+        n2 += v * v;
+      } else {
+        Qq[j] = 0;
+        Qc[j] = 0;
+        qo[j] = 0;
+        qm[mx++] = j;
+      }
+    }
+    J->qn2[q] = n2;
+    J->qMissN[q] = mx;
+    /* Projection: each dimension summed over the coordinates in order (gemmNT's order), four at a time. */
+    int i = 0;
+    for (; i + 3 < ms; i += 4) {
+      const double *w0 = J->W + (size_t)i * p;
+      dot4(Qc, w0, w0 + p, w0 + 2 * p, w0 + 3 * p, p, Y + i);
+    }
+    for (; i < ms; i++) Y[i] = dot1(Qc, J->W + (size_t)i * p, p);
+    for (int t = 0; t < hs; t++) {
+      const int j = J->heavy[t];
+      Hq[t] = j >= 0 && qo[j] ? Qq[j] : nan;
+    }
+    /* Groups by the distance of their centroid (missing heavy values count as the mean), stable. */
+    for (int g = 0; g < nG; g++) {
+      const double *cg = J->cent + (size_t)g * w;
+      double s2 = 0;
+      for (int t = 0; t < hs; t++) {
+        const double v = Hq[t];
+        const double e = (v == v ? v - J->center[J->heavy[t]] : 0) - cg[t];
+        s2 += e * e;
+      }
+      for (int m = 0; m < ms; m++) {
+        const double e = Y[m] - cg[hs + m];
+        s2 += e * e;
+      }
+      int at = g;
+      while (at > 0 && gD[at - 1] > s2) {
+        gD[at] = gD[at - 1];
+        gI[at] = gI[at - 1];
+        at--;
+      }
+      gD[at] = s2;
+      gI[at] = g;
+    }
+    for (int t = 0; t < w; t++) {
+      const int src = J->slotSrc[t];
+      vq[t] = src < hs ? Hq[src] : Y[src - hs];
+    }
+    knn_query(J, q, b0 + q, nG, (double)(p - mx), J->blockVals + (size_t)q * p);
+  }
 }

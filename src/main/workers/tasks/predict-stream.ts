@@ -126,6 +126,12 @@ export class StreamReader {
     }
   }
 
+  /** Rows [start, start + count) as they are stored, row-major (a view, no copy). */
+  rows(start: number, count: number): Float64Array {
+    const p = this.ref.nFeatures;
+    return this.values.subarray(start * p, (start + count) * p);
+  }
+
   /** Rows [start, start + count) as a column-major matrix, the layout the pipeline works on. */
   matrix(start: number, count: number): Float64Array {
     const p = this.ref.nFeatures;

@@ -329,6 +329,7 @@ function scoreStreamedPart(
   ctx.progress({ stage: 'scoring', done: 0, total: 1, message: input.fileName });
   const scores = predictWithBundle(bundle, reader.matrix(input.rowStart, count), count, {
     explain: input.explain,
+    rows: reader.rows(input.rowStart, count),
   });
   ctx.throwIfCancelled();
   return { input, threshold: version.threshold, rows: null, streamed: { reader, bundle, scores, count } };
