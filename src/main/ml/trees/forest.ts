@@ -114,6 +114,7 @@ function prepareForest(data: BinnedData, y: Uint8Array, params: Partial<ForestPa
   const perm = new Int32Array(nActive);
   const stack: number[] = [];
   return {
+    builder: new TreeBuilder(),
     p,
     data,
     y,
@@ -183,7 +184,7 @@ function growForestTree(w: ForestWork, treeIndex: number): Tree {
   const frng = new Rng(deriveSeed(p.seed, Stream.ForestFeatures, treeIndex));
   for (let k = 0; k < nActive; k++) perm[k] = k;
 
-  const tb = new TreeBuilder();
+  const tb = w.builder.reset();
   let W0 = 0;
   let W1 = 0;
   for (let i = 0; i < n; i++) {

@@ -189,6 +189,7 @@ export function* fitGbm(
     trees.push(tree);
   }
 
+  const builder = new TreeBuilder();
   for (let t = prefix.length; t < p.nEstimators; t++) {
     arena = acquireHistArena(codes, nActive, nTrain, maxHist, wantHists);
     if (arena) {
@@ -243,7 +244,7 @@ export function* fitGbm(
     for (let k = 0; k < nCols; k++) histOff[k + 1] = histOff[k] + 2 * binsOfCol[cols[k]];
     histLen = histOff[nCols];
 
-    const tb = new TreeBuilder();
+    const tb = builder.reset();
     let G = 0;
     let H = 0;
     for (let i = 0; i < n; i++) {
