@@ -29,7 +29,7 @@ export function currentUser(): string {
 }
 
 function encodeBundle(bundle: ModelBundle): { gz: Buffer; sha256: string } {
-  const gz = gzipSync(Buffer.from(JSON.stringify(bundle)), { level: 6 });
+  const gz = gzipSync(Buffer.from(JSON.stringify(bundle)), { level: 1 });
   return { gz, sha256: createHash('sha256').update(gz).digest('hex') };
 }
 

@@ -412,6 +412,7 @@ export async function runTraining(ctx: AppContext, job: JobHandle, options: Trai
             extraColumn: g.cluster === 'global' ? regimes.cluster : undefined,
             // Unique to this run (run ids repeat across workspaces; the workers outlive a workspace).
             cacheKey: `${searchId}/${name}/${family}`,
+            binKey: `${searchId}/${name}`,
           };
           // Folds run as separate pool tasks so both cores stay busy; the finish reduces them.
           const nFolds = foldCount(input);

@@ -16,9 +16,12 @@ import {
   predictProba,
   reduceSearch,
   fitSearchTask,
+  scoreSearchFit,
   treeDepth,
+  truncateTree,
   serializeModel,
   type Family,
+  type ForestModel,
   type ForestParams,
   type GbmParams,
   type Grid,
@@ -52,6 +55,11 @@ export interface FamilySearchInput {
    * rows, labels and settings, so a worker bins them once for all the folds it runs (see cachedSetup).
    */
   cacheKey?: string;
+  /**
+   * Names this search's rows and binning apart from its family (e.g. run/group): both families of a
+   * group bin the same training rows the same way, so a worker bins them once for both.
+   */
+  binKey?: string;
 }
 
 export interface FamilySearchOutput {
@@ -101,13 +109,15 @@ interface FamilySetup {
 function setup(input: FamilySearchInput): FamilySetup {
   const { X, nRows, nFeatures, labels, train, family } = input;
   const nTrain = train.length;
-  const Xtrain = selectRows(X, nRows, nFeatures, train);
   const y = new Uint8Array(nTrain);
   let pos = 0;
   for (let i = 0; i < nTrain; i++) pos += y[i] = labels[train[i]!]!;
   const nFolds = Math.min(input.nFolds, pos, nTrain - pos);
   if (nFolds < 2) throw new Error('too few rows of the minority class for cross-validation');
-  const binned = binData(Xtrain, nTrain, nFeatures, resolveMaxBins(input.maxBins ?? 255, nTrain));
+  const maxBins = resolveMaxBins(input.maxBins ?? 255, nTrain);
+  const binned = recentBins(input.binKey === undefined ? undefined : `${input.binKey}/${maxBins}`, () =>
+    binData(selectRows(X, nRows, nFeatures, train), nTrain, nFeatures, maxBins),
+  );
   const base: Record<string, GridValue | boolean> =
     input.classWeight === 'balanced'
       ? family === 'gbm'
@@ -131,9 +141,12 @@ function setup(input: FamilySearchInput): FamilySetup {
   };
 }
 
+/** Binnings of recent searches' rows by binKey (the families of a group share one). */
+const recentBins = recentMemo<ReturnType<typeof binData>>(4);
 /** Setups of recent searches by cacheKey: a worker runs several folds of one search in a row. */
 const recentSetups = recentMemo<FamilySetup>(4);
-const cachedSetup = (input: FamilySearchInput): FamilySetup => recentSetups(input.cacheKey, () => setup(input));
+const cachedSetup = (input: FamilySearchInput): FamilySetup =>
+  recentSetups(input.cacheKey, () => setup(input));
 
 /** What one fold of a search yields: every grid group's AUCs and staged validation probabilities. */
 export interface FoldOutput {
@@ -154,7 +167,11 @@ export function foldCount(input: Pick<FamilySearchInput, 'train' | 'labels' | 'n
  * One fold of the grid search: every grid group fitted on the other folds and scored on this one. Folds
  * are independent, so the app runs them on different workers.
  */
-export function* searchFold(input: FamilySearchInput, fold: number, prepared?: FamilySetup): Generator<Progress, FoldOutput, void> {
+export function* searchFold(
+  input: FamilySearchInput,
+  fold: number,
+  prepared?: FamilySetup,
+): Generator<Progress, FoldOutput, void> {
   const { binned, y, plan, perTask } = prepared ?? cachedSetup(input);
   const tasks = plan.tasks.filter((t) => t.fold === fold);
   const total = perTask * tasks.length;
@@ -164,13 +181,27 @@ export function* searchFold(input: FamilySearchInput, fold: number, prepared?: F
   // For boosting, the leaf depth of every tree of each fit: a shallower maxDepth fit reuses its rounds
   // up to the first tree that split at that depth (see below).
   const fits = new Map<number, { fit: SearchTaskFit; depths: Int32Array }>();
-  for (const task of searchOrder(tasks, input.family)) {
+  for (const task of searchOrder(tasks)) {
     const shared = input.family === 'gbm' ? sharedRounds(task, tasks, fits) : undefined;
+    const deeper = input.family === 'forest' ? deeperForest(task, tasks, fits) : undefined;
     let entry: { fit: SearchTaskFit; depths: Int32Array };
     if (shared && shared.rounds === shared.source.depths.length) entry = shared.source;
-    else {
+    else if (deeper) {
+      const d = depthOf(task);
+      const model = {
+        ...deeper,
+        params: { ...deeper.params, maxDepth: d },
+        trees: deeper.trees.map((t) => truncateTree(t, d)),
+      };
+      entry = { fit: scoreSearchFit(binned, y, plan.folds, task, model), depths: new Int32Array(0) };
+    } else {
       const prefix = shared ? shared.source.fit.model.trees.slice(0, shared.rounds) : undefined;
-      const fit = yield* drain(fitSearchTask(binned, y, plan.folds, task, prefix), done, total, `${input.family} grid search`);
+      const fit = yield* drain(
+        fitSearchTask(binned, y, plan.folds, task, prefix),
+        done,
+        total,
+        `${input.family} grid search`,
+      );
       entry = { fit, depths: Int32Array.from(fit.model.trees, (t) => treeDepth(t)) };
     }
     fits.set(task.id, entry);
@@ -188,7 +219,11 @@ export function* searchFold(input: FamilySearchInput, fold: number, prepared?: F
  * n_estimators: boosting round k and forest tree i never depend on later ones), fits the final model on
  * the whole training part and scores the held-out rows.
  */
-export function* finishFamily(input: FamilySearchInput, folds: FoldOutput[], prepared?: FamilySetup): Generator<Progress, FamilySearchOutput, void> {
+export function* finishFamily(
+  input: FamilySearchInput,
+  folds: FoldOutput[],
+  prepared?: FamilySetup,
+): Generator<Progress, FamilySearchOutput, void> {
   const { binned, y, plan, nFolds, finalN } = prepared ?? cachedSetup(input);
   const { X, nRows, nFeatures, test, family } = input;
   const search = reduceSearch(
@@ -205,7 +240,9 @@ export function* finishFamily(input: FamilySearchInput, folds: FoldOutput[], pre
     for (let i = 0; i < g.vRows.length; i++) oof[g.vRows[i]!] = p[i]!;
   }
   const gen: Generator<Progress, TreeModel, void> =
-    family === 'gbm' ? fitGbm(binned, y, params as Partial<GbmParams>) : fitForest(binned, y, params as Partial<ForestParams>);
+    family === 'gbm'
+      ? fitGbm(binned, y, params as Partial<GbmParams>)
+      : fitForest(binned, y, params as Partial<ForestParams>);
   const model: TreeModel = yield* drain(gen, 0, finalN, `${family} final fit`);
   const Xtest = selectRows(X, nRows, nFeatures, test);
   const testProbs = test.length > 0 ? predictProba(model, Xtest, test.length) : new Float64Array(0);
@@ -239,19 +276,23 @@ function sameExceptDepth(a: SearchTask, b: SearchTask): boolean {
 }
 
 const depthOf = (t: SearchTask): number => {
+  if (t.family === 'forest') {
+    // 0, Infinity or absent: unlimited.
+    const d = Number(t.params.maxDepth ?? Infinity);
+    return d > 0 && Number.isFinite(d) ? d : Infinity;
+  }
   const d = Number(t.params.maxDepth ?? 6);
   return Number.isFinite(d) ? d : Infinity;
 };
 
 /**
- * Boosting tasks that differ only in maxDepth run deepest first: a fit with maxDepth d grows exactly
+ * Tasks that differ only in maxDepth run deepest first. Boosting: a fit with maxDepth d grows exactly
  * the trees of the fit with maxDepth D > d up to the first round whose tree split at depth >= d (every
  * decision at depths < d is the same, no randomness depends on depth, leaves keep the same values, so
- * the margins match too), and from there it resumes. The forest draws split features from one stream
- * per tree, so its shallower fits differ and are never reused.
+ * the margins match too), and from there it resumes. Forest: each tree's node draws its features from
+ * its own stream, so the maxDepth d forest is the maxDepth D forest with every tree cut at depth d.
  */
-function searchOrder(tasks: SearchTask[], family: string): SearchTask[] {
-  if (family !== 'gbm') return tasks;
+function searchOrder(tasks: SearchTask[]): SearchTask[] {
   const out = tasks.slice();
   const pos = new Map(tasks.map((t, i) => [t, i]));
   // Stable: keep plan order except that, among tasks equal up to maxDepth, deeper ones go first.
@@ -262,6 +303,22 @@ function searchOrder(tasks: SearchTask[], family: string): SearchTask[] {
   }
   out.sort((a, b) => rep.get(a)! - rep.get(b)! || depthOf(b) - depthOf(a) || pos.get(a)! - pos.get(b)!);
   return out;
+}
+
+/** A finished forest fit of this task's fold and parameters but a larger maxDepth, if any. */
+function deeperForest(
+  task: SearchTask,
+  tasks: SearchTask[],
+  fits: Map<number, { fit: SearchTaskFit; depths: Int32Array }>,
+): ForestModel | undefined {
+  const d = depthOf(task);
+  if (!Number.isFinite(d)) return undefined;
+  for (const other of tasks) {
+    const done = fits.get(other.id);
+    if (done && done.fit.model.kind === 'forest' && depthOf(other) > d && sameExceptDepth(other, task))
+      return done.fit.model;
+  }
+  return undefined;
 }
 
 /**

@@ -9,7 +9,7 @@
 // with mergeForest, gives exactly the one-thread forest.
 
 import { identityRows, type FitOptions } from './gbm';
-import { deriveSeed, Rng, Stream } from './prng';
+import { childKey, deriveSeed, Rng, Stream } from './prng';
 import { partitionRows, splitThreshold, TreeBuilder } from './tree';
 import type { BinnedData, Binner, ForestModel, ForestParams, Progress, Tree } from './types';
 
@@ -112,9 +112,12 @@ function prepareForest(data: BinnedData, y: Uint8Array, params: Partial<ForestPa
   const table = entropy ? new Float64Array(nTrain + 1) : null;
   if (table) for (let i = 1; i < table.length; i++) table[i] = i * Math.log(i);
   const perm = new Int32Array(nActive);
+  const picks = new Int32Array(nActive);
   const stack: number[] = [];
   return {
     builder: new TreeBuilder(),
+    frng: new Rng(0),
+    picks,
     p,
     data,
     y,
@@ -163,6 +166,7 @@ function growForestTree(w: ForestWork, treeIndex: number): Tree {
     hist,
     seen,
     perm,
+    picks,
     stack,
     table,
   } = w;
@@ -181,7 +185,12 @@ function growForestTree(w: ForestWork, treeIndex: number): Tree {
     idx.set(rows);
     n = nTrain;
   }
-  const frng = new Rng(deriveSeed(p.seed, Stream.ForestFeatures, treeIndex));
+  // Each node draws its features from its own stream (tree seed, node key), and perm is back to the
+  // identity after every node: a node's split never depends on the nodes grown before it, so the tree
+  // grown with maxDepth d is exactly the maxDepth D > d tree cut at depth d (truncateTree), which lets
+  // a grid search reuse its deeper fits.
+  const treeSeed = deriveSeed(p.seed, Stream.ForestFeatures, treeIndex);
+  const frng = w.frng;
   for (let k = 0; k < nActive; k++) perm[k] = k;
 
   const tb = w.builder.reset();
@@ -196,7 +205,7 @@ function growForestTree(w: ForestWork, treeIndex: number): Tree {
   // Stack of (node id, start, end, depth, class-0 weight, class-1 weight); weights are carried
   // exactly rather than recomputed from value * cover, so pure leaves are exactly 0 or 1.
   stack.length = 0;
-  stack.push(root, 0, n, 0, W0, W1);
+  stack.push(1, root, 0, n, 0, W0, W1);
   while (stack.length > 0) {
     const Wn1 = stack.pop()!;
     const Wn0 = stack.pop()!;
@@ -204,6 +213,7 @@ function growForestTree(w: ForestWork, treeIndex: number): Tree {
     const end = stack.pop()!;
     const start = stack.pop()!;
     const id = stack.pop()!;
+    const key = stack.pop()!;
     const nS = end - start;
     const Wn = Wn0 + Wn1;
     if (depth >= maxDepth || nS < p.minSamplesSplit || nS < 2 * p.minSamplesLeaf) continue;
@@ -221,8 +231,11 @@ function growForestTree(w: ForestWork, treeIndex: number): Tree {
     let bestL0 = 0;
     let bestL1 = 0;
     let visited = 0;
+    frng.reseed(deriveSeed(treeSeed, Stream.ForestFeatures, key));
+    let drawn = 0;
     for (let j = 0; j < nActive && visited < mtry; j++) {
       const pick = j + frng.nextInt(nActive - j);
+      picks[drawn++] = pick;
       const col = perm[pick];
       perm[pick] = perm[j];
       perm[j] = col;
@@ -323,6 +336,13 @@ function growForestTree(w: ForestWork, treeIndex: number): Tree {
         }
       }
     }
+    // Undo the draws' swaps, last first: perm is the identity again for the next node.
+    for (let j = drawn - 1; j >= 0; j--) {
+      const pick = picks[j];
+      const col = perm[j];
+      perm[j] = perm[pick];
+      perm[pick] = col;
+    }
     if (bestCol < 0 || bestScore === -Infinity) continue;
 
     const f = binner.active[bestCol];
@@ -338,7 +358,8 @@ function growForestTree(w: ForestWork, treeIndex: number): Tree {
     const l = tb.addLeaf(WL > 0 ? bestL1 / WL : 0, WL);
     const r = tb.addLeaf(WR > 0 ? (Wn1 - bestL1) / WR : 0, WR);
     tb.split(id, f, bestBin, splitThreshold(binner, f, bestBin), bestDefaultLeft, Math.max(0, gain), l, r);
-    stack.push(r, mid, end, depth + 1, Wn0 - bestL0, Wn1 - bestL1, l, start, mid, depth + 1, bestL0, bestL1);
+    stack.push(childKey(key, 1), r, mid, end, depth + 1, Wn0 - bestL0, Wn1 - bestL1);
+    stack.push(childKey(key, 0), l, start, mid, depth + 1, bestL0, bestL1);
   }
   return tb.finish();
 }

@@ -63,6 +63,7 @@ export {
   planGridSearch,
   runSearchTask,
   fitSearchTask,
+  scoreSearchFit,
   foldRows,
   reduceSearch,
   gridSearch,
@@ -79,4 +80,4 @@ export {
 } from './search';
 export { treesRocAuc } from './auc';
 export { runToEnd } from './run';
-export { treeDepth } from './tree';
+export { treeDepth, truncateTree } from './tree';

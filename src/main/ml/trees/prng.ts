@@ -26,6 +26,14 @@ export function deriveSeed(seed: number, stream: number, index: number): number 
   return mix32(mix32(mix32(seed >>> 0) ^ Math.imul(stream, 0x27d4eb2d)) ^ (index >>> 0));
 }
 
+/**
+ * Key of a tree node's child (side 0 left, 1 right) from its own key (the root's is 1): a node's
+ * randomness is derived from its key, so it does not depend on which nodes were grown before it.
+ */
+export function childKey(key: number, side: number): number {
+  return mix32(Math.imul(key ^ 0x5bd1e995, 3) + side + 1);
+}
+
 /** xoshiro128** — fast, 128-bit state, good enough statistically for sampling rows and features. */
 export class Rng {
   private a: number;
@@ -34,6 +42,15 @@ export class Rng {
   private d: number;
 
   constructor(seed: number) {
+    this.a = 0;
+    this.b = 0;
+    this.c = 0;
+    this.d = 0;
+    this.reseed(seed);
+  }
+
+  /** Restarts the generator as new Rng(seed) would (no allocation: a forest reseeds per node). */
+  reseed(seed: number): void {
     // Seed the four words through the mixer so nearby seeds give unrelated streams.
     this.a = mix32(seed);
     this.b = mix32(this.a ^ 0x6c078965);

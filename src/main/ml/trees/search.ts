@@ -175,7 +175,7 @@ export function* fitSearchTask(
   task: SearchTask,
   prefix?: readonly Tree[],
 ): Generator<Progress, SearchTaskFit, void> {
-  const { rows, vRows } = foldRows(folds, task.fold);
+  const { rows } = foldRows(folds, task.fold);
   const fit =
     task.family === 'gbm'
       ? fitGbm(data, y, task.params as Partial<GbmParams>, { rows, prefix })
@@ -188,7 +188,18 @@ export function* fitSearchTask(
     };
     step = fit.next();
   }
-  const model: TreeModel = step.value;
+  return scoreSearchFit(data, y, folds, task, step.value);
+}
+
+/** A task's fit from its model (fitted on the other folds): every stage scored on the task's fold. */
+export function scoreSearchFit(
+  data: BinnedData,
+  y: Uint8Array,
+  folds: Uint8Array,
+  task: SearchTask,
+  model: TreeModel,
+): SearchTaskFit {
+  const { vRows } = foldRows(folds, task.fold);
   const vy = new Uint8Array(vRows.length);
   for (let i = 0; i < vRows.length; i++) vy[i] = y[vRows[i]];
   const probs = predictStagedBinned(model, data, vRows, task.stages);

@@ -148,6 +148,29 @@ export function leafBinned(tree: Tree, data: BinnedData, r: number): number {
   return node;
 }
 
+/**
+ * A forest tree cut at maxDepth, numbered as the forest would have grown it with that maxDepth (both
+ * children made when a node splits, left subtree first): with per-node randomness (forest.ts) this is
+ * exactly the tree a fit with the smaller maxDepth grows.
+ */
+export function truncateTree(tree: Tree, maxDepth: number): Tree {
+  const tb = new TreeBuilder();
+  const { feature, bin, threshold, defaultLeft, left, right, value, cover, gain } = tree;
+  const root = tb.addLeaf(value[0], cover[0]);
+  const stack: number[] = [0, root, 0];
+  while (stack.length > 0) {
+    const d = stack.pop()!;
+    const nn = stack.pop()!;
+    const o = stack.pop()!;
+    if (feature[o] < 0 || d >= maxDepth) continue;
+    const l = tb.addLeaf(value[left[o]], cover[left[o]]);
+    const r = tb.addLeaf(value[right[o]], cover[right[o]]);
+    tb.split(nn, feature[o], bin[o], threshold[o], defaultLeft[o] === 1, gain[o], l, r);
+    stack.push(right[o], r, d + 1, left[o], l, d + 1);
+  }
+  return tb.finish();
+}
+
 export function treeDepth(tree: Tree): number {
   let max = 0;
   const stack: number[] = [0, 0];

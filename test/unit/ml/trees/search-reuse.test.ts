@@ -11,6 +11,7 @@ import {
   runToEnd,
   serializeModel,
   treeDepth,
+  truncateTree,
   type Grid,
 } from '../../../../src/main/ml/trees';
 import { searchFamily } from '../../../../src/main/ml/pipeline/family-search';
@@ -47,7 +48,7 @@ describe('search reuse (exactness of the shortcuts in searchFamily)', () => {
     expect(serializeModel(shallower).trees).not.toEqual(serializeModel(deep).trees);
   });
 
-  it('a shallower boosting fit resumed after the deeper fit\'s shared rounds equals its plain fit', () => {
+  it("a shallower boosting fit resumed after the deeper fit's shared rounds equals its plain fit", () => {
     const d = nonlinear(300, 12);
     const b = binData(d.X, d.nRows, d.nFeatures);
     for (const extra of [{}, { subsample: 0.7, colsampleBytree: 0.6 }]) {
@@ -61,6 +62,31 @@ describe('search reuse (exactness of the shortcuts in searchFamily)', () => {
           fitGbm(b, d.y, { ...base, maxDepth: depth }, { prefix: deep.trees.slice(0, shared) }),
         );
         expect(serializeModel(resumed)).toEqual(serializeModel(plain));
+      }
+    }
+  });
+
+  it('a forest fit with maxDepth d equals the deeper (or unlimited) fit with every tree cut at depth d', () => {
+    const d = nonlinear(300, 13);
+    const b = binData(d.X, d.nRows, d.nFeatures);
+    for (const extra of [
+      { criterion: 'gini' as const },
+      { criterion: 'entropy' as const, maxFeatures: 'log2' as const },
+    ]) {
+      const base = { nEstimators: 12, seed: 7, ...extra };
+      const deep = runToEnd(fitForest(b, d.y, { ...base, maxDepth: 5 }));
+      const unlimited = runToEnd(fitForest(b, d.y, base));
+      expect(Math.max(...unlimited.trees.map(treeDepth))).toBeGreaterThan(5); // a real cut below
+      for (const depth of [1, 2, 3, 5]) {
+        const plain = runToEnd(fitForest(b, d.y, { ...base, maxDepth: depth }));
+        for (const source of [deep, unlimited]) {
+          const cut = {
+            ...source,
+            params: plain.params,
+            trees: source.trees.map((t) => truncateTree(t, depth)),
+          };
+          expect(serializeModel(cut)).toEqual(serializeModel(plain));
+        }
       }
     }
   });
@@ -104,7 +130,8 @@ describe('search reuse (exactness of the shortcuts in searchFamily)', () => {
   it('bins the search and its final model with the given maxBins', () => {
     const d = nonlinear(240, 6);
     const grid: Grid = { learningRate: [0.3], maxDepth: [3], nEstimators: [10] };
-    const search = (maxBins?: number | 'auto') => runToEnd(searchFamily({ ...searchInput(d, 'gbm', grid), maxBins }));
+    const search = (maxBins?: number | 'auto') =>
+      runToEnd(searchFamily({ ...searchInput(d, 'gbm', grid), maxBins }));
     const coarse = deserializeModel(search(8).model);
     expect(coarse.binner.maxBins).toBe(8);
     expect(Math.max(...coarse.binner.nValueBins)).toBeLessThanOrEqual(8);
