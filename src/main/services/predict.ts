@@ -55,6 +55,9 @@ export type ModelChoice = 'production' | 'staging' | number;
  *  write transaction; reading a range re-reads the file's rows before it) stays small. */
 const SLICE_MIN_ROWS = 128;
 const SLICES_PER_WORKER = 2;
+/** A streamed file's first part: small, so a scorer starts as soon as the import has read a few rows
+ *  instead of waiting for a whole part (about 25 ms of an idle core per 1,567-row file at 392 rows). */
+const FIRST_PART_ROWS = 48;
 const MAILBOX_BYTES = 1 << 20;
 
 /**
@@ -84,8 +87,11 @@ function streamParts(
 ): { start: number; count: number }[] {
   const covered = Math.min(capacity, Math.ceil(estimate * 1.1));
   const parts: { start: number; count: number }[] = [];
-  for (let start = 0; start < covered; start += perPart)
-    parts.push({ start, count: Math.min(perPart, covered - start) });
+  for (let start = 0; start < covered; ) {
+    const count = Math.min(start === 0 ? Math.min(perPart, FIRST_PART_ROWS) : perPart, covered - start);
+    parts.push({ start, count });
+    start += count;
+  }
   if (covered < capacity) parts.push({ start: covered, count: capacity - covered });
   return parts;
 }

@@ -1,5 +1,5 @@
 /**
- * Importing one batch file, in a worker: the file is read in 4 MiB chunks (never whole), hashed,
+ * Importing one batch file, in a worker: the file is read in chunks of up to 4 MiB (never whole), hashed,
  * tokenized and validated as it streams, and each good row is written inside one transaction that
  * commits only if the whole file is good and its bytes are new. A bad file is kept whole (gzip) in
  * quarantine with all of its reasons. A cancel rolls the file back.
@@ -26,6 +26,10 @@ export interface IngestFileInput {
 }
 
 const CHUNK = 1 << 22;
+/** The first read's size; each read doubles it up to CHUNK. The tokenizer scans a chunk's lines before
+ *  its rows come out, so a small first chunk gets the first rows to a prediction's scorers in well
+ *  under a millisecond instead of after a whole 4 MiB chunk (~20 ms of an idle core per batch). */
+const FIRST_CHUNK = 1 << 16;
 
 class DuplicateFile extends Error {
   constructor(
@@ -83,8 +87,8 @@ export function ingestFile(input: IngestFileInput, ctx: TaskContext): IngestFile
           },
         });
         let offset = 0;
-        for (;;) {
-          const n = readSync(fd, buffer, 0, CHUNK, offset);
+        for (let want = FIRST_CHUNK; ; want = Math.min(CHUNK, 2 * want)) {
+          const n = readSync(fd, buffer, 0, want, offset);
           if (n === 0) break;
           offset += n;
           const chunk = buffer.subarray(0, n);
