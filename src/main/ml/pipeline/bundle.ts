@@ -12,6 +12,7 @@ import { transformRows, type PreprocessState } from '../preprocess';
 import { assignRegimes, type RegimeState } from '../regime';
 import {
   contributions,
+  splitFeatures,
   deserializeModel,
   predictProba,
   predictRaw,
@@ -196,6 +197,7 @@ export function predictWithBundle(
       const model = modelFor(cluster);
       const nF = Xg ? nKept + 1 : nKept;
       const contrib = model ? contributions(model, rowsOf(cluster, rows), rows.length) : null;
+      const used = model ? splitFeatures(model) : new Int32Array(0);
       const ranges = c.rangeJson[cluster] ?? Array.from({ length: nKept }, () => ',"low":0,"high":0}');
       const n = options.explain;
       const pos = new Int32Array(n);
@@ -219,7 +221,10 @@ export function predictWithBundle(
           const v = contrib.values;
           // The n largest positive and n most negative effects, ties to the lower feature index (what a
           // stable sort of all effects gives).
-          for (let f = 0; f < nKept; f++) {
+          // Only split features can have a nonzero effect; ascending, so ties still go to the lower index.
+          for (let u = 0; u < used.length; u++) {
+            const f = used[u]!;
+            if (f >= nKept) break;
             const e = v[o + f]!;
             if (e > 0) nPos = insertTop(pos, nPos, n, f, v, o, 1);
             else if (e < 0) nNeg = insertTop(neg, nNeg, n, f, v, o, -1);

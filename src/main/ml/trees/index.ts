@@ -50,7 +50,7 @@ export {
   predictProbaBinned,
   labelsFromProba,
 } from './predict';
-export { featureImportance, contributions, expectedValue, type Contributions } from './explain';
+export { featureImportance, contributions, expectedValue, splitFeatures, type Contributions } from './explain';
 export {
   serializeModel,
   deserializeModel,

@@ -3,6 +3,7 @@ import {
   binData,
   contributions,
   expectedValue,
+  splitFeatures,
   fitForest,
   fitGbm,
   predictRaw,
@@ -68,6 +69,23 @@ describe('contributions (TreeSHAP)', () => {
       }
     });
   }
+
+  it('only the features a model splits on get nonzero contributions (what ranking them relies on)', () => {
+    const small = runToEnd(fitGbm(b, d.y, { nEstimators: 3, maxDepth: 1, learningRate: 0.3 }));
+    const used = Array.from(splitFeatures(small));
+    const inSplits = new Set(small.trees.flatMap((t) => Array.from(t.feature).filter((f) => f >= 0)));
+    expect(used).toEqual([...inSplits].sort((a, c) => a - c));
+    expect(used.length).toBeLessThan(d.nFeatures);
+    const c = contributions(small, d.X, d.nRows);
+    let nonzero = 0;
+    for (let r = 0; r < d.nRows; r++)
+      for (let f = 0; f < d.nFeatures; f++) {
+        const v = c.values[r * d.nFeatures + f];
+        if (!used.includes(f)) expect(v).toBe(0);
+        else if (v !== 0) nonzero++;
+      }
+    expect(nonzero).toBeGreaterThan(0);
+  });
 
   it('matches brute-force Shapley values on a small model, including missing values', () => {
     const s = makeData(300, 4, 5, (rng, x) => {
