@@ -11,8 +11,7 @@ import { decodeF64, encodeF64, type EncodedArray } from '../matrix';
 import { transformRows, type PreprocessState } from '../preprocess';
 import { assignRegimes, type RegimeState } from '../regime';
 import {
-  contributions,
-  splitFeatures,
+  splitContributions,
   deserializeModel,
   predictProba,
   predictRaw,
@@ -195,9 +194,13 @@ export function predictWithBundle(
     explanations = new Array(nRows);
     for (const [cluster, rows] of byCluster) {
       const model = modelFor(cluster);
-      const nF = Xg ? nKept + 1 : nKept;
-      const contrib = model ? contributions(model, rowsOf(cluster, rows), rows.length) : null;
-      const used = model ? splitFeatures(model) : new Int32Array(0);
+      // Only split features can have a nonzero effect: a row's effects come for those (ascending).
+      const contrib = model ? splitContributions(model, rowsOf(cluster, rows), rows.length) : null;
+      const cols = contrib ? contrib.columns : new Int32Array(0);
+      const nc = cols.length;
+      // Sensors only: the global model's regime column is never listed.
+      let ncSensors = 0;
+      while (ncSensors < nc && cols[ncSensors]! < nKept) ncSensors++;
       const ranges = c.rangeJson[cluster] ?? Array.from({ length: nKept }, () => ',"low":0,"high":0}');
       const n = options.explain;
       const pos = new Int32Array(n);
@@ -210,24 +213,21 @@ export function predictWithBundle(
       const list = (r: number, top: Int32Array, count: number, o: number): string => {
         let text = '';
         for (let i = 0; i < count; i++)
-          text += (i > 0 ? ',' : '') + effectJson(r, top[i]!, contrib!.values[o + top[i]!]!);
+          text += (i > 0 ? ',' : '') + effectJson(r, cols[top[i]!]!, contrib!.values[o + top[i]!]!);
         return text;
       };
       rows.forEach((r, i) => {
         let nPos = 0;
         let nNeg = 0;
-        const o = i * nF;
+        const o = i * nc;
         if (contrib) {
           const v = contrib.values;
           // The n largest positive and n most negative effects, ties to the lower feature index (what a
-          // stable sort of all effects gives).
-          // Only split features can have a nonzero effect; ascending, so ties still go to the lower index.
-          for (let u = 0; u < used.length; u++) {
-            const f = used[u]!;
-            if (f >= nKept) break;
-            const e = v[o + f]!;
-            if (e > 0) nPos = insertTop(pos, nPos, n, f, v, o, 1);
-            else if (e < 0) nNeg = insertTop(neg, nNeg, n, f, v, o, -1);
+          // stable sort of all effects gives; columns ascend with the features).
+          for (let k = 0; k < ncSensors; k++) {
+            const e = v[o + k]!;
+            if (e > 0) nPos = insertTop(pos, nPos, n, k, v, o, 1);
+            else if (e < 0) nNeg = insertTop(neg, nNeg, n, k, v, o, -1);
           }
         }
         explanations![r] =

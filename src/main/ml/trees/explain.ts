@@ -79,7 +79,8 @@ export function splitFeatures(model: TreeModel): Int32Array {
 
 /**
  * TreeSHAP contributions for the given rows (default all) of a raw column-major matrix X with nRows
- * rows. Cost per row: O(trees x leaves x depth^2).
+ * rows. Cost per row: O(trees x leaves x depth^2) at worst; rows sharing a tree's decisions share its
+ * work (see DecisionMemo).
  */
 export function contributions(
   model: TreeModel,
@@ -89,10 +90,43 @@ export function contributions(
   nEstimators?: number,
 ): Contributions {
   const nF = model.nFeatures;
+  const c = splitContributions(model, X, nRows, rows, nEstimators);
+  const cols = c.columns;
+  const nc = cols.length;
+  const n = rows ? rows.length : nRows;
+  const values = new Float64Array(n * nF);
+  for (let i = 0; i < n; i++) for (let k = 0; k < nc; k++) values[i * nF + cols[k]] = c.values[i * nc + k];
+  return { values, nFeatures: nF, bias: c.bias };
+}
+
+export interface SplitContributions {
+  /** Row-major nRowsOut x columns.length: the contribution of feature columns[k] to row i at [i * nc + k]. */
+  values: Float64Array;
+  /** The model's split features (splitFeatures): every other feature's contribution is exactly 0. */
+  columns: Int32Array;
+  bias: number;
+}
+
+/**
+ * contributions() for the split features only: what ranking a row's sensors needs, without a row of
+ * zeros per unused sensor (most of ~600) to allocate, clear and scan.
+ */
+export function splitContributions(
+  model: TreeModel,
+  X: FeatureMatrix,
+  nRows: number,
+  rows?: ArrayLike<number>,
+  nEstimators?: number,
+): SplitContributions {
+  const nF = model.nFeatures;
   if (X.length < nRows * nF) throw new RangeError('X is smaller than nRows * nFeatures');
   const which = rows ?? Array.from({ length: nRows }, (_, i) => i);
   const nT = nEstimators ?? model.trees.length;
-  const values = new Float64Array(which.length * nF);
+  const cols = splitFeatures(model);
+  const nc = cols.length;
+  const colOf = new Int32Array(nF).fill(-1);
+  for (let k = 0; k < nc; k++) colOf[cols[k]] = k;
+  const values = new Float64Array(which.length * nc);
   const scale = model.kind === 'forest' ? (nT > 0 ? 1 / nT : 0) : 1;
   let maxDepth = 0;
   for (let t = 0; t < nT; t++) maxDepth = Math.max(maxDepth, depthOf(model.trees[t]));
@@ -100,23 +134,171 @@ export function contributions(
   const plans: (ShapPlan | null)[] = [];
   for (let t = 0; t < nT; t++) plans.push(planFor(model.trees[t]));
   const stack = new Int32Array(3 * (maxDepth + 2) * 2);
-  // The walks read a row's values only at split features.
-  const used = splitFeatures(model);
+  // The walks read a row's values only at split features, and write a dense row (scratch).
   const x = new Float64Array(nF);
-  for (let i = 0; i < which.length; i++) {
-    const r = which[i];
-    for (let u = 0; u < used.length; u++) {
-      const f = used[u];
+  const scratch = new Float64Array(nF);
+  const memos: (DecisionMemo | null)[] = [];
+  let walked = 0;
+  for (let t = 0; t < nT; t++) {
+    const memo = plans[t] ? memoFor(model.trees[t]) : null;
+    memos.push(memo);
+    if (!memo) walked++;
+  }
+  function fillRow(r: number): void {
+    for (let k = 0; k < nc; k++) {
+      const f = cols[k];
       x[f] = X[f * nRows + r];
     }
-    const phi = values.subarray(i * nF, (i + 1) * nF);
-    for (let t = 0; t < nT; t++) {
-      const plan = plans[t];
-      if (plan) runPlanned(model.trees[t], plan, ws, stack, x, phi, scale);
-      else ws.run(model.trees[t], x, phi, scale);
+  }
+  // Trees without a decision memo: every row walked through each.
+  if (walked > 0) {
+    for (let i = 0; i < which.length; i++) {
+      fillRow(which[i]);
+      for (let t = 0; t < nT; t++) {
+        if (memos[t]) continue;
+        const plan = plans[t];
+        if (plan) runPlanned(model.trees[t], plan, ws, stack, x, scratch, scale);
+        else ws.run(model.trees[t], x, scratch, scale);
+      }
+      const vo = i * nc;
+      for (let k = 0; k < nc; k++) {
+        values[vo + k] += scratch[cols[k]];
+        scratch[cols[k]] = 0;
+      }
     }
   }
-  return { values, nFeatures: nF, bias: expectedValue(model, nT) };
+  // The others tree by tree (its arrays stay hot; a row's values are read where it splits).
+  for (let t = 0; t < nT; t++) {
+    const memo = memos[t];
+    if (!memo) continue;
+    const tree = model.trees[t];
+    const { feature, threshold, defaultLeft } = tree;
+    const { inner, feats } = memo;
+    const m = inner.length;
+    const nk = feats.length;
+    const at = new Int32Array(nk);
+    for (let k = 0; k < nk; k++) at[k] = colOf[feats[k]];
+    for (let i = 0; i < which.length; i++) {
+      const r = which[i];
+      let bits = 0;
+      for (let b = 0; b < m; b++) {
+        const n = inner[b];
+        const xv = X[feature[n] * nRows + r];
+        if (xv !== xv ? defaultLeft[n] === 1 : xv <= threshold[n]) bits |= 1 << b;
+      }
+      const table = memo.table;
+      let o = table ? table[bits] : memo.offsets.get(bits);
+      if (o === undefined || o < 0) {
+        fillRow(r);
+        o = memoize(tree, plans[t]!, memo, bits, ws, stack, x, scratch);
+      }
+      const vo = i * nc;
+      if (o >= 0) {
+        const pool = memo.pool;
+        for (let k = 0; k < nk; k++) values[vo + at[k]] += pool[o + k] * scale;
+      } else
+        for (let k = 0; k < nk; k++) {
+          // Memo full: this vector's values are in scratch.
+          values[vo + at[k]] += scratch[feats[k]] * scale;
+          scratch[feats[k]] = 0;
+        }
+    }
+  }
+  return { values, columns: cols, bias: expectedValue(model, nT) };
+}
+
+/**
+ * Per tree: its contributions by the row's whole decision vector (which way the row turns at every
+ * split node, one bit each). A tree's contributions depend on the row only through that vector, and
+ * the rows of a batch share few of them (sensor trees are small), so most rows of a batch add a short
+ * list of (feature, value) pairs instead of walking every leaf. Bounded in size; trees with more than
+ * 30 split nodes are walked.
+ */
+interface DecisionMemo {
+  /** The split nodes, in index order (bit i of the vector = the row goes left at inner[i]). */
+  inner: Int32Array;
+  /** The tree's split features (ascending, distinct): the entries of every memoised list. */
+  feats: Int32Array;
+  /** Vector -> offset of its values (one per feats entry) in pool: a table for trees of at most
+   *  MEMO_TABLE_INNER split nodes (-1 = not yet), else a map. */
+  table: Int32Array | null;
+  offsets: Map<number, number>;
+  entries: number;
+  pool: Float64Array;
+  used: number;
+}
+
+const MEMO_MAX_INNER = 30;
+const MEMO_TABLE_INNER = 12;
+let MEMO_MAX_ENTRIES = 4096;
+
+/** Test hook: the number of decision vectors a tree's memo keeps (later ones are walked each time). */
+export function setDecisionMemoLimit(entries: number): number {
+  const prev = MEMO_MAX_ENTRIES;
+  MEMO_MAX_ENTRIES = entries;
+  return prev;
+}
+const memoCache = new WeakMap<Tree, DecisionMemo | null>();
+
+function memoFor(tree: Tree): DecisionMemo | null {
+  let memo = memoCache.get(tree);
+  if (memo !== undefined) return memo;
+  const inner: number[] = [];
+  const seen = new Set<number>();
+  for (let n = 0; n < tree.feature.length; n++) {
+    if (tree.feature[n] < 0) continue;
+    inner.push(n);
+    seen.add(tree.feature[n]);
+  }
+  memo =
+    inner.length > MEMO_MAX_INNER
+      ? null
+      : {
+          inner: Int32Array.from(inner),
+          feats: Int32Array.from([...seen].sort((a, b) => a - b)),
+          table: inner.length <= MEMO_TABLE_INNER ? new Int32Array(1 << inner.length).fill(-1) : null,
+          offsets: new Map(),
+          entries: 0,
+          pool: new Float64Array(64),
+          used: 0,
+        };
+  memoCache.set(tree, memo);
+  return memo;
+}
+
+/**
+ * A decision vector's values for one tree (the row in x), walked once: stored in the memo and its
+ * offset returned, or, when the memo is full, left in scratch (returns -1; the caller adds and clears).
+ */
+function memoize(
+  tree: Tree,
+  plan: ShapPlan,
+  memo: DecisionMemo,
+  bits: number,
+  ws: ShapWorkspace,
+  stack: Int32Array,
+  x: Float64Array,
+  scratch: Float64Array,
+): number {
+  const { feats } = memo;
+  // Scale 1 here: the values are kept per vector and scaled as they are added.
+  runPlanned(tree, plan, ws, stack, x, scratch, 1);
+  if (memo.entries >= MEMO_MAX_ENTRIES) return -1;
+  if (memo.used + feats.length > memo.pool.length) {
+    const grown = new Float64Array(Math.max(2 * memo.pool.length, memo.used + feats.length));
+    grown.set(memo.pool.subarray(0, memo.used));
+    memo.pool = grown;
+  }
+  const o = memo.used;
+  memo.used += feats.length;
+  for (let k = 0; k < feats.length; k++) {
+    memo.pool[o + k] = scratch[feats[k]];
+    scratch[feats[k]] = 0;
+  }
+  if (memo.table) memo.table[bits] = o;
+  else memo.offsets.set(bits, o);
+  memo.entries++;
+  return o;
 }
 
 /** Bound on a tree's (leaf, pattern) table: the sum over leaves of 2^depth (4^D for a full tree of

@@ -50,7 +50,16 @@ export {
   predictProbaBinned,
   labelsFromProba,
 } from './predict';
-export { featureImportance, contributions, expectedValue, splitFeatures, type Contributions } from './explain';
+export {
+  featureImportance,
+  contributions,
+  splitContributions,
+  setDecisionMemoLimit,
+  expectedValue,
+  splitFeatures,
+  type Contributions,
+  type SplitContributions,
+} from './explain';
 export {
   serializeModel,
   deserializeModel,

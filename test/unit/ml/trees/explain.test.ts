@@ -3,6 +3,7 @@ import {
   binData,
   contributions,
   expectedValue,
+  setDecisionMemoLimit,
   splitFeatures,
   fitForest,
   fitGbm,
@@ -85,6 +86,21 @@ describe('contributions (TreeSHAP)', () => {
         else if (v !== 0) nonzero++;
       }
     expect(nonzero).toBeGreaterThan(0);
+  });
+
+  it("gives the same contributions when a tree's decision memo is full (rows walked instead)", () => {
+    // Fresh models: memos are per tree and kept across calls.
+    const fit = () => runToEnd(fitGbm(b, d.y, { nEstimators: 20, maxDepth: 3, learningRate: 0.2 }));
+    const memoised = contributions(fit(), d.X, d.nRows);
+    const prev = setDecisionMemoLimit(1);
+    try {
+      const walked = contributions(fit(), d.X, d.nRows);
+      expect(walked.values.length).toBe(memoised.values.length);
+      for (let i = 0; i < walked.values.length; i++)
+        expect(walked.values[i]).toBeCloseTo(memoised.values[i], 12);
+    } finally {
+      setDecisionMemoLimit(prev);
+    }
   });
 
   it('matches brute-force Shapley values on a small model, including missing values', () => {
