@@ -382,8 +382,38 @@ function kernelData(sl: KnnShortlist, donors: KnnDonors): KnnKernelData {
       if (lane === 1) pr++;
     }
   }
+  // Each group's bound for the scan (knn_scan in kernels.c): the members' mean over the projected
+  // slots and the largest member distance from it. A donor's scan score is at least its squared
+  // projected distance (heavy terms are >= 0, the weight >= 1), so a group whose projected lower bound
+  // exceeds the C-th best score holds no candidate. Not for a group with a missing projection.
+  const gProj = new Float64Array(G * w);
+  const gRad = new Float64Array(G);
+  for (let g = 0; g < G; g++) {
+    const n = gPtr[g + 1] - gPtr[g];
+    let present = n > 0;
+    for (let t = 0; t < w; t++) {
+      if (sl.slotSrc[t] < sl.hs) continue;
+      let sum = 0;
+      for (let pos = gPtr[g]; pos < gPtr[g + 1]; pos++) sum += V[pos * w + t];
+      if (sum !== sum) present = false;
+      gProj[g * w + t] = n > 0 ? sum / n : 0;
+    }
+    let r = 0;
+    for (let pos = gPtr[g]; present && pos < gPtr[g + 1]; pos++) {
+      let s2 = 0;
+      for (let t = 0; t < w; t++) {
+        if (sl.slotSrc[t] < sl.hs) continue;
+        const e = V[pos * w + t] - gProj[g * w + t];
+        s2 += e * e;
+      }
+      r = Math.max(r, Math.sqrt(s2));
+    }
+    gRad[g] = present ? r : Infinity;
+  }
   const { p, nDonors, Z, obs, norm2, missPtr, missIdx } = donors;
   const data = {
+    gProj,
+    gRad,
     p,
     nDonors,
     Z,

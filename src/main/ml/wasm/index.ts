@@ -341,6 +341,10 @@ export interface KnnKernelData {
   hs: number;
   cent: Float64Array;
   slotSrc: Int32Array;
+  /** Per group, over the projected scan slots only (never missing): the members' mean (groups x w,
+   *  0 in heavy slots) and the largest member distance from it (Infinity: no bound for the group). */
+  gProj: Float64Array;
+  gRad: Float64Array;
 }
 
 /**
@@ -414,6 +418,8 @@ const KNN_JOB_FIELDS = [
   'Hq',
   'gD',
   'blockVals',
+  'gProj',
+  'gRad',
 ] as const;
 
 /** KnnJob's fields that hold a count, not an offset into the memory. */
@@ -483,6 +489,8 @@ export function acquireKnnKernel(
   place('Hq', 8 * data.hs);
   place('gD', 8 * G);
   place('blockVals', 8 * qb * p);
+  place('gProj', data.gProj.byteLength);
+  place('gRad', data.gRad.byteLength);
   const s = spaceFor(at);
   if (s.knnSource === data && s.knnKernel && s.knnKey === key) return s.knnKernel;
   const buf = s.memory.buffer;
@@ -506,6 +514,8 @@ export function acquireKnnKernel(
   copy(data.heavy, offsets.heavy);
   copy(data.cent, offsets.cent);
   copy(data.slotSrc, offsets.slotSrc);
+  copy(data.gProj, offsets.gProj);
+  copy(data.gRad, offsets.gRad);
   const counts: Record<string, number> = { p, w: data.w, k: 0, C: 0, nIn, ms: data.ms, hs: data.hs, nG: G };
   const job = new Int32Array(buf, FIXED_END, KNN_JOB_FIELDS.length);
   KNN_JOB_FIELDS.forEach(

@@ -355,7 +355,8 @@ static inline void knn_insert(double s, int32_t d, int C, double *topD, int32_t 
 static int knn_scan(const double *restrict vp, const double *restrict mydP, const int32_t *restrict pairDonor,
                     const int32_t *restrict gpPtr, const int32_t *restrict gOrder, int nG, int w,
                     const double *restrict vq, double pm, double p, int C, double *restrict topD,
-                    int32_t *restrict topI) {
+                    int32_t *restrict topI, const double *restrict gProj, const double *restrict gRad,
+                    const int32_t *restrict projSlots, int nProj) {
   int nTop = 0;
   double worst = __builtin_inf();
   int32_t worstI = -1;
@@ -364,6 +365,19 @@ static int knn_scan(const double *restrict vp, const double *restrict mydP, cons
   const v128_t zero = wasm_f64x2_splat(0.0);
   for (int gi = 0; gi < nG; gi++) {
     const int g = gOrder[gi];
+    if (nTop == C && gRad[g] != __builtin_inf()) {
+      /* Every member's score is at least its squared projected distance from the query, which is at
+       * least (|query - mean| - radius)^2: a group whose bound is above the C-th best score (with a
+       * margin for rounding) holds no donor the scan would keep, so skipping it changes nothing. */
+      double dq = 0;
+      for (int i = 0; i < nProj; i++) {
+        const double e = vq[projSlots[i]] - gProj[(size_t)g * w + projSlots[i]];
+        dq += e * e;
+      }
+      const double dist = __builtin_sqrt(dq), r = gRad[g];
+      const double gap = dist - r - 1e-9 * (dist + r);
+      if (gap > 0 && gap * gap > worst * (1 + 1e-9)) continue;
+    }
     for (int pr = gpPtr[g], end = gpPtr[g + 1]; pr < end; pr++) {
       const double *v = vp + (size_t)pr * 2 * w;
       const v128_t den = wasm_f64x2_sub(pmv, wasm_v128_load(mydP + 2 * pr));
@@ -461,6 +475,9 @@ typedef struct {
   double *Hq;
   double *gD;
   double *blockVals;
+  /* Per group over the projected slots: the members' mean (nG x w) and radius (knn_scan's bound). */
+  const double *gProj;
+  const double *gRad;
 } KnnJob;
 
 /* Weighted squared nan-Euclidean distance (pairDist in knn.ts); infinity when undefined. */
@@ -522,8 +539,12 @@ static int knn_query(KnnJob *J, int q, int qi, int nG, double pm, double *outVal
   const int mx = J->qMissN[q];
   const double qn2 = J->qn2[q];
   const double *Z = J->Z;
+  int32_t projSlots[64];
+  int nProj = 0;
+  for (int t = 0; t < J->w && nProj < 64; t++)
+    if (J->slotSrc[t] >= J->hs) projSlots[nProj++] = t;
   int nTop = knn_scan(J->vp, J->mydP, J->pairDonor, J->gpPtr, J->gOrder, nG, J->w, J->vq, pm, (double)p, C,
-                      J->topD, J->topI);
+                      J->topD, J->topI, J->gProj, J->gRad, projSlots, nProj);
   int32_t *topI = J->topI;
   double *G = J->G;
   /* Exact dots of the candidates, each summed over the coordinates in order (eight, then four chains at
