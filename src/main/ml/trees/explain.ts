@@ -284,11 +284,7 @@ function memoize(
   // Scale 1 here: the values are kept per vector and scaled as they are added.
   runPlanned(tree, plan, ws, stack, x, scratch, 1);
   if (memo.entries >= MEMO_MAX_ENTRIES) return -1;
-  if (memo.used + feats.length > memo.pool.length) {
-    const grown = new Float64Array(Math.max(2 * memo.pool.length, memo.used + feats.length));
-    grown.set(memo.pool.subarray(0, memo.used));
-    memo.pool = grown;
-  }
+  memo.pool = withRoom(memo.pool, memo.used, feats.length);
   const o = memo.used;
   memo.used += feats.length;
   for (let k = 0; k < feats.length; k++) {
@@ -299,6 +295,14 @@ function memoize(
   else memo.offsets.set(bits, o);
   memo.entries++;
   return o;
+}
+
+/** pool, or a copy of its first `used` values with room for `more` after them (doubling). */
+function withRoom(pool: Float64Array, used: number, more: number): Float64Array {
+  if (used + more <= pool.length) return pool;
+  const grown = new Float64Array(Math.max(2 * pool.length, used + more));
+  grown.set(pool.subarray(0, used));
+  return grown;
 }
 
 /** Bound on a tree's (leaf, pattern) table: the sum over leaves of 2^depth (4^D for a full tree of
@@ -490,11 +494,7 @@ class ShapWorkspace {
       this.extend(0, d + 1, z * iz, hot ? io : 0, f);
       d += 1;
     }
-    if (plan.used + d > plan.pool.length) {
-      const grown = new Float64Array(Math.max(2 * plan.pool.length, plan.used + d));
-      grown.set(plan.pool.subarray(0, plan.used));
-      plan.pool = grown;
-    }
+    plan.pool = withRoom(plan.pool, plan.used, d);
     const o = plan.used;
     plan.used += d;
     let feats = plan.feats[leaf];
