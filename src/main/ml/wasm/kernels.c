@@ -531,7 +531,8 @@ static double knn_pair_dist(const KnnJob *J, const double *Qq, const uint8_t *qo
 
 /* Query slot q of the block (query number qi of the job): stage 1, exact distances of the candidates,
  * then per missing coordinate the mean of its k nearest observing donors into outVals[t]. */
-static int knn_query(KnnJob *J, int q, int qi, int nG, double pm, double *outVals) {
+static int knn_query(KnnJob *J, int q, int qi, int nG, double pm, double *outVals, const int32_t *projSlots,
+                     int nProj) {
   const int p = J->p, C = J->C, k = J->k;
   const double *Qq = J->Q + (size_t)q * p;
   const uint8_t *qobsq = J->qobs + (size_t)q * p;
@@ -539,10 +540,6 @@ static int knn_query(KnnJob *J, int q, int qi, int nG, double pm, double *outVal
   const int mx = J->qMissN[q];
   const double qn2 = J->qn2[q];
   const double *Z = J->Z;
-  int32_t projSlots[64];
-  int nProj = 0;
-  for (int t = 0; t < J->w && nProj < 64; t++)
-    if (J->slotSrc[t] >= J->hs) projSlots[nProj++] = t;
   int nTop = knn_scan(J->vp, J->mydP, J->pairDonor, J->gpPtr, J->gOrder, nG, J->w, J->vq, pm, (double)p, C,
                       J->topD, J->topI, J->gProj, J->gRad, projSlots, nProj);
   int32_t *topI = J->topI;
@@ -653,6 +650,11 @@ void knn_block(KnnJob *J, int b0, int bn) {
   const double nan = __builtin_nan("");
   double *Qc = J->Qc, *Y = J->Y, *Hq = J->Hq, *gD = J->gD, *vq = J->vq;
   int32_t *gI = J->gOrder;
+  /* The projected scan slots (the group bound in knn_scan; at most 64 used, a valid bound on any subset). */
+  int32_t projSlots[64];
+  int nProj = 0;
+  for (int t = 0; t < J->w && nProj < 64; t++)
+    if (J->slotSrc[t] >= J->hs) projSlots[nProj++] = t;
   for (int q = 0; q < bn; q++) {
     const double *raw = J->raw + (size_t)q * nIn;
     double *Qq = J->Q + (size_t)q * p;
@@ -713,6 +715,6 @@ void knn_block(KnnJob *J, int b0, int bn) {
       const int src = J->slotSrc[t];
       vq[t] = src < hs ? Hq[src] : Y[src - hs];
     }
-    knn_query(J, q, b0 + q, nG, (double)(p - mx), J->blockVals + (size_t)q * p);
+    knn_query(J, q, b0 + q, nG, (double)(p - mx), J->blockVals + (size_t)q * p, projSlots, nProj);
   }
 }
