@@ -1,5 +1,6 @@
 // Profiles the per-family grid search on a workspace with the wafer training data imported:
-//   node -r tsx/cjs bench/grid-profile.ts WORKSPACE.sqlite [--gbm-base P] [--only gbm|forest]
+//   node -r tsx/cjs bench/grid-profile.ts WORKSPACE.sqlite [--gbm-base P] [--only gbm|forest] [--bins N]
+// (bins: the quantile bin count; default 'auto', as training's default config)
 // --gbm-base P adds baseScore: [P] to the boosting grid (e.g. 0.5, XGBoost 1.7's start; default: the
 // fault rate).
 import { copyFileSync, mkdtempSync } from 'node:fs';
@@ -55,6 +56,7 @@ for (const family of (['gbm', 'forest'] as const).filter((f) => !only || f === o
       nFolds: 5,
       seed: 1,
       classWeight: 'none',
+      maxBins: opt('bins') === undefined ? 'auto' : Number(opt('bins')),
     }),
   );
   const cpu = process.cpuUsage(cpu0).user / 1e6;

@@ -226,7 +226,56 @@ int find_split(const double *restrict hist, double G, double H, const int32_t *r
   return s.found;
 }
 
-/* Scans one feature's per-code sums (at gh[o..], bitmap at seen[so..]) and clears them. */
+/* One column's candidates of a sparse scan: occupied value codes ascending, with prefix sums. */
+static int32_t sparse_code[256];
+static double sparse_gl[257];
+static double sparse_hl[257];
+
+/*
+ * Whether any of the m candidates in sparse_gl/sparse_hl (missing right, and missing left when the
+ * column has missing values) passes consider's division-free test against the current best. Two
+ * candidates per f64x2, each lane doing consider's operations exactly; the best only grows during a
+ * scan and the test's bound grows with it, so "none passes now" means the scalar scan would leave the
+ * state as it is. The slot after the last candidate must repeat it (an odd m).
+ */
+static int sparse_may_win(const SearchState *s, int m) {
+  const v128_t G = wasm_f64x2_splat(s->G);
+  const v128_t H = wasm_f64x2_splat(s->H);
+  const v128_t lambda = wasm_f64x2_splat(s->lambda);
+  const v128_t minH = wasm_f64x2_splat(s->minH);
+  const v128_t bound = wasm_f64x2_splat(s->best + s->parent);
+  const v128_t gM = wasm_f64x2_splat(s->gM);
+  const v128_t hM = wasm_f64x2_splat(s->hM);
+  const int twoSided = s->hasMissing;
+  v128_t any = wasm_i64x2_splat(0);
+  for (int i = 0; i < m; i += 2) {
+    v128_t GL = wasm_v128_load(sparse_gl + i);
+    v128_t HL = wasm_v128_load(sparse_hl + i);
+    for (int side = 0; side <= twoSided; side++) {
+      if (side) {
+        GL = wasm_f64x2_add(GL, gM);
+        HL = wasm_f64x2_add(HL, hM);
+      }
+      const v128_t HR = wasm_f64x2_sub(H, HL);
+      const v128_t ok = wasm_v128_and(wasm_f64x2_ge(HL, minH), wasm_f64x2_ge(HR, minH));
+      const v128_t GR = wasm_f64x2_sub(G, GL);
+      const v128_t a = wasm_f64x2_add(HL, lambda);
+      const v128_t c = wasm_f64x2_add(HR, lambda);
+      const v128_t num =
+          wasm_f64x2_add(wasm_f64x2_mul(wasm_f64x2_mul(GL, GL), c), wasm_f64x2_mul(wasm_f64x2_mul(GR, GR), a));
+      const v128_t pass = wasm_f64x2_gt(num, wasm_f64x2_mul(wasm_f64x2_mul(bound, a), c));
+      any = wasm_v128_or(any, wasm_v128_and(ok, pass));
+    }
+  }
+  return wasm_v128_any_true(any);
+}
+
+/*
+ * Scans one feature's per-code sums (at gh[o..], bitmap at seen[so..]) and clears them. First the
+ * occupied codes and their prefix sums are gathered (clearing as it goes); then, unless
+ * sparse_may_win proves no candidate can win, they are replayed through try_bin in order, as the
+ * scan over the bitmap did (same candidates, same order, same running best).
+ */
 static void scan_sparse(SearchState *s, SplitOut *out, double *restrict gh, uint32_t *restrict seen, int k, int nb,
                         int o, int so) {
   s->gM = gh[o];
@@ -236,7 +285,7 @@ static void scan_sparse(SearchState *s, SplitOut *out, double *restrict gh, uint
   s->hasMissing = s->hM > s->H * 1e-10;
   double GL = 0;
   double HL = 0;
-  int pending = 0;
+  int m = 0;
   const int nWords = (nb >> 5) + 1;
   for (int w = 0; w < nWords; w++) {
     uint32_t bits = seen[so + w];
@@ -251,20 +300,36 @@ static void scan_sparse(SearchState *s, SplitOut *out, double *restrict gh, uint
       const double hb = gh[j + 1];
       gh[j] = 0;
       gh[j + 1] = 0;
-      if (pending) {
-        out->next = c < nb ? c : nb;
-        pending = 0;
-      }
+      /* The last value bin is no candidate: "all values left" is try_missing's split. */
       if (c >= nb) continue;
       GL += gb;
       HL += hb;
-      if (try_bin(s, out, k, c, GL, HL)) {
-        pending = 1;
-        out->next = nb;
-        for (int e = c + 1; e < nb; e++) {
-          const int ew = e >> 5;
-          const uint32_t present = ew == w ? (bits >> (e & 31)) & 1 : (seen[so + ew] >> (e & 31)) & 1;
-          if (present != 0 || !try_bin(s, out, k, e, GL, HL)) break;
+      sparse_code[m] = c;
+      sparse_gl[m] = GL;
+      sparse_hl[m] = HL;
+      m++;
+    }
+  }
+  if (m > 0) {
+    sparse_gl[m] = sparse_gl[m - 1];
+    sparse_hl[m] = sparse_hl[m - 1];
+    if (sparse_may_win(s, m)) {
+      /* out->next: the first occupied code after the last winning bin (nb if none before it). */
+      int pending = 0;
+      for (int i = 0; i < m; i++) {
+        const int c = sparse_code[i];
+        if (pending) {
+          out->next = c;
+          pending = 0;
+        }
+        if (try_bin(s, out, k, c, sparse_gl[i], sparse_hl[i])) {
+          pending = 1;
+          out->next = nb;
+          /* The empty bins after c are the dense scan's candidates too (same sums). */
+          const int nextCode = i + 1 < m ? sparse_code[i + 1] : nb;
+          for (int e = c + 1; e < nb && e != nextCode; e++) {
+            if (!try_bin(s, out, k, e, sparse_gl[i], sparse_hl[i])) break;
+          }
         }
       }
     }
