@@ -153,6 +153,7 @@ static void init_state(SearchState *s, double G, double H, double lambda, double
  * on past its end (into the next column, or the arena's padding) with its result masked off.
  */
 static int pair_may_win(const SearchState *s, const double *h0, int len0, const double *h1, int len1) {
+  const int shorter = len0 < len1 ? len0 : len1;
   const int len = len0 > len1 ? len0 : len1;
   const v128_t last = wasm_i64x2_make(len0 - 2, len1 - 2);
   const v128_t G = wasm_f64x2_splat(s->G);
@@ -163,21 +164,33 @@ static int pair_may_win(const SearchState *s, const double *h0, int len0, const 
   v128_t GL = wasm_f64x2_splat(0);
   v128_t HL = wasm_f64x2_splat(0);
   v128_t any = wasm_i64x2_splat(0);
-  for (int j = 2; j < len - 2; j += 2) {
-    const v128_t live = wasm_i64x2_gt(last, wasm_i64x2_splat(j));
-    const v128_t a0 = wasm_v128_load(h0 + j);
-    const v128_t a1 = wasm_v128_load(h1 + j);
-    GL = wasm_f64x2_add(GL, wasm_i64x2_shuffle(a0, a1, 0, 2));
-    HL = wasm_f64x2_add(HL, wasm_i64x2_shuffle(a0, a1, 1, 3));
-    const v128_t HR = wasm_f64x2_sub(H, HL);
-    const v128_t ok = wasm_v128_and(wasm_f64x2_ge(HL, minH), wasm_f64x2_ge(HR, minH));
-    const v128_t GR = wasm_f64x2_sub(G, GL);
-    const v128_t a = wasm_f64x2_add(HL, lambda);
-    const v128_t c = wasm_f64x2_add(HR, lambda);
-    const v128_t num = wasm_f64x2_add(wasm_f64x2_mul(wasm_f64x2_mul(GL, GL), c), wasm_f64x2_mul(wasm_f64x2_mul(GR, GR), a));
-    const v128_t pass = wasm_f64x2_gt(num, wasm_f64x2_mul(wasm_f64x2_mul(bound, a), c));
-    any = wasm_v128_or(any, wasm_v128_and(live, wasm_v128_and(ok, pass)));
+  /* A candidate pair: both lanes' prefix sums advanced by one bin and tested (mask in `pass`). */
+#define PAIR_STEP(j)                                                                                          \
+  const v128_t a0 = wasm_v128_load(h0 + (j));                                                                \
+  const v128_t a1 = wasm_v128_load(h1 + (j));                                                                \
+  GL = wasm_f64x2_add(GL, wasm_i64x2_shuffle(a0, a1, 0, 2));                                                 \
+  HL = wasm_f64x2_add(HL, wasm_i64x2_shuffle(a0, a1, 1, 3));                                                 \
+  const v128_t HR = wasm_f64x2_sub(H, HL);                                                                   \
+  const v128_t ok = wasm_v128_and(wasm_f64x2_ge(HL, minH), wasm_f64x2_ge(HR, minH));                         \
+  const v128_t GR = wasm_f64x2_sub(G, GL);                                                                   \
+  const v128_t a = wasm_f64x2_add(HL, lambda);                                                               \
+  const v128_t c = wasm_f64x2_add(HR, lambda);                                                               \
+  const v128_t num =                                                                                         \
+      wasm_f64x2_add(wasm_f64x2_mul(wasm_f64x2_mul(GL, GL), c), wasm_f64x2_mul(wasm_f64x2_mul(GR, GR), a));  \
+  const v128_t pass = wasm_v128_and(ok, wasm_f64x2_gt(num, wasm_f64x2_mul(wasm_f64x2_mul(bound, a), c)));
+  /* Both columns still have candidates: no lane mask needed. */
+  int j = 2;
+  for (; j < shorter - 2; j += 2) {
+    PAIR_STEP(j)
+    any = wasm_v128_or(any, pass);
   }
+  /* The longer column's remaining candidates; the other lane reads on and is masked off. */
+  for (; j < len - 2; j += 2) {
+    PAIR_STEP(j)
+    const v128_t live = wasm_i64x2_gt(last, wasm_i64x2_splat(j));
+    any = wasm_v128_or(any, wasm_v128_and(live, pass));
+  }
+#undef PAIR_STEP
   return wasm_v128_any_true(any);
 }
 
