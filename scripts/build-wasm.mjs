@@ -18,6 +18,7 @@ const exports = [
   'subtract_hist',
   'find_split',
   'find_split_sparse',
+  'forest_column',
   'knn_block',
   '__heap_base',
 ];

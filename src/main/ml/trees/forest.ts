@@ -11,6 +11,7 @@
 import { identityRows, type FitOptions } from './gbm';
 import { childKey, deriveSeed, Rng, Stream } from './prng';
 import { partitionRows, splitThreshold, TreeBuilder } from './tree';
+import { acquireForestArena, releaseHistArena } from '../wasm';
 import type { BinnedData, Binner, ForestModel, ForestParams, Progress, Tree } from './types';
 
 /** scikit-learn 1.2 RandomForestClassifier defaults, except the seed. */
@@ -78,6 +79,7 @@ export function* fitForestTrees(
     out.trees.push(growForestTree(work, treeIndex));
     yield { done: ti + 1, total, message: `forest tree ${ti + 1}/${total}` };
   }
+  releaseHistArena();
   return out;
 }
 
@@ -159,10 +161,7 @@ function growForestTree(w: ForestWork, treeIndex: number): Tree {
     cw0,
     cw1,
     count,
-    idx,
     scratch,
-    wN,
-    yN,
     hist,
     seen,
     perm,
@@ -171,6 +170,12 @@ function growForestTree(w: ForestWork, treeIndex: number): Tree {
     table,
   } = w;
   const { binner, codes, nRows } = w.data;
+  // WebAssembly: the rows, labels and weights live in its memory, and each drawn column's sums and
+  // candidates run in forest_column (bit-identical to the loop below, which is the fallback).
+  const arena = acquireForestArena(codes, nTrain, table);
+  const idx = arena ? arena.idx : w.idx;
+  const yN = arena ? arena.yN : w.yN;
+  const wN = arena ? arena.wN : w.wN;
   const entropy = table !== null;
   const minLeaf = p.minSamplesLeaf;
   // Bootstrap: nTrain draws with replacement; a row's multiplicity becomes its weight.
@@ -233,6 +238,7 @@ function growForestTree(w: ForestWork, treeIndex: number): Tree {
     let visited = 0;
     frng.reseed(deriveSeed(treeSeed, Stream.ForestFeatures, key));
     let drawn = 0;
+    if (arena) arena.resetBest();
     for (let j = 0; j < nActive && visited < mtry; j++) {
       const pick = j + frng.nextInt(nActive - j);
       picks[drawn++] = pick;
@@ -241,6 +247,10 @@ function growForestTree(w: ForestWork, treeIndex: number): Tree {
       perm[j] = col;
       const f = binner.active[col];
       const nb = binner.nValueBins[f];
+      if (arena) {
+        if (arena.column(col, nRows, start, nS, nb, Wn0, Wn1, minLeaf)) visited++;
+        continue;
+      }
       // Class weights and row count per code, with a bitmap of occupied codes: only those are
       // visited (ascending) and cleared, never all 256 bins (most are empty in a small node).
       const base = col * nRows;
@@ -335,6 +345,14 @@ function growForestTree(w: ForestWork, treeIndex: number): Tree {
           }
         }
       }
+    }
+    if (arena) {
+      bestScore = arena.bestF[0];
+      bestL0 = arena.bestF[1];
+      bestL1 = arena.bestF[2];
+      bestCol = arena.bestI[0];
+      bestBin = arena.bestI[1];
+      bestDefaultLeft = arena.bestI[2] !== 0;
     }
     // Undo the draws' swaps, last first: perm is the identity again for the next node.
     for (let j = drawn - 1; j >= 0; j--) {

@@ -59,6 +59,23 @@ interface KernelExports {
     seen: number,
     out: number,
   ): number;
+  forest_column(
+    codes: number,
+    idx: number,
+    nS: number,
+    yN: number,
+    wN: number,
+    nb: number,
+    col: number,
+    Wn0: number,
+    Wn1: number,
+    minLeaf: number,
+    table: number,
+    tableLen: number,
+    hist: number,
+    seen: number,
+    best: number,
+  ): number;
   knn_block(job: number, b0: number, bn: number): void;
   __heap_base: WebAssembly.Global;
 }
@@ -82,7 +99,10 @@ const RESERVED_BYTES = 128 * 1024;
 const SCRATCH_ACC = RESERVED_BYTES;
 const SCRATCH_SEEN = SCRATCH_ACC + 4 * 512 * 8;
 const SPLIT_OUT = SCRATCH_SEEN + 4 * 8 * 4;
-const FIXED_END = SPLIT_OUT + 48;
+// A forest node's best split (score, L0, L1 as f64; col, bin, defaultLeft as i32). The forest's
+// per-code sums and bitmap use the sparse search's scratch (it is zero between calls too).
+const FOREST_BEST = SPLIT_OUT + 48;
+const FIXED_END = FOREST_BEST + 40;
 const PAGE = 65536;
 /** Histogram buffers per arena are capped at this many bytes; a fit needing more uses JS buffers. */
 const HIST_BUDGET_BYTES = 64 * 1024 * 1024;
@@ -127,6 +147,9 @@ interface Space {
   knnSource: KnnKernelData | null;
   knnKernel: KnnKernel | null;
   knnKey: string;
+  /** The forest arena last handed out and its layout. */
+  forest: ForestArena | null;
+  forestKey: string;
 }
 
 let space: Space | null = null;
@@ -135,7 +158,7 @@ function spaceFor(bytes: number): Space {
   if (space && space.bytes >= bytes) return space;
   const pages = Math.ceil(bytes / PAGE);
   const memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
-  const instance = new WebAssembly.Instance(module()!, { env: { memory } });
+  const instance = new WebAssembly.Instance(module()!, { env: { memory, log: Math.log } });
   const kernels = instance.exports as unknown as KernelExports;
   if (Number(kernels.__heap_base.value) > RESERVED_BYTES) {
     throw new Error('WebAssembly kernels: their stack and data exceed the reserved bytes');
@@ -150,6 +173,8 @@ function spaceFor(bytes: number): Space {
     knnSource: null,
     knnKernel: null,
     knnKey: '',
+    forest: null,
+    forestKey: '',
   };
   return space;
 }
@@ -239,6 +264,7 @@ export function acquireHistArena(
   }
   s.knnSource = null;
   s.knnKernel = null;
+  s.forest = null;
   const hists: Float64Array[] = [];
   for (let i = 0; i < nHists; i++) hists.push(new Float64Array(buf, oHists + i * 8 * maxHist, maxHist));
   const k = s.kernels;
@@ -304,6 +330,110 @@ export function acquireHistArena(
         ),
         out,
       ),
+  });
+}
+
+/**
+ * The arrays of one forest tree's growth, in WebAssembly memory (views valid until the next acquire on
+ * this thread: a fit takes the arena afresh for every tree).
+ */
+export interface ForestArena {
+  /** The tree's rows (bootstrap draws, then partitioned node by node). */
+  idx: Uint32Array;
+  /** The node's labels and weights, in idx order from 0. */
+  yN: Uint8Array;
+  wN: Float64Array;
+  /** Starts a node's search: no best split yet (score -Infinity). */
+  resetBest(): void;
+  /**
+   * Drawn column `col` (nb value bins) over the node's rows idx[start..start+nS): its candidates
+   * against the node's best; false if the column is constant in the node (not counted as visited).
+   */
+  column(
+    col: number,
+    nRows: number,
+    start: number,
+    nS: number,
+    nb: number,
+    Wn0: number,
+    Wn1: number,
+    minLeaf: number,
+  ): boolean;
+  /** The node's best so far: score, L0, L1. */
+  bestF: Float64Array;
+  /** The node's best so far: column, bin, defaultLeft (0/1). */
+  bestI: Int32Array;
+}
+
+/**
+ * A forest arena over `codes` (nActive x nRows, column-major) for trees of nTrain rows, with the
+ * entropy score's x ln x table (null: gini). Returns null when the kernels are disabled. The codes sit
+ * where the boosting arena keeps them, so both families of one binned data set copy them in once.
+ */
+export function acquireForestArena(
+  codes: Uint8Array,
+  nTrain: number,
+  table: Float64Array | null,
+): ForestArena | null {
+  if (!wasmKernelsEnabled()) return null;
+  const tableLen = table ? table.length : 0;
+  const oCodes = align(FIXED_END);
+  const oIdx = align(oCodes + codes.length);
+  const oY = align(oIdx + 4 * nTrain);
+  const oW = align(oY + nTrain);
+  const oTable = align(oW + 8 * nTrain);
+  const end = oTable + 8 * tableLen;
+  const s = spaceFor(end);
+  const buf = s.memory.buffer;
+  const key = `${nTrain}/${tableLen}`;
+  if (s.codesSource === codes && s.forest && s.forestKey === key) return s.forest;
+  if (s.codesSource !== codes) {
+    new Uint8Array(buf, oCodes, codes.length).set(codes);
+    s.codesSource = codes;
+  }
+  // The table depends on its length only (x ln x for 0..length-1), so the key covers it.
+  if (table) new Float64Array(buf, oTable, tableLen).set(table);
+  s.knnSource = null;
+  s.knnKernel = null;
+  s.arena = null;
+  s.arenaKey = '';
+  const k = s.kernels;
+  const bestF = new Float64Array(buf, FOREST_BEST, 3);
+  const bestI = new Int32Array(buf, FOREST_BEST + 24, 3);
+  const tableAt = table ? oTable : 0;
+  s.forestKey = key;
+  return (s.forest = {
+    idx: new Uint32Array(buf, oIdx, nTrain),
+    yN: new Uint8Array(buf, oY, nTrain),
+    wN: new Float64Array(buf, oW, nTrain),
+    bestF,
+    bestI,
+    resetBest: () => {
+      bestF[0] = -Infinity;
+      bestF[1] = 0;
+      bestF[2] = 0;
+      bestI[0] = -1;
+      bestI[1] = 0;
+      bestI[2] = 0;
+    },
+    column: (col, nRows, start, nS, nb, Wn0, Wn1, minLeaf) =>
+      k.forest_column(
+        oCodes + col * nRows,
+        oIdx + 4 * start,
+        nS,
+        oY,
+        oW,
+        nb,
+        col,
+        Wn0,
+        Wn1,
+        minLeaf,
+        tableAt,
+        tableLen,
+        SCRATCH_ACC,
+        SCRATCH_SEEN,
+        FOREST_BEST,
+      ) !== 0,
   });
 }
 
@@ -531,6 +661,7 @@ export function acquireKnnKernel(
   // The boosting arena's bytes are overwritten: its next acquire copies its codes in again.
   s.codesSource = null;
   s.arena = null;
+  s.forest = null;
   s.knnSource = data;
   s.knnKey = key;
   return (s.knnKernel = {

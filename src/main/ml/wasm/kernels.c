@@ -401,6 +401,139 @@ int find_split_sparse(const uint8_t *restrict codes, int nRows, const uint32_t *
   return s.found;
 }
 
+/* ---- Random forest: one drawn column of a node's split search (same sums, candidates, scores, order
+ * and tie rule as growForestTree in trees/forest.ts) ---- */
+
+/* The node's best split so far (read and reset by the TypeScript side at fixed offsets). */
+typedef struct {
+  double score, L0, L1;
+  int32_t col, bin, defaultLeft, pad;
+} ForestBest;
+
+/* Math.log, imported: the entropy score's x ln x for weights outside the table (class weights). */
+__attribute__((import_module("env"), import_name("log"))) double js_log(double x);
+
+/* x ln x, from the table for whole weights within it (as xl in forest.ts). */
+static inline double forest_xl(const double *table, int tableLen, double x) {
+  if (x >= 0 && x < (double)tableLen) {
+    const int i = (int)x;
+    if ((double)i == x) return table[i];
+  }
+  return x > 0 ? x * js_log(x) : 0;
+}
+
+/* splitScore of forest.ts: gini when table is null, else entropy from the table. */
+static inline double forest_score(double l0, double l1, double r0, double r1, double lc, double rc, double minLeaf,
+                                  const double *table, int tableLen) {
+  if (lc < minLeaf || rc < minLeaf) return -__builtin_inf();
+  const double wl = l0 + l1;
+  const double wr = r0 + r1;
+  if (wl <= 0 || wr <= 0) return -__builtin_inf();
+  if (table == 0) return (l0 * l0 + l1 * l1) / wl + (r0 * r0 + r1 * r1) / wr;
+  return forest_xl(table, tableLen, l0) + forest_xl(table, tableLen, l1) - forest_xl(table, tableLen, wl) +
+         forest_xl(table, tableLen, r0) + forest_xl(table, tableLen, r1) - forest_xl(table, tableLen, wr);
+}
+
+/*
+ * One drawn column of a forest node: class weights and row count per code of the node's rows
+ * (codes: the column; idx: the node's rows; yN, wN: their labels and weights), then every candidate
+ * against best. Returns 0 for a column constant in the node (it does not count as visited). hist
+ * (3 doubles per code) and seen (8 words) are zero on entry and exit.
+ */
+int forest_column(const uint8_t *restrict codes, const uint32_t *restrict idx, int nS, const uint8_t *restrict yN,
+                  const double *restrict wN, int nb, int col, double Wn0, double Wn1, double minLeaf,
+                  const double *table, int tableLen, double *restrict hist, uint32_t *restrict seen,
+                  ForestBest *best) {
+  for (int i = 0; i < nS; i++) {
+    const int c = codes[idx[i]];
+    const int h = 3 * c;
+    hist[h + yN[i]] += wN[i];
+    hist[h + 2] += 1;
+    seen[c >> 5] |= 1u << (c & 31);
+  }
+  const int nWords = (nb >> 5) + 1;
+  int nonEmpty = 0;
+  for (int w = 0; w < nWords; w++) nonEmpty += __builtin_popcount(seen[w]);
+  if (nonEmpty < 2) {
+    for (int w = 0; w < nWords; w++) {
+      uint32_t bits = seen[w];
+      seen[w] = 0;
+      while (bits != 0) {
+        const int h = 3 * ((w << 5) + __builtin_ctz(bits));
+        bits &= bits - 1;
+        hist[h] = 0;
+        hist[h + 1] = 0;
+        hist[h + 2] = 0;
+      }
+    }
+    return 0;
+  }
+  const double Wn = Wn0 + Wn1;
+  const double m0 = hist[0];
+  const double m1 = hist[1];
+  const double mc = hist[2];
+  hist[0] = 0;
+  hist[1] = 0;
+  hist[2] = 0;
+  const int hasMissing = mc > 0;
+  double L0 = 0;
+  double L1 = 0;
+  double Lc = 0;
+  for (int w = 0; w < nWords; w++) {
+    uint32_t bits = seen[w];
+    seen[w] = 0;
+    if (w == 0) bits &= ~1u;
+    while (bits != 0) {
+      const int b = (w << 5) + __builtin_ctz(bits);
+      bits &= bits - 1;
+      const int h = 3 * b;
+      const double c = hist[h + 2];
+      L0 += hist[h];
+      L1 += hist[h + 1];
+      Lc += c;
+      hist[h] = 0;
+      hist[h + 1] = 0;
+      hist[h + 2] = 0;
+      if (b < nb) {
+        const double sRight = forest_score(L0, L1, Wn0 - L0, Wn1 - L1, Lc, (double)nS - Lc, minLeaf, table, tableLen);
+        if (sRight > best->score) {
+          best->score = sRight;
+          best->col = col;
+          best->bin = b;
+          best->L0 = L0;
+          best->L1 = L1;
+          best->defaultLeft = !hasMissing && L0 + L1 >= Wn - L0 - L1;
+        }
+        if (hasMissing) {
+          const double a0 = L0 + m0;
+          const double a1 = L1 + m1;
+          const double sLeft =
+              forest_score(a0, a1, Wn0 - a0, Wn1 - a1, Lc + mc, (double)nS - Lc - mc, minLeaf, table, tableLen);
+          if (sLeft > best->score) {
+            best->score = sLeft;
+            best->col = col;
+            best->bin = b;
+            best->L0 = a0;
+            best->L1 = a1;
+            best->defaultLeft = 1;
+          }
+        }
+      } else if (hasMissing) {
+        const double sc = forest_score(L0, L1, m0, m1, Lc, mc, minLeaf, table, tableLen);
+        if (sc > best->score) {
+          best->score = sc;
+          best->col = col;
+          best->bin = nb;
+          best->L0 = L0;
+          best->L1 = L1;
+          best->defaultLeft = 0;
+        }
+      }
+    }
+  }
+  return 1;
+}
+
 /* ---- KNN imputation: stage 1 of the shortlist search (same scores, pruning rule and tie rule as
  * the scan in preprocess/knn.ts) ----
  *

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { binData, fitGbm, runToEnd, type GbmParams, type Tree } from '../../../../src/main/ml/trees';
+import { binData, fitForest, fitGbm, runToEnd, type ForestParams, type GbmParams, type Tree } from '../../../../src/main/ml/trees';
 import { buildHist, subtractHist } from '../../../../src/main/ml/trees/hist';
 import { setSparseNodeRows } from '../../../../src/main/ml/trees/gbm';
 import { acquireHistArena, setKernelBackend, wasmKernelsEnabled } from '../../../../src/main/ml/wasm';
@@ -125,6 +125,64 @@ describe('WebAssembly kernels', () => {
       const wasm = runToEnd(fitGbm(b, d.y, params, options));
       expect(treeBits(wasm.trees)).toEqual(treeBits(ref.trees));
     }
+  });
+
+  it('grow the same forests as the TypeScript grower', () => {
+    const d = nonlinear(900, 7);
+    const b = binData(d.X, d.nRows, d.nFeatures, 64);
+    const subset = Uint32Array.from({ length: 650 }, (_, i) => i + (i >= 300 ? 250 : 0));
+    const cases: [Partial<ForestParams>, { rows?: Uint32Array }][] = [
+      [{ nEstimators: 12, criterion: 'gini', maxDepth: 3, maxFeatures: 'sqrt' }, {}],
+      [{ nEstimators: 12, criterion: 'entropy', maxDepth: 3, maxFeatures: 'log2' }, { rows: subset }],
+      // Unlimited depth: small nodes, pure leaves, constant-in-node columns skipped uncounted.
+      [{ nEstimators: 8, criterion: 'gini', maxFeatures: 'all' }, { rows: subset }],
+      [{ nEstimators: 8, criterion: 'entropy', maxDepth: 12, minSamplesLeaf: 3 }, {}],
+      // Fractional weights: gini's divisions, and entropy's x ln x outside the table (Math.log).
+      [{ nEstimators: 8, criterion: 'gini', classWeight: 'balanced', maxDepth: 6 }, { rows: subset }],
+      [{ nEstimators: 8, criterion: 'entropy', classWeight: 'balanced', maxDepth: 6 }, {}],
+      [{ nEstimators: 6, criterion: 'entropy', bootstrap: false, maxDepth: 5 }, {}],
+    ];
+    // Columns of two or three values: constant in many small nodes, so draws go on past them.
+    const coarse = nonlinear(600, 9);
+    for (let i = 0; i < coarse.X.length; i++) {
+      if (Math.floor(i / coarse.nRows) % 2 === 0) coarse.X[i] = Math.round(coarse.X[i]);
+    }
+    const bc = binData(coarse.X, coarse.nRows, coarse.nFeatures, 64);
+    const coarseCases: [Partial<ForestParams>, { rows?: Uint32Array }][] = [
+      [{ nEstimators: 10, criterion: 'gini', maxFeatures: 'sqrt' }, {}],
+      [{ nEstimators: 10, criterion: 'entropy', maxFeatures: 'log2', classWeight: 'balanced' }, {}],
+    ];
+    for (const [data, binned, list] of [
+      [d, b, cases],
+      [coarse, bc, coarseCases],
+    ] as const) {
+      for (const [params, options] of list) {
+        setKernelBackend('js');
+        const ref = runToEnd(fitForest(binned, data.y, params, options));
+        setKernelBackend(null);
+        const wasm = runToEnd(fitForest(binned, data.y, params, options));
+        expect(treeBits(wasm.trees)).toEqual(treeBits(ref.trees));
+      }
+    }
+    // Interleaved with a boosting fit over other data on the same thread (they share the memory).
+    const d2 = nonlinear(700, 8);
+    const b2 = binData(d2.X, d2.nRows, d2.nFeatures, 32);
+    const fp: Partial<ForestParams> = { nEstimators: 10, criterion: 'entropy', maxDepth: 4 };
+    const gp = { nEstimators: 10, maxDepth: 4 };
+    setKernelBackend('js');
+    const refF = runToEnd(fitForest(b, d.y, fp));
+    const refG = runToEnd(fitGbm(b2, d2.y, gp));
+    setKernelBackend(null);
+    const f = fitForest(b, d.y, fp);
+    const g = fitGbm(b2, d2.y, gp);
+    let sf = f.next();
+    let sg = g.next();
+    while (!sf.done || !sg.done) {
+      if (!sf.done) sf = f.next();
+      if (!sg.done) sg = g.next();
+    }
+    expect(treeBits(sf.value.trees)).toEqual(treeBits(refF.trees));
+    expect(treeBits(sg.value.trees)).toEqual(treeBits(refG.trees));
   });
 
   it('keep two interleaved fits on one thread apart', () => {
