@@ -79,6 +79,13 @@ interface NodeTask {
   depth: number;
   /** Dense histogram of a large node; null for a node searched sparsely or one that cannot split. */
   hist: Float64Array | null;
+  /**
+   * The smaller sibling's histogram when `hist` still holds the parent's: the node's own is hist - sub,
+   * made as its search begins (see find_split). released: sub goes back to the pool afterwards (the
+   * sibling did not need it).
+   */
+  sub: Float64Array | null;
+  releaseSub: boolean;
   /** The node may split (depth, row count and hessian allow it). */
   canSplit: boolean;
   G: number;
@@ -262,7 +269,18 @@ export function* fitGbm(
       rootHist = take(histLen);
       build(rootHist, 0, n, contiguousRows && !inSample);
     }
-    stack.push({ id: root, start: 0, end: n, depth: 0, hist: rootHist, canSplit: rootCanSplit, G, H });
+    stack.push({
+      id: root,
+      start: 0,
+      end: n,
+      depth: 0,
+      hist: rootHist,
+      sub: null,
+      releaseSub: false,
+      canSplit: rootCanSplit,
+      G,
+      H,
+    });
 
     while (stack.length > 0) {
       const node = stack.pop()!;
@@ -272,10 +290,14 @@ export function* fitGbm(
       search.H = node.H;
       search.nCols = nCols;
       if (hist !== null) {
-        found =
-          arena && arena.owns(hist)
-            ? arena.findSplit(hist, search, split)
-            : findSplit(hist, node.G, node.H, cols, histOff, nCols, lambda, mcw, p.gamma, split);
+        const sub = node.sub;
+        if (arena && arena.owns(hist) && (sub === null || arena.owns(sub))) {
+          found = arena.findSplit(hist, search, split, sub);
+        } else {
+          if (sub !== null) subtractHist(hist, sub, histLen);
+          found = findSplit(hist, node.G, node.H, cols, histOff, nCols, lambda, mcw, p.gamma, split);
+        }
+        if (sub !== null && node.releaseSub) pool.push(sub);
       } else if (node.canSplit && arena) {
         const gh = arena.gh;
         for (let i = node.start; i < node.end; i++) {
@@ -351,6 +373,11 @@ export function* fitGbm(
       const needR = splitR && hist !== null && nR >= sparseNodeRows;
       let histL: Float64Array | null = null;
       let histR: Float64Array | null = null;
+      // The larger child's histogram by subtraction, made when its search begins (it is searched
+      // before its sibling, whose histogram stays as it is until then).
+      let subL: Float64Array | null = null;
+      let subR: Float64Array | null = null;
+      let releaseSub = false;
       if (needL || needR) {
         const leftSmaller = nL <= nR;
         const sStart = leftSmaller ? node.start : mid;
@@ -367,18 +394,17 @@ export function* fitGbm(
           small = take(histLen);
           gatherBuild(small, sStart, sEnd);
           if (subtractIsCheaper) {
-            if (arena && arena.owns(hist) && arena.owns(small)) arena.subtractHist(hist, small, histLen);
-            else subtractHist(hist, small, histLen);
             large = hist;
+            if (leftSmaller) subR = small;
+            else subL = small;
+            releaseSub = !needSmall;
           } else {
             large = take(histLen);
             gatherBuild(large, leftSmaller ? mid : node.start, leftSmaller ? node.end : mid);
             pool.push(hist);
+            if (!needSmall) pool.push(small);
           }
-          if (!needSmall) {
-            pool.push(small);
-            small = null;
-          }
+          if (!needSmall) small = null;
         } else {
           pool.push(hist);
           if (needSmall) {
@@ -395,13 +421,14 @@ export function* fitGbm(
       } else if (hist !== null) {
         pool.push(hist);
       }
-      // Larger child pushed first so the smaller (usually shallower subtree) frees its buffer sooner.
       const taskL: NodeTask = {
         id: l,
         start: node.start,
         end: mid,
         depth: d,
         hist: histL,
+        sub: subL,
+        releaseSub: subL !== null && releaseSub,
         canSplit: splitL,
         G: GL,
         H: HL,
@@ -412,12 +439,15 @@ export function* fitGbm(
         end: node.end,
         depth: d,
         hist: histR,
+        sub: subR,
+        releaseSub: subR !== null && releaseSub,
         canSplit: splitR,
         G: GR,
         H: HR,
       };
-      if (nL <= nR) stack.push(taskR, taskL);
-      else stack.push(taskL, taskR);
+      // Larger child popped first: a pending subtraction needs its sibling's histogram as built.
+      if (nL <= nR) stack.push(taskL, taskR);
+      else stack.push(taskR, taskL);
     }
     const tree = tb.finish();
     trees.push(tree);

@@ -39,6 +39,7 @@ interface KernelExports {
     mcw: number,
     gamma: number,
     out: number,
+    sub: number,
   ): number;
   find_split_sparse(
     codes: number,
@@ -214,8 +215,12 @@ export interface HistArena {
     contiguous: boolean,
   ): void;
   subtractHist(parent: Float64Array, child: Float64Array, len: number): void;
-  /** findSplit over one of the arena's histograms; `out` is written only when a split is found. */
-  findSplit(hist: Float64Array, search: SplitSearch, out: SplitAnswer): boolean;
+  /**
+   * findSplit over one of the arena's histograms; `out` is written only when a split is found. With
+   * `sub` (another of the arena's buffers) the histogram is first made hist - sub, column pair by
+   * column pair as the search goes (the same values as subtractHist first).
+   */
+  findSplit(hist: Float64Array, search: SplitSearch, out: SplitAnswer, sub?: Float64Array | null): boolean;
   /** findSplitSparse over idx[start..end), whose (grad, hess) pairs are in gh (from 0). */
   findSplitSparse(nRows: number, start: number, end: number, search: SplitSearch, out: SplitAnswer): boolean;
 }
@@ -305,8 +310,11 @@ export function acquireHistArena(
         contiguous ? 1 : 0,
       ),
     subtractHist: (parent, child, len) => k.subtract_hist(parent.byteOffset, child.byteOffset, len),
-    findSplit: (hist, { G, H, nCols, lambda, minChildWeight, gamma }, out) =>
-      answer(k.find_split(hist.byteOffset, G, H, oOff, nCols, lambda, minChildWeight, gamma, SPLIT_OUT), out),
+    findSplit: (hist, { G, H, nCols, lambda, minChildWeight, gamma }, out, sub) =>
+      answer(
+        k.find_split(hist.byteOffset, G, H, oOff, nCols, lambda, minChildWeight, gamma, SPLIT_OUT, sub ? sub.byteOffset : 0),
+        out,
+      ),
     findSplitSparse: (nRows, start, end, { G, H, nCols, lambda, minChildWeight, gamma }, out) =>
       answer(
         k.find_split_sparse(

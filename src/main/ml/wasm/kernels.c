@@ -211,27 +211,42 @@ static void scan_column(SearchState *s, SplitOut *out, const double *hist, int k
   try_missing(s, out, k, (end - o) / 2 - 1);
 }
 
+/* hist[done..upto) -= sub[done..upto) (even counts: whole (grad, hess) pairs); done moves to upto. */
+static inline void subtract_upto(double *restrict hist, const double *restrict sub, int *done, int upto) {
+  for (int i = *done; i < upto; i += 2) {
+    wasm_v128_store(hist + i, wasm_f64x2_sub(wasm_v128_load(hist + i), wasm_v128_load(sub + i)));
+  }
+  if (upto > *done) *done = upto;
+}
+
 /*
  * Best split over a node's dense histogram. Same result as findSplit in trees/gbm.ts: columns are
  * scanned in order, except that two neighbouring columns that pair_may_win proves cannot change the
  * best are skipped together. The histogram must be followed by 4 KiB of readable memory.
+ * With sub non-null the node's histogram is first obtained by subtraction (hist -= sub, as
+ * subtract_hist, over all nCols columns), a column pair at a time just before it is scanned, so the
+ * pass over the histogram happens while its lines are in cache instead of as a pass of its own.
  */
-int find_split(const double *restrict hist, double G, double H, const int32_t *restrict histOff, int nCols,
-               double lambda, double mcw, double gamma, SplitOut *out) {
+int find_split(double *restrict hist, double G, double H, const int32_t *restrict histOff, int nCols,
+               double lambda, double mcw, double gamma, SplitOut *out, const double *restrict sub) {
   SearchState s;
   init_state(&s, G, H, lambda, mcw, gamma);
   const double missingEps = H * 1e-10;
+  int done = histOff[0];
   int k = 0;
   while (k < nCols) {
     const int o = histOff[k];
     const int end = histOff[k + 1];
     if (k + 1 < nCols) {
       const int end2 = histOff[k + 2];
+      if (sub) subtract_upto(hist, sub, &done, end2);
       if (!(hist[o + 1] > missingEps) && !(hist[end + 1] > missingEps) &&
           !pair_may_win(&s, hist + o, end - o, hist + end, end2 - end)) {
         k += 2;
         continue;
       }
+    } else if (sub) {
+      subtract_upto(hist, sub, &done, end);
     }
     scan_column(&s, out, hist, k, o, end);
     k++;
