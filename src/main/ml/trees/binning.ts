@@ -149,13 +149,13 @@ function binColumn(
 }
 
 /**
- * Bin count for a training config's maxBins: a number is taken as is; 'auto' is one bin per 8 rows the
- * bins are fitted on, between 64 and 255 (finer bins than the rows support only let splits chase noise
- * and make every node scan empty bins).
+ * Bin count for a training config's maxBins: a number is taken as is; 'auto' is one bin per 12 rows the
+ * bins are fitted on, between 48 and 255 (finer bins than the rows support only let splits chase noise
+ * and make every node scan empty bins; see maxBins in shared/training-config.ts for the evidence).
  */
 export function resolveMaxBins(maxBins: number | 'auto', nRows: number): number {
   if (maxBins !== 'auto') return maxBins;
-  return Math.min(255, Math.max(64, Math.round(nRows / 8)));
+  return Math.min(255, Math.max(48, Math.round(nRows / 12)));
 }
 
 /** Convenience: fit the binner on X and bin X with it. */

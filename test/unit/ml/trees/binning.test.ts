@@ -2,11 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { binMatrix, binValue, fitBinner, resolveMaxBins } from '../../../../src/main/ml/trees';
 
 describe('resolveMaxBins', () => {
-  it("takes a number as is and makes 'auto' one bin per 8 rows, between 64 and 255", () => {
+  it("takes a number as is and makes 'auto' one bin per 12 rows, between 48 and 255", () => {
     expect(resolveMaxBins(32, 10_000)).toBe(32);
-    expect(resolveMaxBins('auto', 100)).toBe(64);
-    expect(resolveMaxBins('auto', 558)).toBe(70);
-    expect(resolveMaxBins('auto', 1_045)).toBe(131);
+    expect(resolveMaxBins('auto', 100)).toBe(48);
+    expect(resolveMaxBins('auto', 558)).toBe(48);
+    expect(resolveMaxBins('auto', 1_045)).toBe(87);
+    expect(resolveMaxBins('auto', 3_060)).toBe(255);
     expect(resolveMaxBins('auto', 156_700)).toBe(255);
   });
 });

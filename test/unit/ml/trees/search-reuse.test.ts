@@ -135,8 +135,8 @@ describe('search reuse (exactness of the shortcuts in searchFamily)', () => {
     const coarse = deserializeModel(search(8).model);
     expect(coarse.binner.maxBins).toBe(8);
     expect(Math.max(...coarse.binner.nValueBins)).toBeLessThanOrEqual(8);
-    // 'auto' on 160 training rows is the floor of 64 bins; the default stays XGBoost's 255.
-    expect(deserializeModel(search('auto').model).binner.maxBins).toBe(64);
+    // 'auto' on 160 training rows is the floor of 48 bins; the default stays XGBoost's 255.
+    expect(deserializeModel(search('auto').model).binner.maxBins).toBe(48);
     expect(deserializeModel(search().model).binner.maxBins).toBe(255);
   });
 });
