@@ -604,7 +604,56 @@ static int knn_scan(const double *restrict vp, const double *restrict mydP, cons
       const double gap = dist - r - 1e-9 * (dist + r);
       if (gap > 0 && gap * gap > worst * (1 + 1e-9)) continue;
     }
-    for (int pr = gpPtr[g], end = gpPtr[g + 1]; pr < end; pr++) {
+    int pr = gpPtr[g];
+    const int end = gpPtr[g + 1];
+    /* Two pairs at a time: their sums are independent chains, so the adds' latency overlaps. Each
+     * lane's terms are still added in slot order. A pair is dropped against the C-th best as it stood
+     * before the two (never smaller than when its turn comes in a one-pair scan, so it drops no donor
+     * that scan would keep), and the survivors go through knn_insert in pair order, which decides. */
+    for (; pr + 1 < end; pr += 2) {
+      const double *va = vp + (size_t)pr * 2 * w;
+      const double *vb = va + 2 * w;
+      const v128_t denA = wasm_f64x2_sub(pmv, wasm_v128_load(mydP + 2 * pr));
+      const v128_t denB = wasm_f64x2_sub(pmv, wasm_v128_load(mydP + 2 * pr + 2));
+      const v128_t fA = wasm_v128_bitselect(wasm_f64x2_div(pv, denA), pv, wasm_f64x2_gt(denA, zero));
+      const v128_t fB = wasm_v128_bitselect(wasm_f64x2_div(pv, denB), pv, wasm_f64x2_gt(denB, zero));
+      const v128_t worstV = wasm_f64x2_splat(worst);
+      v128_t sA = zero;
+      v128_t sB = zero;
+      int deadA = 0;
+      int deadB = 0;
+      for (int t = 0; t < w; t += 4) {
+        v128_t e;
+#define KNN_TERM(S, V, T)                                                                                     \
+  e = wasm_f64x2_sub(wasm_f64x2_splat(vq[T]), wasm_v128_load((V) + 2 * (T)));                               \
+  S = wasm_f64x2_add(S, wasm_v128_and(wasm_f64x2_mul(e, e), wasm_f64x2_eq(e, e)));
+        KNN_TERM(sA, va, t)
+        KNN_TERM(sB, vb, t)
+        KNN_TERM(sA, va, t + 1)
+        KNN_TERM(sB, vb, t + 1)
+        KNN_TERM(sA, va, t + 2)
+        KNN_TERM(sB, vb, t + 2)
+        KNN_TERM(sA, va, t + 3)
+        KNN_TERM(sB, vb, t + 3)
+#undef KNN_TERM
+        deadA = wasm_i64x2_all_true(wasm_f64x2_gt(wasm_f64x2_mul(sA, fA), worstV));
+        deadB = wasm_i64x2_all_true(wasm_f64x2_gt(wasm_f64x2_mul(sB, fB), worstV));
+        if (deadA && deadB) break;
+      }
+      if (!deadA) {
+        const v128_t sc = wasm_f64x2_mul(sA, fA);
+        knn_insert(wasm_f64x2_extract_lane(sc, 0), pairDonor[2 * pr], C, topD, topI, &nTop, &worst, &worstI);
+        const int32_t d1 = pairDonor[2 * pr + 1];
+        if (d1 >= 0) knn_insert(wasm_f64x2_extract_lane(sc, 1), d1, C, topD, topI, &nTop, &worst, &worstI);
+      }
+      if (!deadB) {
+        const v128_t sc = wasm_f64x2_mul(sB, fB);
+        knn_insert(wasm_f64x2_extract_lane(sc, 0), pairDonor[2 * pr + 2], C, topD, topI, &nTop, &worst, &worstI);
+        const int32_t d1 = pairDonor[2 * pr + 3];
+        if (d1 >= 0) knn_insert(wasm_f64x2_extract_lane(sc, 1), d1, C, topD, topI, &nTop, &worst, &worstI);
+      }
+    }
+    for (; pr < end; pr++) {
       const double *v = vp + (size_t)pr * 2 * w;
       const v128_t den = wasm_f64x2_sub(pmv, wasm_v128_load(mydP + 2 * pr));
       const v128_t f = wasm_v128_bitselect(wasm_f64x2_div(pv, den), pv, wasm_f64x2_gt(den, zero));
