@@ -449,6 +449,17 @@ static inline double forest_score(double l0, double l1, double r0, double r1, do
          forest_xl(table, tableLen, r0) + forest_xl(table, tableLen, r1) - forest_xl(table, tableLen, wr);
 }
 
+/* A candidate that beat the node's best becomes it. */
+static inline void forest_take(ForestBest *best, double score, int col, int bin, double L0, double L1,
+                               int defaultLeft) {
+  best->score = score;
+  best->col = col;
+  best->bin = bin;
+  best->L0 = L0;
+  best->L1 = L1;
+  best->defaultLeft = defaultLeft;
+}
+
 /*
  * One drawn column of a forest node: class weights and row count per code of the node's rows
  * (codes: the column; idx: the node's rows; yN, wN: their labels and weights), then every candidate
@@ -511,38 +522,17 @@ int forest_column(const uint8_t *restrict codes, const uint32_t *restrict idx, i
       hist[h + 2] = 0;
       if (b < nb) {
         const double sRight = forest_score(L0, L1, Wn0 - L0, Wn1 - L1, Lc, (double)nS - Lc, minLeaf, table, tableLen);
-        if (sRight > best->score) {
-          best->score = sRight;
-          best->col = col;
-          best->bin = b;
-          best->L0 = L0;
-          best->L1 = L1;
-          best->defaultLeft = !hasMissing && L0 + L1 >= Wn - L0 - L1;
-        }
+        if (sRight > best->score) forest_take(best, sRight, col, b, L0, L1, !hasMissing && L0 + L1 >= Wn - L0 - L1);
         if (hasMissing) {
           const double a0 = L0 + m0;
           const double a1 = L1 + m1;
           const double sLeft =
               forest_score(a0, a1, Wn0 - a0, Wn1 - a1, Lc + mc, (double)nS - Lc - mc, minLeaf, table, tableLen);
-          if (sLeft > best->score) {
-            best->score = sLeft;
-            best->col = col;
-            best->bin = b;
-            best->L0 = a0;
-            best->L1 = a1;
-            best->defaultLeft = 1;
-          }
+          if (sLeft > best->score) forest_take(best, sLeft, col, b, a0, a1, 1);
         }
       } else if (hasMissing) {
         const double sc = forest_score(L0, L1, m0, m1, Lc, mc, minLeaf, table, tableLen);
-        if (sc > best->score) {
-          best->score = sc;
-          best->col = col;
-          best->bin = nb;
-          best->L0 = L0;
-          best->L1 = L1;
-          best->defaultLeft = 0;
-        }
+        if (sc > best->score) forest_take(best, sc, col, nb, L0, L1, 0);
       }
     }
   }

@@ -23,6 +23,17 @@ const treeBits = (trees: Tree[]): string[] =>
     ].join('|'),
   );
 
+/** Steps two fits in turn, a round (or tree) each, to the end; their results. */
+function interleave<A, B>(a: Generator<unknown, A, void>, b: Generator<unknown, B, void>): [A, B] {
+  let sa = a.next();
+  let sb = b.next();
+  while (!sa.done || !sb.done) {
+    if (!sa.done) sa = a.next();
+    if (!sb.done) sb = b.next();
+  }
+  return [sa.value, sb.value];
+}
+
 afterEach(() => {
   setKernelBackend(null);
   setSparseNodeRows(160);
@@ -173,16 +184,9 @@ describe('WebAssembly kernels', () => {
     const refF = runToEnd(fitForest(b, d.y, fp));
     const refG = runToEnd(fitGbm(b2, d2.y, gp));
     setKernelBackend(null);
-    const f = fitForest(b, d.y, fp);
-    const g = fitGbm(b2, d2.y, gp);
-    let sf = f.next();
-    let sg = g.next();
-    while (!sf.done || !sg.done) {
-      if (!sf.done) sf = f.next();
-      if (!sg.done) sg = g.next();
-    }
-    expect(treeBits(sf.value.trees)).toEqual(treeBits(refF.trees));
-    expect(treeBits(sg.value.trees)).toEqual(treeBits(refG.trees));
+    const [forest, boosted] = interleave(fitForest(b, d.y, fp), fitGbm(b2, d2.y, gp));
+    expect(treeBits(forest.trees)).toEqual(treeBits(refF.trees));
+    expect(treeBits(boosted.trees)).toEqual(treeBits(refG.trees));
   });
 
   it('keep two interleaved fits on one thread apart', () => {
@@ -195,15 +199,8 @@ describe('WebAssembly kernels', () => {
     const ref1 = runToEnd(fitGbm(b1, d1.y, params));
     const ref2 = runToEnd(fitGbm(b2, d2.y, params));
     setKernelBackend(null);
-    const f1 = fitGbm(b1, d1.y, params);
-    const f2 = fitGbm(b2, d2.y, params);
-    let s1 = f1.next();
-    let s2 = f2.next();
-    while (!s1.done || !s2.done) {
-      if (!s1.done) s1 = f1.next();
-      if (!s2.done) s2 = f2.next();
-    }
-    expect(treeBits(s1.value.trees)).toEqual(treeBits(ref1.trees));
-    expect(treeBits(s2.value.trees)).toEqual(treeBits(ref2.trees));
+    const [m1, m2] = interleave(fitGbm(b1, d1.y, params), fitGbm(b2, d2.y, params));
+    expect(treeBits(m1.trees)).toEqual(treeBits(ref1.trees));
+    expect(treeBits(m2.trees)).toEqual(treeBits(ref2.trees));
   });
 });
