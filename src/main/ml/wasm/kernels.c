@@ -871,20 +871,36 @@ static int knn_query(KnnJob *J, int q, int qi, int nG, double pm, double *outVal
       }
     }
     if (found < k) {
-      /* Exact over the donors observing column j (distances cached per query). */
-      int m = 0;
-      for (int e = J->obsPtr[j], end = J->obsPtr[j + 1]; e < end; e++) {
-        const int d = J->obsIdx[e];
-        double dd;
-        if (J->stamp[d] == qi) dd = J->cache[d];
-        else {
-          const double *z = Z + (size_t)d * p;
-          double g = 0;
-          for (int jj = 0; jj < p; jj++) g += Qq[jj] * z[jj];
-          dd = knn_pair_dist(J, Qq, qobsq, qn2, qMissq, mx, d, g);
-          J->cache[d] = dd;
-          J->stamp[d] = qi;
+      /* Exact over the donors observing column j (distances cached per query). First the distances not
+       * yet cached, four donors at a time (dot4's independent chains: with one, the adds' latency bound
+       * the loop; each dot still sums its terms in coordinate order, so every distance is the
+       * one-at-a-time scan's), then the scan in donor order over the cache. */
+      const int e0 = J->obsPtr[j], end = J->obsPtr[j + 1];
+      int pend[4];
+      int np = 0;
+      for (int e = e0; e <= end; e++) {
+        if (e < end) {
+          const int d = J->obsIdx[e];
+          if (J->stamp[d] == qi) continue;
+          pend[np++] = d;
+          if (np < 4) continue;
         }
+        double g4[4];
+        if (np == 4)
+          dot4(Qq, Z + (size_t)pend[0] * p, Z + (size_t)pend[1] * p, Z + (size_t)pend[2] * p,
+               Z + (size_t)pend[3] * p, p, g4);
+        else
+          for (int u = 0; u < np; u++) g4[u] = dot1(Qq, Z + (size_t)pend[u] * p, p);
+        for (int u = 0; u < np; u++) {
+          J->cache[pend[u]] = knn_pair_dist(J, Qq, qobsq, qn2, qMissq, mx, pend[u], g4[u]);
+          J->stamp[pend[u]] = qi;
+        }
+        np = 0;
+      }
+      int m = 0;
+      for (int e = e0; e < end; e++) {
+        const int d = J->obsIdx[e];
+        const double dd = J->cache[d];
         if (dd == __builtin_inf()) continue;
         if (m < k || dd < J->nbD[m - 1]) {
           int s = m < k ? m++ : k - 1;
