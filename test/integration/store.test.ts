@@ -113,6 +113,31 @@ describe('workspace store', () => {
     expect(sha(path)).toBe(before);
   });
 
+  it('reports a workspace with a damaged page inside and never overwrites it', () => {
+    const path = join(tmp(), 'w.sqlite');
+    Store.open(path).close();
+    const db = new Database(path);
+    const insert = db.prepare(
+      "INSERT INTO logs (time, level, component, message) VALUES ('t', 'info', 'test', ?)",
+    );
+    db.transaction(() => {
+      for (let i = 0; i < 3000; i++) insert.run(`log line ${i} `.repeat(20));
+    })();
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    db.close();
+    // A page in the middle of the logs table's b-tree, overwritten with garbage: the header and the
+    // schema stay readable, so only the structural check at open finds it.
+    const bytes = readFileSync(path);
+    const pageSize = bytes.readUInt16BE(16);
+    const pages = bytes.length / pageSize;
+    expect(pages).toBeGreaterThan(10);
+    bytes.fill(0x5a, Math.floor(pages / 2) * pageSize, (Math.floor(pages / 2) + 1) * pageSize);
+    writeFileSync(path, bytes);
+    const before = sha(path);
+    expect(codeOf(() => Store.open(path))).toBe('workspace_damaged');
+    expect(sha(path)).toBe(before);
+  });
+
   it('reports a file that is not a database at all', () => {
     const path = join(tmp(), 'notes.sqlite');
     writeFileSync(path, 'these are my notes, not a workspace\n'.repeat(200));

@@ -33,7 +33,10 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
   try {
     db = new Database(path, { readonly: options.readonly ?? false, fileMustExist: !isNew });
   } catch (error) {
-    throw new AppError('workspace_unreadable', `The workspace ${path} could not be opened: ${(error as Error).message}`);
+    throw new AppError(
+      'workspace_unreadable',
+      `The workspace ${path} could not be opened: ${(error as Error).message}`,
+    );
   }
   try {
     db.pragma('busy_timeout = 15000');
@@ -61,22 +64,28 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
   }
 }
 
+/**
+ * Checks the file's structure before anything reads or writes it. quick_check, not integrity_check:
+ * both walk every page and find damaged pages and b-trees, but integrity_check also cross-checks every
+ * index entry against its table, which made opening ~7x slower (124 vs 18 ms on a 23 MB workspace;
+ * seconds on a workspace of a few hundred MB, at every app start and every CLI command).
+ */
 function checkIntegrity(db: Db, path: string): void {
-  let rows: { integrity_check: string }[];
+  let rows: { quick_check: string }[];
   try {
-    rows = db.pragma('integrity_check') as { integrity_check: string }[];
+    rows = db.pragma('quick_check') as { quick_check: string }[];
   } catch (error) {
     throw new AppError(
       'workspace_damaged',
       `${path} is not a readable workspace (${(error as Error).message}). It was left untouched.`,
     );
   }
-  if (rows.length !== 1 || rows[0]?.integrity_check !== 'ok') {
+  if (rows.length !== 1 || rows[0]?.quick_check !== 'ok') {
     throw new AppError(
       'workspace_damaged',
       `The workspace ${path} is damaged: ${rows
         .slice(0, 5)
-        .map((r) => r.integrity_check)
+        .map((r) => r.quick_check)
         .join('; ')}. It was left untouched; restore a backup or open another workspace.`,
     );
   }
