@@ -210,10 +210,13 @@ describe('model registry rules', () => {
     expect(imported.sha256).toBe(versionDetail(ctx, modelVersion).sha256);
     checkBundle(loadBundle(ctx, ctx.store.registry.byVersion(imported.version)!.id));
 
-    const file = JSON.parse(readFileSync(path, 'utf8')) as { formatVersion: number; parts: Record<string, string> };
-    const bytes = Buffer.from(file.parts['bundle.json.gz']!, 'base64');
+    const file = JSON.parse(readFileSync(path, 'utf8')) as { formatVersion: number; manifest: { parts: { name: string }[] }; parts: Record<string, string> };
+    // The bundle travels as the workspace stores it: the binary container.
+    const partName = file.manifest.parts[0]!.name;
+    expect(partName).toBe('bundle.wfsb');
+    const bytes = Buffer.from(file.parts[partName]!, 'base64');
     bytes[bytes.length - 5] ^= 0xff;
-    writeFileSync(join(dir, 'tampered.wfsmodel'), JSON.stringify({ ...file, parts: { 'bundle.json.gz': bytes.toString('base64') } }));
+    writeFileSync(join(dir, 'tampered.wfsmodel'), JSON.stringify({ ...file, parts: { [partName]: bytes.toString('base64') } }));
     expect(codeOf(() => importVersion(ctx, join(dir, 'tampered.wfsmodel'), 'eve'))).toBe('checksum_mismatch');
     writeFileSync(join(dir, 'future.wfsmodel'), JSON.stringify({ ...file, formatVersion: 99 }));
     expect(codeOf(() => importVersion(ctx, join(dir, 'future.wfsmodel'), 'eve'))).toBe('model_format');

@@ -173,6 +173,8 @@ export interface EncodedArray {
   dtype: 'f64' | 'i32';
   length: number;
   b64: string;
+  /** The raw bytes instead of b64 (then ''), as a stored bundle's container hands them over. */
+  bytes?: Uint8Array;
 }
 
 function assertLittleEndian(): void {
@@ -199,7 +201,7 @@ export function encodeI32(a: Int32Array): EncodedArray {
 
 function decodeBytes(e: EncodedArray, bytesPer: number): ArrayBuffer {
   assertLittleEndian();
-  const buf = Buffer.from(e.b64, 'base64');
+  const buf = e.bytes ?? Buffer.from(e.b64, 'base64');
   if (buf.length !== e.length * bytesPer)
     throw new Error(`encoded array: expected ${e.length * bytesPer} bytes, got ${buf.length}`);
   // Copy into a fresh, aligned ArrayBuffer: Buffer pool slices may not be 8-byte aligned.

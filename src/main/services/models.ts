@@ -8,17 +8,19 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { gunzipSync, gzipSync } from 'node:zlib';
 import type { GateResult, MetricSet, ModelVersionDetail, ModelVersionSummary, Stage } from '../../shared/contract';
 import { AppError } from '../errors';
 import { checkBundle, type ModelBundle } from '../ml/pipeline/bundle';
+import { bundlePartName, decodeStoredBundle, encodeStoredBundle } from '../store/bundle-codec';
 import type { VersionRow, VersionSummaryData } from '../store/repos/registry';
 import type { AppContext } from './context';
 import { exportDestination } from './exports';
 import type { HandlerMap } from './registry';
 
 export const EXPORT_FORMAT = 'wfs-model-export';
-export const EXPORT_FORMAT_VERSION = 1;
+/** 2: the bundle part is the binary container (bundle.wfsb); 1 (still read): gzip'd JSON (bundle.json.gz). */
+export const EXPORT_FORMAT_VERSION = 2;
+const READABLE_EXPORT_VERSIONS = [1, 2];
 
 export function currentUser(): string {
   try {
@@ -28,9 +30,9 @@ export function currentUser(): string {
   }
 }
 
-function encodeBundle(bundle: ModelBundle): { gz: Buffer; sha256: string } {
-  const gz = gzipSync(Buffer.from(JSON.stringify(bundle)), { level: 1 });
-  return { gz, sha256: createHash('sha256').update(gz).digest('hex') };
+function encodeBundle(bundle: ModelBundle): { stored: Buffer; sha256: string } {
+  const stored = encodeStoredBundle(bundle);
+  return { stored, sha256: createHash('sha256').update(stored).digest('hex') };
 }
 
 export function createVersionFromRun(
@@ -46,7 +48,7 @@ export function createVersionFromRun(
     clusters: VersionSummaryData['clusters'];
   },
 ): number {
-  const { gz, sha256 } = encodeBundle(v.bundle);
+  const { stored, sha256 } = encodeBundle(v.bundle);
   const passed = v.gates.every((g) => g.passed);
   const row = ctx.store.registry.add(
     {
@@ -58,7 +60,7 @@ export function createVersionFromRun(
       metrics: v.metrics,
       gates: v.gates,
       summary: { strategy: v.bundle.strategy, clusters: v.clusters, featureNames: v.bundle.featureNames },
-      bundle: gz,
+      bundle: stored,
       sha256,
     },
     currentUser(),
@@ -232,7 +234,8 @@ interface ExportFile {
 
 export function exportVersion(ctx: AppContext, version: number, out?: string): { path: string; name: string; bytes: number } {
   const row = requireVersion(ctx, version);
-  const gz = ctx.store.registry.bundle(row.id);
+  const stored = ctx.store.registry.bundle(row.id);
+  const part = bundlePartName(stored);
   const file: ExportFile = {
     format: EXPORT_FORMAT,
     formatVersion: EXPORT_FORMAT_VERSION,
@@ -247,9 +250,9 @@ export function exportVersion(ctx: AppContext, version: number, out?: string): {
       gates: row.gates,
       metrics: row.metrics,
       summary: row.summary,
-      parts: [{ name: 'bundle.json.gz', sha256: createHash('sha256').update(gz).digest('hex'), bytes: gz.length }],
+      parts: [{ name: part, sha256: createHash('sha256').update(stored).digest('hex'), bytes: stored.length }],
     },
-    parts: { 'bundle.json.gz': gz.toString('base64') },
+    parts: { [part]: stored.toString('base64') },
   };
   const name = `wafer-model-v${row.version}.wfsmodel`;
   const path = exportDestination(ctx, name, out);
@@ -266,20 +269,20 @@ export function importVersion(ctx: AppContext, path: string, user = currentUser(
     throw new AppError('model_format', `${path} is not a model export file: ${(error as Error).message}`);
   }
   if (file.format !== EXPORT_FORMAT) throw new AppError('model_format', `${path} is not a Wafer Fault Studio model export.`);
-  if (file.formatVersion !== EXPORT_FORMAT_VERSION) {
-    throw new AppError('model_format', `The export format version ${String(file.formatVersion)} is not supported (this app reads ${EXPORT_FORMAT_VERSION}).`);
+  if (!READABLE_EXPORT_VERSIONS.includes(file.formatVersion)) {
+    throw new AppError('model_format', `The export format version ${String(file.formatVersion)} is not supported (this app reads ${READABLE_EXPORT_VERSIONS.join(' and ')}).`);
   }
-  const part = file.manifest?.parts?.find((p) => p.name === 'bundle.json.gz');
-  const b64 = file.parts?.['bundle.json.gz'];
+  const part = file.manifest?.parts?.find((p) => p.name === 'bundle.wfsb' || p.name === 'bundle.json.gz');
+  const b64 = part ? file.parts?.[part.name] : undefined;
   if (!part || typeof b64 !== 'string') throw new AppError('model_format', 'The export has no model bundle.');
-  const gz = Buffer.from(b64, 'base64');
-  const sha = createHash('sha256').update(gz).digest('hex');
-  if (sha !== part.sha256 || gz.length !== part.bytes) {
+  const stored = Buffer.from(b64, 'base64');
+  const sha = createHash('sha256').update(stored).digest('hex');
+  if (sha !== part.sha256 || stored.length !== part.bytes) {
     throw new AppError('checksum_mismatch', 'The model file does not match its manifest checksum: it was changed or damaged. Nothing was imported.');
   }
   let bundle: ModelBundle;
   try {
-    bundle = checkBundle(JSON.parse(gunzipSync(gz).toString('utf8')));
+    bundle = checkBundle(decodeStoredBundle(stored));
   } catch (error) {
     throw new AppError('model_format', (error as Error).message);
   }
@@ -298,7 +301,7 @@ export function importVersion(ctx: AppContext, path: string, user = currentUser(
         metrics: file.manifest.metrics,
         gates: file.manifest.gates,
         summary: file.manifest.summary,
-        bundle: gz,
+        bundle: stored,
         sha256: sha,
       },
       user,

@@ -4,7 +4,7 @@
  * writes the change and its event together.
  */
 import { createHash } from 'node:crypto';
-import { gunzipSync } from 'node:zlib';
+import { decodeStoredBundle } from '../bundle-codec';
 import type { Db } from '../db';
 import { AppError } from '../../errors';
 import type { GateResult, MetricSet, ModelEvent, Stage, VersionStatus } from '../../../shared/contract';
@@ -135,7 +135,7 @@ export class RegistryRepo {
         `Model version ${row.version} does not match its recorded checksum; it will not be used.`,
       );
     }
-    return JSON.parse(gunzipSync(row.bundle).toString('utf8')) as unknown;
+    return decodeStoredBundle(row.bundle);
   }
 
   setStatus(
