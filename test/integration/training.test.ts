@@ -1,8 +1,12 @@
+import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Explanation, IngestSummary } from '../../src/shared/contract';
 import { checkBundle, predictWithBundle } from '../../src/main/ml/pipeline/bundle';
+import { sampleRows } from '../../src/main/ml/preprocess';
+import { decodeStoredBundle } from '../../src/main/store/bundle-codec';
 import { closeAppContext, openAppContext, type AppContext } from '../../src/main/services/context';
 import { startIngest } from '../../src/main/services/data';
 import {
@@ -221,5 +225,18 @@ describe('model registry rules', () => {
     writeFileSync(join(dir, 'future.wfsmodel'), JSON.stringify({ ...file, formatVersion: 99 }));
     expect(codeOf(() => importVersion(ctx, join(dir, 'future.wfsmodel'), 'eve'))).toBe('model_format');
     expect(ctx.store.registry.list()).toHaveLength(2);
+
+    // An export written by earlier versions (format 1: the bundle as gzip'd JSON) still imports, and
+    // the imported version predicts exactly as the original.
+    const original = loadBundle(ctx, ctx.store.registry.byVersion(modelVersion)!.id);
+    const legacy = gzipSync(Buffer.from(JSON.stringify(decodeStoredBundle(Buffer.from(file.parts[partName]!, 'base64')))));
+    const legacySha = createHash('sha256').update(legacy).digest('hex');
+    const manifest = { ...(file as unknown as { manifest: Record<string, unknown> }).manifest, parts: [{ name: 'bundle.json.gz', sha256: legacySha, bytes: legacy.length }] };
+    writeFileSync(join(dir, 'v1.wfsmodel'), JSON.stringify({ ...file, formatVersion: 1, manifest, parts: { 'bundle.json.gz': legacy.toString('base64') } }));
+    const fromV1 = importVersion(ctx, join(dir, 'v1.wfsmodel'), 'frank');
+    expect(fromV1.sha256).toBe(legacySha);
+    const reread = loadBundle(ctx, ctx.store.registry.byVersion(fromV1.version)!.id);
+    const rows = sampleRows(original.preprocess, 30);
+    expect(Array.from(predictWithBundle(reread, rows.X, rows.nRows).prob)).toEqual(Array.from(predictWithBundle(original, rows.X, rows.nRows).prob));
   });
 });

@@ -51,11 +51,21 @@ const align8 = (n: number): number => (n + 7) & ~7;
 /** The stored form of a bundle (any JSON value whose typed arrays are EncodedArrays). */
 export function encodeStoredBundle(bundle: unknown): Buffer {
   const parts: Buffer[] = [];
-  const json = JSON.stringify(bundle, (_key, value: unknown) => {
-    if (!isEncodedArray(value)) return value;
-    parts.push(arrayBytes(value));
-    return { dtype: value.dtype, length: value.length, part: parts.length - 1 };
-  });
+  // A copy of the object skeleton with every array swapped for its part reference (a replacer would
+  // only see an array after its toJSON, i.e. as base64 again).
+  const swap = (value: unknown): unknown => {
+    if (value === null || typeof value !== 'object') return value;
+    if (isEncodedArray(value)) {
+      parts.push(arrayBytes(value));
+      return { dtype: value.dtype, length: value.length, part: parts.length - 1 };
+    }
+    if (Array.isArray(value))
+      return value.length === 0 || typeof value[0] === 'number' ? value : value.map(swap);
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = swap(v);
+    return out;
+  };
+  const json = JSON.stringify(swap(bundle));
   const gz = gzipSync(Buffer.from(json), { level: 1 });
   const head = 16 + 4 * parts.length;
   let size = align8(head + gz.length);
@@ -118,6 +128,17 @@ function restoreParts(value: unknown, parts: Uint8Array[]): unknown {
     const bytes = parts[v.part];
     if (!bytes) throw new Error(`model bundle container has no part ${v.part}`);
     const encoded: EncodedArray = { dtype: v.dtype, length: v.length, b64: '', bytes };
+    // As JSON (a bundle written out as the older gzip'd JSON, say) it is the base64 form again.
+    const dtype = v.dtype;
+    const length = v.length;
+    Object.defineProperty(encoded, 'toJSON', {
+      value: () => ({
+        dtype,
+        length,
+        b64: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64'),
+      }),
+      enumerable: false,
+    });
     return encoded;
   }
   for (const key of Object.keys(v)) v[key] = restoreParts(v[key], parts);

@@ -41,8 +41,12 @@ describe('stored model bundle', () => {
     expect(back.clusters[1]).toBeNull();
     expect(back.preprocess.keptColumns).toEqual([0, 2, 5]);
     expect(back.mixed.slice(1)).toEqual(['text', 7]);
-    // Decoded arrays encode again to the same bytes (a decoded bundle can be stored again).
+    // Decoded arrays encode again to the same bytes (a decoded bundle can be stored again), and as
+    // JSON they are the base64 form again (the older stored form).
     expect(encodeStoredBundle(back).equals(stored)).toBe(true);
+    const asJson = JSON.parse(JSON.stringify(back)) as ReturnType<typeof bundle>;
+    expect(asJson.preprocess.donors.values).toEqual(original.preprocess.donors.values);
+    expect(asJson.clusters[0]!.order).toEqual(original.clusters[0]!.order);
   });
 
   it('reads a bundle stored as gzip JSON by earlier versions', () => {
