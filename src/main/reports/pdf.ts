@@ -613,17 +613,9 @@ export function buildPdfReport(
  * CLI command starts: loading it cost ~0.15 s of every start, PDF or not.
  */
 type PdfDocumentClass = new (options?: PDFKit.PDFDocumentOptions) => PDFKit.PDFDocument;
-let pdfDocumentClass: PdfDocumentClass | null = null;
-async function loadPdfKit(): Promise<PdfDocumentClass> {
-  if (!pdfDocumentClass) {
-    const mod = (await import('pdfkit')) as unknown as PdfDocumentClass & { default?: PdfDocumentClass };
-    pdfDocumentClass = mod.default ?? mod;
-  }
-  return pdfDocumentClass;
-}
 
 export async function createReportDocument(data: BatchReportData): Promise<PDFKit.PDFDocument> {
-  const PDFDocument = await loadPdfKit();
+  const { default: PDFDocument } = (await import('pdfkit')) as unknown as { default: PdfDocumentClass };
   const generated = new Date(data.generatedAt);
   const when = Number.isNaN(generated.getTime()) ? new Date(0) : generated;
   return new PDFDocument({

@@ -11,7 +11,7 @@ import { userInfo } from 'node:os';
 import type { GateResult, MetricSet, ModelVersionDetail, ModelVersionSummary, Stage } from '../../shared/contract';
 import { AppError } from '../errors';
 import { checkBundle, type ModelBundle } from '../ml/pipeline/bundle';
-import { bundlePartName, decodeStoredBundle, encodeStoredBundle } from '../store/bundle-codec';
+import { BUNDLE_PART_NAMES, bundlePartName, decodeStoredBundle, encodeStoredBundle } from '../store/bundle-codec';
 import type { VersionRow, VersionSummaryData } from '../store/repos/registry';
 import type { AppContext } from './context';
 import { exportDestination } from './exports';
@@ -272,7 +272,7 @@ export function importVersion(ctx: AppContext, path: string, user = currentUser(
   if (!READABLE_EXPORT_VERSIONS.includes(file.formatVersion)) {
     throw new AppError('model_format', `The export format version ${String(file.formatVersion)} is not supported (this app reads ${READABLE_EXPORT_VERSIONS.join(' and ')}).`);
   }
-  const part = file.manifest?.parts?.find((p) => p.name === 'bundle.wfsb' || p.name === 'bundle.json.gz');
+  const part = file.manifest?.parts?.find((p) => (BUNDLE_PART_NAMES as readonly string[]).includes(p.name));
   const b64 = part ? file.parts?.[part.name] : undefined;
   if (!part || typeof b64 !== 'string') throw new AppError('model_format', 'The export has no model bundle.');
   const stored = Buffer.from(b64, 'base64');

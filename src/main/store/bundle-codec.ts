@@ -17,9 +17,12 @@ import type { EncodedArray } from '../ml/matrix';
 const MAGIC = 'WFSB';
 const CONTAINER_VERSION = 1;
 
+/** The file names a stored bundle has inside a model export: the container's, the older gzip JSON's. */
+export const BUNDLE_PART_NAMES = ['bundle.wfsb', 'bundle.json.gz'] as const;
+
 /** The file name a stored bundle has inside a model export, by its encoding. */
 export function bundlePartName(stored: Buffer): string {
-  return isContainer(stored) ? 'bundle.wfsb' : 'bundle.json.gz';
+  return BUNDLE_PART_NAMES[isContainer(stored) ? 0 : 1];
 }
 
 function isContainer(bytes: Buffer): boolean {

@@ -33,10 +33,7 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
   try {
     db = new Database(path, { readonly: options.readonly ?? false, fileMustExist: !isNew });
   } catch (error) {
-    throw new AppError(
-      'workspace_unreadable',
-      `The workspace ${path} could not be opened: ${(error as Error).message}`,
-    );
+    throw new AppError('workspace_unreadable', `The workspace ${path} could not be opened: ${(error as Error).message}`);
   }
   try {
     db.pragma('busy_timeout = 15000');

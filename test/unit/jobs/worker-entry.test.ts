@@ -1,24 +1,20 @@
 // Which script the worker pool starts: the built worker beside the entries (also when the resolving
 // module sits in a shared chunk), else the TypeScript source through the tsx bootstrap.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { resolveWorkerEntry } from '../../../src/main/jobs/worker-entry';
+import { useTempDir } from '../../helpers/tmp';
 
-const dirs: string[] = [];
+const tmp = useTempDir('wfs-worker-entry-');
 const layout = (files: string[]): string => {
-  const root = mkdtempSync(join(tmpdir(), 'wfs-worker-entry-'));
-  dirs.push(root);
+  const root = tmp();
   for (const f of files) {
     mkdirSync(join(root, f, '..'), { recursive: true });
     writeFileSync(join(root, f), '');
   }
   return root;
 };
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
 
 describe('resolveWorkerEntry', () => {
   it('finds the built worker beside the entry that resolves it', () => {

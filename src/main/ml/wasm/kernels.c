@@ -794,6 +794,15 @@ static double knn_pair_dist(const KnnJob *J, const double *Qq, const uint8_t *qo
   return ((d2 > 0 ? d2 : 0) * (double)p) / (double)cnt;
 }
 
+/* Caches the distances of n donors (their dots with the query in g) for query qi. */
+static void knn_cache_dists(KnnJob *J, const double *Qq, const uint8_t *qobsq, double qn2, const int32_t *qMissq,
+                            int mx, int qi, const int32_t *d, const double *g, int n) {
+  for (int u = 0; u < n; u++) {
+    J->cache[d[u]] = knn_pair_dist(J, Qq, qobsq, qn2, qMissq, mx, d[u], g[u]);
+    J->stamp[d[u]] = qi;
+  }
+}
+
 /* Query slot q of the block (query number qi of the job): stage 1, exact distances of the candidates,
  * then per missing coordinate the mean of its k nearest observing donors into outVals[t]. */
 static int knn_query(KnnJob *J, int q, int qi, int nG, double pm, double *outVals, const int32_t *projSlots,
@@ -876,27 +885,21 @@ static int knn_query(KnnJob *J, int q, int qi, int nG, double pm, double *outVal
        * the loop; each dot still sums its terms in coordinate order, so every distance is the
        * one-at-a-time scan's), then the scan in donor order over the cache. */
       const int e0 = J->obsPtr[j], end = J->obsPtr[j + 1];
-      int pend[4];
+      int32_t pend[4];
+      double g4[4];
       int np = 0;
-      for (int e = e0; e <= end; e++) {
-        if (e < end) {
-          const int d = J->obsIdx[e];
-          if (J->stamp[d] == qi) continue;
-          pend[np++] = d;
-          if (np < 4) continue;
-        }
-        double g4[4];
-        if (np == 4)
-          dot4(Qq, Z + (size_t)pend[0] * p, Z + (size_t)pend[1] * p, Z + (size_t)pend[2] * p,
-               Z + (size_t)pend[3] * p, p, g4);
-        else
-          for (int u = 0; u < np; u++) g4[u] = dot1(Qq, Z + (size_t)pend[u] * p, p);
-        for (int u = 0; u < np; u++) {
-          J->cache[pend[u]] = knn_pair_dist(J, Qq, qobsq, qn2, qMissq, mx, pend[u], g4[u]);
-          J->stamp[pend[u]] = qi;
-        }
+      for (int e = e0; e < end; e++) {
+        const int d = J->obsIdx[e];
+        if (J->stamp[d] == qi) continue;
+        pend[np++] = d;
+        if (np < 4) continue;
+        dot4(Qq, Z + (size_t)pend[0] * p, Z + (size_t)pend[1] * p, Z + (size_t)pend[2] * p,
+             Z + (size_t)pend[3] * p, p, g4);
+        knn_cache_dists(J, Qq, qobsq, qn2, qMissq, mx, qi, pend, g4, 4);
         np = 0;
       }
+      for (int u = 0; u < np; u++) g4[u] = dot1(Qq, Z + (size_t)pend[u] * p, p);
+      knn_cache_dists(J, Qq, qobsq, qn2, qMissq, mx, qi, pend, g4, np);
       int m = 0;
       for (int e = e0; e < end; e++) {
         const int d = J->obsIdx[e];
