@@ -144,7 +144,9 @@ export function ingestFile(input: IngestFileInput, ctx: TaskContext): IngestFile
     const quarantined = store.files.findBad(input.kind, sha, input.name);
     if (quarantined !== null) return bad(quarantined);
     ctx.throwIfCancelled();
-    const content = gzipSync(readFileSync(input.path), { level: 6 });
+    // Level 1: a new batch's bad files are compressed while its good ones are scored, and level 6 took
+    // three times as long for 11% less (all 19 wafer prediction files: 291 vs 95 ms, 2.42 vs 2.71 MB).
+    const content = gzipSync(readFileSync(input.path), { level: 1 });
     return bad(store.files.addBad(fileMeta, sha, result.rows, result.reasons, content));
   } finally {
     closeSync(fd);
