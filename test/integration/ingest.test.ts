@@ -1,9 +1,15 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { IngestSummary } from '../../src/shared/contract';
+import type { IngestFileResult, IngestSummary } from '../../src/shared/contract';
+import type { IngestFileInput } from '../../src/main/workers/tasks/ingest';
 import { closeAppContext, openAppContext, type AppContext } from '../../src/main/services/context';
-import { exportQuarantined, exportTrainingTable, startIngest } from '../../src/main/services/data';
+import {
+  currentSchema,
+  exportQuarantined,
+  exportTrainingTable,
+  startIngest,
+} from '../../src/main/services/data';
 import { SHARED_WAFER, useTempDir } from '../helpers/tmp';
 import { waferCsv, writeWaferFile } from '../helpers/wafer-files';
 
@@ -211,6 +217,109 @@ describe('import (real worker threads, real SQLite)', () => {
     expect(final.status).toBe('cancelled');
     expect(rowCount(ctx)).toBe(0);
     expect(ctx.store.files.list({ limit: 100, offset: 0 }).total).toBe(0);
+  });
+
+  // A file is read and validated before its write transaction opens (rows kept in memory up to a
+  // budget), so the workspace stays writable meanwhile; past the budget the file takes the lock and
+  // stores the rest as it reads. Either way it lands whole or not at all.
+  const importFile = (ctx: AppContext, path: string, name: string, pendingMaxBytes?: number) => {
+    const schema = currentSchema(ctx, 'training');
+    const input: IngestFileInput = {
+      path,
+      name,
+      kind: 'training',
+      schemaId: schema.id,
+      schema: schema.definition,
+      batch: `test-${name}`,
+      ...(pendingMaxBytes === undefined ? {} : { pendingMaxBytes }),
+    };
+    return ctx.pool.run<IngestFileResult>('ingest/file', input);
+  };
+
+  it('stores a file the same whether its rows fit the memory budget or not', async () => {
+    const dir = tmp();
+    const a = writeWaferFile(dir, 'wafer_08012020_120000.csv', { rows: 60, seed: 3 });
+    mkdirSync(join(dir, 'in-memory'));
+    mkdirSync(join(dir, 'under-lock'));
+    const ctxInMemory = open(join(dir, 'in-memory'));
+    const ctxUnderLock = open(join(dir, 'under-lock'));
+    const inMemory = await importFile(ctxInMemory, a, 'wafer_08012020_120000.csv');
+    // A budget of 1 byte: the file takes the lock at its first row and stores each row as it is read.
+    const underLock = await importFile(ctxUnderLock, a, 'wafer_08012020_120000.csv', 1);
+    expect(inMemory).toMatchObject({ status: 'good', rows: 60 });
+    expect(underLock).toMatchObject({ status: 'good', rows: 60, sha256: inMemory.sha256 });
+    const stored = (ctx: AppContext) =>
+      ctx.store.db.prepare('SELECT row_no, wafer, label, faulty, vals FROM rows ORDER BY row_no').all();
+    expect(stored(ctxUnderLock)).toEqual(stored(ctxInMemory));
+    expect(stored(ctxInMemory)).toHaveLength(60);
+  });
+
+  it('leaves nothing of a bad file, whether or not it had outgrown the memory budget', async () => {
+    const dir = tmp();
+    // Good for 49 rows, then a text value in the last one.
+    const bad = writeWaferFile(dir, 'wafer_08012020_120000.csv', {
+      rows: 50,
+      cell: (r, s) => (r === 49 && s === 7 ? 'oops' : undefined),
+    });
+    const ctx = open(dir);
+    for (const budget of [1, undefined]) {
+      const result = await importFile(ctx, bad, 'wafer_08012020_120000.csv', budget);
+      expect(result.status).toBe('bad');
+      expect(rowCount(ctx)).toBe(0);
+      expect(ctx.store.files.goodFiles('training')).toHaveLength(0);
+    }
+    // Quarantined once (the second verdict reuses the first copy).
+    expect(ctx.store.files.list({ limit: 10, offset: 0 }).total).toBe(1);
+  });
+
+  /** Imports a 3,000-row file and tries a write that does not wait, once its first chunk is read. */
+  async function writeWhileReading(pendingMaxBytes?: number) {
+    const dir = tmp();
+    const path = writeWaferFile(dir, 'wafer_08012020_120000.csv', { rows: 3000, seed: 5 });
+    const ctx = open(dir);
+    const schema = currentSchema(ctx, 'training');
+    let tried = false;
+    let writeError: unknown = null;
+    const result = await ctx.pool.run<IngestFileResult>(
+      'ingest/file',
+      {
+        path,
+        name: 'wafer_08012020_120000.csv',
+        kind: 'training',
+        schemaId: schema.id,
+        schema: schema.definition,
+        batch: 'test',
+        ...(pendingMaxBytes === undefined ? {} : { pendingMaxBytes }),
+      } satisfies IngestFileInput,
+      {
+        onProgress: (p) => {
+          // The first chunk is read and megabytes are still to come.
+          if (tried || p.done >= p.total) return;
+          tried = true;
+          ctx.store.db.pragma('busy_timeout = 0');
+          try {
+            ctx.store.settings.set('test/probe', { at: p.done });
+          } catch (error) {
+            writeError = error;
+          } finally {
+            ctx.store.db.pragma('busy_timeout = 15000');
+          }
+        },
+      },
+    );
+    expect(tried).toBe(true);
+    expect(result).toMatchObject({ status: 'good', rows: 3000 });
+    expect(rowCount(ctx)).toBe(3000);
+    return writeError as { code?: string } | null;
+  }
+
+  it('keeps the workspace writable while a file is being read', async () => {
+    // Before, a file held the write lock from its first row to its commit.
+    expect(await writeWhileReading()).toBeNull();
+  });
+
+  it('holds the write lock from where a file outgrows the memory budget', async () => {
+    expect((await writeWhileReading(1))?.code).toBe('SQLITE_BUSY');
   });
 
   it.skipIf(!existsSync(SHARED_WAFER))('judges the reference batches as the reference did', async () => {

@@ -107,7 +107,10 @@ export class JobManager {
       return info;
     })();
     this.live.set(info.id, { info, controller, done });
-    this.publish(info, true);
+    // Saved above, before the runner began (a second write here would wait on whatever lock the
+    // runner's first task already holds).
+    this.lastEmit.set(info.id, Date.now());
+    this.events.emit('jobs/changed', { ...info });
     return { ...info };
   }
 

@@ -49,6 +49,28 @@ export class Store {
     return this.db.transaction(fn)();
   }
 
+  /**
+   * Opens a write transaction that the caller ends itself, for work that decides part way through
+   * whether it needs one (a file import holds the write lock only once its rows outgrow memory).
+   * Nothing lands unless commit() is called; rollback() after commit() does nothing.
+   */
+  begin(): { commit(): void; rollback(): void } {
+    this.db.exec('BEGIN IMMEDIATE');
+    let open = true;
+    return {
+      commit: () => {
+        if (!open) return;
+        this.db.exec('COMMIT');
+        open = false;
+      },
+      rollback: () => {
+        if (!open) return;
+        open = false;
+        if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      },
+    };
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;

@@ -1,8 +1,9 @@
 /**
  * Importing one batch file, in a worker: the file is read in chunks of up to 4 MiB (never whole), hashed,
- * tokenized and validated as it streams, and each good row is written inside one transaction that
- * commits only if the whole file is good and its bytes are new. A bad file is kept whole (gzip) in
- * quarantine with all of its reasons. A cancel rolls the file back.
+ * tokenized and validated as it streams, and its rows are stored in one transaction that commits only
+ * if the whole file is good and its bytes are new. The transaction opens once the file has proved good,
+ * or once its rows outgrow a memory budget, so the write lock is not held while a file is read. A bad
+ * file is kept whole (gzip) in quarantine with all of its reasons. A cancel rolls the file back.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
@@ -23,6 +24,8 @@ export interface IngestFileInput {
   batch: string;
   /** Prediction: also hand each valid row to the batch's scorers as it is read (predict-stream.ts). */
   stream?: { buffer: SharedArrayBuffer; ref: StreamRef };
+  /** Bytes of stored rows kept in memory before the file takes the write lock (default 16 MiB). */
+  pendingMaxBytes?: number;
 }
 
 const CHUNK = 1 << 22;
@@ -67,42 +70,72 @@ export function ingestFile(input: IngestFileInput, ctx: TaskContext): IngestFile
     let fileId = -1;
     let validation: ReturnType<ReturnType<typeof createFileValidator>['finish']> | null = null;
     let sha = '';
+    // Rows are kept in memory while the file is read, and the write lock is taken only to store them
+    // once the file has proved good and new: imports in other workers then read and validate at the
+    // same time, and the app's own writes (a log line, a job's state) wait for a short insert instead
+    // of a whole file's reading. A file whose rows outgrow pendingMax takes the lock there and
+    // stores the rest as it reads them, so memory stays bounded; either way the file lands whole or
+    // not at all.
+    const pending = new PendingRows();
+    const pendingMax = input.pendingMaxBytes ?? PENDING_MAX_BYTES;
+    // The file's transaction once open (a holder: it is opened inside the row callback too).
+    const txn: { open: ReturnType<typeof store.begin> | null } = { open: null };
+    const insertRow = (
+      rowNo: number,
+      wafer: string,
+      label: number | null,
+      faulty: boolean | null,
+      vals: Buffer,
+    ) => store.files.insertRow(fileId, rowNo, wafer, label, faulty, vals);
+    const openTransaction = () => {
+      txn.open = store.begin();
+      fileId = store.files.startFile(fileMeta, `pending:${randomUUID()}`);
+      stream?.begin(fileId);
+      pending.flush(insertRow);
+    };
     try {
-      store.transaction(() => {
-        fileId = store.files.startFile(fileMeta, `pending:${randomUUID()}`);
-        stream?.begin(fileId);
-        const validator = createFileValidator(input.schema, input.name, {
-          onRow(row) {
-            // Compact form (rows.ts); SQLite copies the bound bytes, so one reused buffer serves every row.
-            if (blob.length < rowValuesCapacity(row.words.length)) {
-              blob = Buffer.allocUnsafe(rowValuesCapacity(row.words.length));
-              views.clear();
-            }
-            const n = encodeRowValues(row.words, row.values, blob);
+      const validator = createFileValidator(input.schema, input.name, {
+        onRow(row) {
+          // Compact form (rows.ts); SQLite copies the bound bytes, so one reused buffer serves every row.
+          if (blob.length < rowValuesCapacity(row.words.length)) {
+            blob = Buffer.allocUnsafe(rowValuesCapacity(row.words.length));
+            views.clear();
+          }
+          const n = encodeRowValues(row.words, row.values, blob);
+          if (txn.open === null) {
+            pending.add(row.rowNo, row.id, row.label, row.faulty, blob, n);
+            if (pending.bytes > pendingMax) openTransaction();
+          } else {
             // Row lengths repeat (they differ only by the few raw doubles), so views are kept per length.
             let view = views.get(n);
             if (view === undefined) views.set(n, (view = blob.subarray(0, n)));
-            store.files.insertRow(fileId, row.rowNo, row.id, row.label, row.faulty, view);
-            stream?.row(row.rowNo, row.values);
-          },
-        });
-        let offset = 0;
-        for (let want = FIRST_CHUNK; ; want = Math.min(CHUNK, 2 * want)) {
-          const n = readSync(fd, buffer, 0, want, offset);
-          if (n === 0) break;
-          offset += n;
-          const chunk = buffer.subarray(0, n);
-          hash.update(chunk);
-          validator.push(chunk);
-          ctx.progress({ stage: 'reading', done: offset, total: size, message: input.name });
-        }
-        validation = validator.finish();
-        sha = hash.digest('hex');
-        if (validation.status !== 'good') throw new BadFile();
-        const existing = store.files.findBySha(input.kind, sha);
-        if (existing) throw new DuplicateFile(existing.name, existing.id);
-        store.files.finishGood(fileId, sha, validation.rows, validation.labelCounts);
+            insertRow(row.rowNo, row.id, row.label, row.faulty, view);
+          }
+          stream?.row(row.rowNo, row.values);
+        },
       });
+      let offset = 0;
+      for (let want = FIRST_CHUNK; ; want = Math.min(CHUNK, 2 * want)) {
+        const n = readSync(fd, buffer, 0, want, offset);
+        if (n === 0) break;
+        offset += n;
+        const chunk = buffer.subarray(0, n);
+        hash.update(chunk);
+        validator.push(chunk);
+        ctx.progress({ stage: 'reading', done: offset, total: size, message: input.name });
+      }
+      validation = validator.finish();
+      sha = hash.digest('hex');
+      if (validation.status !== 'good') throw new BadFile();
+      // Checked before the lock (a duplicate never takes it) and again under it (another worker may
+      // have stored the same bytes meanwhile; the unique index on sha256 is the last word).
+      let existing = store.files.findBySha(input.kind, sha);
+      if (existing) throw new DuplicateFile(existing.name, existing.id);
+      if (txn.open === null) openTransaction();
+      existing = store.files.findBySha(input.kind, sha);
+      if (existing) throw new DuplicateFile(existing.name, existing.id);
+      store.files.finishGood(fileId, sha, validation.rows, validation.labelCounts);
+      txn.open!.commit();
       // Committed: the scorers may write what they scored of it.
       stream?.settle(true, validation!.rows);
       return {
@@ -115,6 +148,9 @@ export function ingestFile(input: IngestFileInput, ctx: TaskContext): IngestFile
         sha256: sha,
       };
     } catch (error) {
+      // Bad, duplicate, cancelled or failed: nothing of the file stays (its rows, its file row).
+      txn.open?.rollback();
+      pending.release();
       if (error instanceof DuplicateFile) {
         return duplicate(input, sha, error.firstSeenAs, error.existingId);
       }
@@ -152,6 +188,74 @@ export function ingestFile(input: IngestFileInput, ctx: TaskContext): IngestFile
     closeSync(fd);
     // Bad, duplicate, failed or cancelled: whatever the scorers took from the stream is dropped.
     stream?.settle(false);
+  }
+}
+
+/** Encoded rows a file may hold in memory before its import takes the write lock (see ingestFile). */
+const PENDING_MAX_BYTES = 16 * 1024 * 1024;
+const PENDING_CHUNK_BYTES = 1 << 20;
+/** Chunks a worker keeps for its next files. */
+const SPARE_CHUNKS = 8;
+const spareChunks: Buffer[] = [];
+
+/** A file's rows read before its transaction opens: their stored bytes, packed into chunks. */
+class PendingRows {
+  bytes = 0;
+  private chunk: Buffer = Buffer.alloc(0);
+  private readonly taken: Buffer[] = [];
+  private used = 0;
+  private readonly rows: {
+    rowNo: number;
+    wafer: string;
+    label: number | null;
+    faulty: boolean | null;
+    vals: Buffer;
+  }[] = [];
+
+  add(
+    rowNo: number,
+    wafer: string,
+    label: number | null,
+    faulty: boolean | null,
+    encoded: Buffer,
+    n: number,
+  ): void {
+    if (this.used + n > this.chunk.length) {
+      this.chunk =
+        n <= PENDING_CHUNK_BYTES
+          ? (spareChunks.pop() ?? Buffer.allocUnsafe(PENDING_CHUNK_BYTES))
+          : Buffer.allocUnsafe(n);
+      if (this.chunk.length === PENDING_CHUNK_BYTES) this.taken.push(this.chunk);
+      this.used = 0;
+    }
+    encoded.copy(this.chunk, this.used, 0, n);
+    this.rows.push({ rowNo, wafer, label, faulty, vals: this.chunk.subarray(this.used, this.used + n) });
+    this.used += n;
+    this.bytes += n;
+  }
+
+  /** Hands every kept row to insert, in order, and forgets them. */
+  flush(
+    insert: (
+      rowNo: number,
+      wafer: string,
+      label: number | null,
+      faulty: boolean | null,
+      vals: Buffer,
+    ) => void,
+  ): void {
+    for (const r of this.rows) insert(r.rowNo, r.wafer, r.label, r.faulty, r.vals);
+    this.release();
+  }
+
+  /** Forgets the kept rows; their chunks serve the worker's next file (fresh memory is slow to touch). */
+  release(): void {
+    for (const c of this.taken) if (spareChunks.length < SPARE_CHUNKS) spareChunks.push(c);
+    this.taken.length = 0;
+    this.rows.length = 0;
+    this.chunk = Buffer.alloc(0);
+    this.used = 0;
+    this.bytes = 0;
   }
 }
 
