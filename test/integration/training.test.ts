@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Explanation, IngestSummary } from '../../src/shared/contract';
 import { checkBundle, predictWithBundle } from '../../src/main/ml/pipeline/bundle';
 import { sampleRows } from '../../src/main/ml/preprocess';
+import { ScratchArrays } from '../../src/main/ml/scratch';
 import { decodeStoredBundle } from '../../src/main/store/bundle-codec';
 import { closeAppContext, openAppContext, type AppContext } from '../../src/main/services/context';
 import { startIngest } from '../../src/main/services/data';
@@ -111,6 +112,19 @@ describe('training run (real workers, real SQLite)', () => {
         });
       }
     });
+    // Workers score part after part with one set of reused arrays: parts that grow and shrink, with
+    // other regimes in each, must give exactly what one call over every row gives.
+    const arrays = new ScratchArrays();
+    const nF = bundle.featureNames.length;
+    for (let start = 0, i = 0; start < m.nRows; i++) {
+      const n = Math.min([7, 120, 3, 50][i % 4]!, m.nRows - start);
+      const part = new Float64Array(n * nF);
+      for (let f = 0; f < nF; f++) part.set(m.X.subarray(f * m.nRows + start, f * m.nRows + start + n), f * n);
+      const scored = predictWithBundle(bundle, part, n, { explain: 5, scratch: arrays });
+      expect(Array.from(scored.prob)).toEqual(Array.from(explained.prob.subarray(start, start + n)));
+      expect(scored.explanations).toEqual(explained.explanations!.slice(start, start + n));
+      start += n;
+    }
   });
 
   it('a cancelled run is marked cancelled and leaves the registry untouched', async () => {

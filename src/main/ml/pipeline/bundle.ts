@@ -6,6 +6,7 @@
  * explanations. `predictWithBundle` is the one prediction path: training uses it to score held-out
  * rows, so prediction on the same rows gives the same probabilities.
  */
+import type { ScratchArrays } from '../scratch';
 import type { DataSchema } from '../../../shared/schema';
 import { decodeF64, encodeF64, type EncodedArray } from '../matrix';
 import { transformRows, type PreprocessState } from '../preprocess';
@@ -136,8 +137,12 @@ export function encodeRange(values: Float64Array): EncodedArray {
 }
 
 /** Appends the regime as one more column (the global model's extra feature). */
-export function withRegimeColumn(Xt: Float64Array, nRows: number, cluster: Int32Array): Float64Array {
-  const out = new Float64Array(Xt.length + nRows);
+export function withRegimeColumn(
+  Xt: Float64Array,
+  nRows: number,
+  cluster: Int32Array,
+  out = new Float64Array(Xt.length + nRows),
+): Float64Array {
   out.set(Xt);
   for (let r = 0; r < nRows; r++) out[Xt.length + r] = cluster[r]!;
   return out;
@@ -152,11 +157,19 @@ export function predictWithBundle(
   bundle: ModelBundle,
   Xraw: Float64Array,
   nRows: number,
-  options: { explain?: number; rows?: Float64Array | null } = {},
+  options: { explain?: number; rows?: Float64Array | null; scratch?: ScratchArrays } = {},
 ): BundlePrediction {
   const c = compiled(bundle);
-  const Xt = transformRows(bundle.preprocess, Xraw, nRows, options.rows);
   const nKept = bundle.preprocess.keptColumns.length;
+  // With scratch, the intermediates below reuse the caller's arrays; none of them is returned.
+  const scratch = options.scratch;
+  const Xt = transformRows(
+    bundle.preprocess,
+    Xraw,
+    nRows,
+    options.rows,
+    scratch?.f64('transformed', nRows * nKept),
+  );
   const regimes = assignRegimes(bundle.regimes, Xt, nRows);
   const prob = new Float64Array(nRows);
   const byCluster = new Map<number, number[]>();
@@ -166,14 +179,20 @@ export function predictWithBundle(
     byCluster.set(regimes.cluster[r]!, list);
   }
   const useGlobal = bundle.strategy === 'global' && c.global;
-  const Xg = useGlobal ? withRegimeColumn(Xt, nRows, regimes.cluster) : null;
+  const Xg = useGlobal
+    ? withRegimeColumn(Xt, nRows, regimes.cluster, scratch?.f64('with-regime', Xt.length + nRows))
+    : null;
   const modelFor = (cluster: number): TreeModel | null =>
     useGlobal ? c.global : (c.clusters[cluster] ?? null);
   // Each regime's rows, gathered once for scoring and explaining.
   const subs = new Map<number, Float64Array>();
   const rowsOf = (cluster: number, rows: number[]): Float64Array => {
     let sub = subs.get(cluster);
-    if (!sub) subs.set(cluster, (sub = selectRowsOf(Xg ?? Xt, nRows, Xg ? nKept + 1 : nKept, rows)));
+    if (!sub) {
+      const nF = Xg ? nKept + 1 : nKept;
+      const out = scratch?.f64(`regime-rows:${cluster}`, rows.length * nF);
+      subs.set(cluster, (sub = selectRowsOf(Xg ?? Xt, nRows, nF, rows, out)));
+    }
     return sub;
   };
   for (const [cluster, rows] of byCluster) {
@@ -195,7 +214,9 @@ export function predictWithBundle(
     for (const [cluster, rows] of byCluster) {
       const model = modelFor(cluster);
       // Only split features can have a nonzero effect: a row's effects come for those (ascending).
-      const contrib = model ? splitContributions(model, rowsOf(cluster, rows), rows.length) : null;
+      const contrib = model
+        ? splitContributions(model, rowsOf(cluster, rows), rows.length, undefined, undefined, scratch)
+        : null;
       const cols = contrib ? contrib.columns : new Int32Array(0);
       const nc = cols.length;
       // Sensors only: the global model's regime column is never listed.
@@ -275,11 +296,17 @@ function jsonNumber(x: number): string {
   return Number.isFinite(x) ? String(x) : 'null';
 }
 
-function selectRowsOf(X: Float64Array, nRows: number, nFeatures: number, rows: number[]): Float64Array {
+function selectRowsOf(
+  X: Float64Array,
+  nRows: number,
+  nFeatures: number,
+  rows: number[],
+  out?: Float64Array,
+): Float64Array {
   const m = rows.length;
   // Every row, in order (one regime, or the global model's only group): the matrix itself.
   if (m === nRows && (m === 0 || rows[m - 1] === m - 1)) return X;
-  const out = new Float64Array(m * nFeatures);
+  out ??= new Float64Array(m * nFeatures);
   for (let f = 0; f < nFeatures; f++) {
     const src = f * nRows;
     const dst = f * m;

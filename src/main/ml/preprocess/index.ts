@@ -194,13 +194,16 @@ export function* transformRowsGen(
   X: Float64Array,
   nRows: number,
   rows?: Float64Array | null,
+  into?: Float64Array,
 ): Generator<Progress, Float64Array, void> {
   if (X.length !== nRows * state.nFeaturesIn) {
     throw new Error(`transformRows: expected ${nRows} x ${state.nFeaturesIn} values, got ${X.length}`);
   }
   const c = compile(state);
   const nOut = state.keptColumns.length;
-  const out = new Float64Array(nRows * nOut);
+  if (into && into.length !== nRows * nOut) throw new Error('transformRows: output of the wrong size');
+  // Every value of the output is written below (kept columns copied, then imputed in place).
+  const out = into ?? new Float64Array(nRows * nOut);
   state.keptColumns.forEach((col, i) => out.set(X.subarray(col * nRows, (col + 1) * nRows), i * nRows));
 
   if (state.imputation === 'knn') {
@@ -242,9 +245,10 @@ export function transformRows(
   X: Float64Array,
   nRows: number,
   rows?: Float64Array | null,
+  into?: Float64Array,
 ): Float64Array {
   if (rows && rows.length !== X.length) throw new Error('transformRows: rows and X differ in size');
-  return run(transformRowsGen(state, X, nRows, rows));
+  return run(transformRowsGen(state, X, nRows, rows, into));
 }
 
 function stratifiedSample(

@@ -14,6 +14,7 @@
 // leaf value exactly as before, so the contributions are bit-identical to the plain recursion. Trees
 // deeper than MEMO_MAX_DEPTH (deep forests: too many patterns to share) use the plain recursion.
 
+import type { ScratchArrays } from '../scratch';
 import type { FeatureMatrix, Tree, TreeModel } from './types';
 
 /**
@@ -117,6 +118,7 @@ export function splitContributions(
   nRows: number,
   rows?: ArrayLike<number>,
   nEstimators?: number,
+  arrays?: ScratchArrays,
 ): SplitContributions {
   const nF = model.nFeatures;
   if (X.length < nRows * nF) throw new RangeError('X is smaller than nRows * nFeatures');
@@ -126,7 +128,10 @@ export function splitContributions(
   const nc = cols.length;
   const colOf = new Int32Array(nF).fill(-1);
   for (let k = 0; k < nc; k++) colOf[cols[k]] = k;
-  const values = new Float64Array(which.length * nc);
+  // Accumulated into, so zeroed; the caller's scratch when given (it is read before the next part).
+  const values = arrays
+    ? arrays.f64('contributions', which.length * nc, true)
+    : new Float64Array(which.length * nc);
   const scale = model.kind === 'forest' ? (nT > 0 ? 1 / nT : 0) : 1;
   let maxDepth = 0;
   for (let t = 0; t < nT; t++) maxDepth = Math.max(maxDepth, depthOf(model.trees[t]));

@@ -132,10 +132,10 @@ export class StreamReader {
     return this.values.subarray(start * p, (start + count) * p);
   }
 
-  /** Rows [start, start + count) as a column-major matrix, the layout the pipeline works on. */
-  matrix(start: number, count: number): Float64Array {
+  /** Rows [start, start + count) as a column-major matrix, the layout the pipeline works on (into X
+   *  when given, count x nFeatures values). */
+  matrix(start: number, count: number, X = new Float64Array(count * this.ref.nFeatures)): Float64Array {
     const p = this.ref.nFeatures;
-    const X = new Float64Array(count * p);
     const v = this.values;
     for (let i = 0; i < count; i++) {
       const o = (start + i) * p;

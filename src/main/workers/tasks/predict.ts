@@ -8,6 +8,7 @@
 import type { PredictionSource } from '../../../shared/contract';
 import { predictWithBundle, type ModelBundle } from '../../ml/pipeline/bundle';
 import { sampleRows } from '../../ml/preprocess';
+import { ScratchArrays } from '../../ml/scratch';
 import type { NewPrediction } from '../../store/repos/predictions';
 import type { TaskContext } from '../context';
 import { AppError } from '../../errors';
@@ -268,6 +269,9 @@ export function toPredictions(
 
 type ScoringModel = ReturnType<TaskContext['bundle']>;
 
+/** This worker's arrays for a part's intermediates: parts are scored one at a time, each in one call. */
+const partArrays = new ScratchArrays();
+
 interface ScoredPart {
   input: PredictFileInput;
   threshold: number;
@@ -296,7 +300,7 @@ function scorePart(input: PredictFileInput, { bundle, version }: ScoringModel, c
     throw wrongSensors(input, nFeatures, version.version, (error as Error).message);
   }
   ctx.throwIfCancelled();
-  const p = predictWithBundle(bundle, m.X, m.nRows, { explain: input.explain });
+  const p = predictWithBundle(bundle, m.X, m.nRows, { explain: input.explain, scratch: partArrays });
   ctx.throwIfCancelled();
   const rowNos: number[] = [];
   for (let i = 0; i < m.nRows; i++) rowNos.push(input.rowStart + i + 1);
@@ -327,9 +331,11 @@ function scoreStreamedPart(
   if (reader.ref.nFeatures !== nFeatures)
     throw wrongSensors(input, nFeatures, version.version, `it has ${reader.ref.nFeatures}.`);
   ctx.progress({ stage: 'scoring', done: 0, total: 1, message: input.fileName });
-  const scores = predictWithBundle(bundle, reader.matrix(input.rowStart, count), count, {
+  const raw = reader.matrix(input.rowStart, count, partArrays.f64('raw', count * nFeatures));
+  const scores = predictWithBundle(bundle, raw, count, {
     explain: input.explain,
     rows: reader.rows(input.rowStart, count),
+    scratch: partArrays,
   });
   ctx.throwIfCancelled();
   return { input, threshold: version.threshold, rows: null, streamed: { reader, bundle, scores, count } };
