@@ -34,6 +34,11 @@ const CHUNK = 1 << 22;
  *  under a millisecond instead of after a whole 4 MiB chunk (~20 ms of an idle core per batch). */
 const FIRST_CHUNK = 1 << 16;
 
+/** The worker's read buffer, shared by the files it imports one after another: a new 4 MiB buffer's
+ *  pages are faulted in as reads fill it, which cost about 8 ms per file here. */
+let sharedReadBuffer: Buffer | null = null;
+const readBuffer = (): Buffer => (sharedReadBuffer ??= Buffer.allocUnsafe(CHUNK));
+
 class DuplicateFile extends Error {
   constructor(
     readonly firstSeenAs: string,
@@ -63,7 +68,7 @@ export function ingestFile(input: IngestFileInput, ctx: TaskContext): IngestFile
       batch: input.batch,
       sourcePath: input.path,
     };
-    const buffer = Buffer.allocUnsafe(CHUNK);
+    const buffer = readBuffer();
     let blob = Buffer.alloc(0);
     const views = new Map<number, Buffer>();
     const hash = createHash('sha256');
