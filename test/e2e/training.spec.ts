@@ -4,6 +4,7 @@
  * per-cluster results, then approves the new model version with a comment and promotes it to
  * Production, and the audit trail records each transition.
  */
+import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { test, expect, type AppPage, type Served } from './fixtures';
 
@@ -228,7 +229,9 @@ test.describe('Models page actions', () => {
     await page.getByTestId('model-export').click();
     const file = await download;
     expect(file.suggestedFilename()).toBe('wafer-model-v1.wfsmodel');
-    const saved = await file.path();
+    // Saved under its own name, as a user's browser would (Playwright's copy has a random one).
+    const saved = join(served.dir, file.suggestedFilename());
+    await file.saveAs(saved);
 
     await models.act('reject');
     await expect(models.detail().getByTestId('version-status')).toHaveText('rejected');
@@ -241,6 +244,9 @@ test.describe('Models page actions', () => {
     await expect(page.getByTestId('version-row')).toHaveCount(2);
     await expect(models.detail()).toHaveAttribute('data-version', '2');
     await expect(models.detail().getByTestId('version-status')).not.toHaveText('rejected');
+    await expect(page.getByRole('status').filter({ hasText: 'Imported' })).toHaveText(
+      'Imported wafer-model-v1.wfsmodel as version 2; it waits for approval.',
+    );
     await app.screenshot('models-imported');
   });
 });
