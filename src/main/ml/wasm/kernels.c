@@ -745,7 +745,6 @@ typedef struct {
   const double *gRad;
 } KnnJob;
 
-/* Weighted squared nan-Euclidean distance (pairDist in knn.ts); infinity when undefined. */
 /* Dots of x with four vectors, each summed over the coordinates in order (so bit-identical to a plain
  * loop), four chains at once to hide the adds' latency. */
 static inline void dot4(const double *x, const double *y0, const double *y1, const double *y2, const double *y3,
@@ -770,34 +769,11 @@ static inline double dot1(const double *x, const double *y, int p) {
   return a;
 }
 
-static double knn_pair_dist(const KnnJob *J, const double *Qq, const uint8_t *qobsq, double qn2,
-                            const int32_t *qMissq, int mx, int d, double dot) {
-  const int p = J->p;
-  const double *z = J->Z + (size_t)d * p;
-  double a = qn2;
-  int inter = 0;
-  const int e = J->missPtr[d + 1];
-  for (int t = J->missPtr[d]; t < e; t++) {
-    const int j = J->missIdx[t];
-    const double xv = Qq[j];
-    a -= xv * xv;
-    if (qobsq[j] == 0) inter++;
-  }
-  double bsum = J->norm2[d];
-  for (int t = 0; t < mx; t++) {
-    const double yv = z[qMissq[t]];
-    bsum -= yv * yv;
-  }
-  const int cnt = p - mx - (e - J->missPtr[d]) + inter;
-  if (cnt <= 0) return __builtin_inf();
-  const double d2 = a + bsum - 2 * dot;
-  return ((d2 > 0 ? d2 : 0) * (double)p) / (double)cnt;
-}
-
-/* knn_pair_dist of four donors at once: each donor's two correction sums run in the same order as
- * knn_pair_dist's (so every result is bit-identical to it), as independent chains whose latencies
- * overlap. One donor at a time, a pair's cost was the two serial chains of ~28 dependent
- * subtractions each, about as much as its 590-term dot. */
+/* Weighted squared nan-Euclidean distances (pairDist in knn.ts; infinity when undefined) of four
+ * donors d[0..3], given their dots with the query. Each donor's two correction sums are added in
+ * pairDist's order, so every distance is bit-identical to it; the four donors' sums are independent
+ * chains whose latencies overlap (one donor at a time, these serial chains of ~28 subtractions each
+ * were 10-18 us of the ~40 us a bench row's imputation took). */
 static void knn_pair_dist4(const KnnJob *J, const double *Qq, const uint8_t *qobsq, double qn2,
                            const int32_t *qMissq, int mx, const int32_t *d, const double *dot, double *out) {
   const int p = J->p;
@@ -871,9 +847,18 @@ static void knn_cache_dists(KnnJob *J, const double *Qq, const uint8_t *qobsq, d
       J->stamp[d[u + k]] = qi;
     }
   }
-  for (; u < n; u++) {
-    J->cache[d[u]] = knn_pair_dist(J, Qq, qobsq, qn2, qMissq, mx, d[u], g[u]);
-    J->stamp[d[u]] = qi;
+  if (u == n) return;
+  /* The last one to three donors, padded with the last of them (its extra results are dropped). */
+  int32_t dt[4];
+  double gt[4], dd[4];
+  for (int k = 0; k < 4; k++) {
+    dt[k] = d[u + k < n ? u + k : n - 1];
+    gt[k] = g[u + k < n ? u + k : n - 1];
+  }
+  knn_pair_dist4(J, Qq, qobsq, qn2, qMissq, mx, dt, gt, dd);
+  for (int k = 0; u + k < n; k++) {
+    J->cache[d[u + k]] = dd[k];
+    J->stamp[d[u + k]] = qi;
   }
 }
 
