@@ -109,8 +109,7 @@ export class JobManager {
     this.live.set(info.id, { info, controller, done });
     // Saved above, before the runner began (a second write here would wait on whatever lock the
     // runner's first task already holds).
-    this.lastEmit.set(info.id, Date.now());
-    this.events.emit('jobs/changed', { ...info });
+    this.publish(info, true, false);
     return { ...info };
   }
 
@@ -152,15 +151,14 @@ export class JobManager {
     await Promise.allSettled(all.map((j) => j.done));
   }
 
-  private publish(info: JobInfo, force: boolean): void {
+  /** force: publish now (a state change, not progress); save: also write it to the workspace. */
+  private publish(info: JobInfo, force: boolean, save = force): void {
     // Progress can arrive thousands of times a second; the UI needs ~10 updates a second.
     const now = Date.now();
     if (!force && now - (this.lastEmit.get(info.id) ?? 0) < 100) return;
     this.lastEmit.set(info.id, now);
-    if (force) {
-      this.store.jobs.save(info);
-      if (info.finishedAt) this.lastEmit.delete(info.id);
-    }
+    if (save) this.store.jobs.save(info);
+    if (force && info.finishedAt) this.lastEmit.delete(info.id);
     this.events.emit('jobs/changed', { ...info });
   }
 }
