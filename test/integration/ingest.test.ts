@@ -222,7 +222,13 @@ describe('import (real worker threads, real SQLite)', () => {
   // A file is read and validated before its write transaction opens (rows kept in memory up to a
   // budget), so the workspace stays writable meanwhile; past the budget the file takes the lock and
   // stores the rest as it reads. Either way it lands whole or not at all.
-  const importFile = (ctx: AppContext, path: string, name: string, pendingMaxBytes?: number) => {
+  const importFile = (
+    ctx: AppContext,
+    path: string,
+    name: string,
+    pendingMaxBytes?: number,
+    onProgress?: (p: { done: number; total: number }) => void,
+  ) => {
     const schema = currentSchema(ctx, 'training');
     const input: IngestFileInput = {
       path,
@@ -233,7 +239,7 @@ describe('import (real worker threads, real SQLite)', () => {
       batch: `test-${name}`,
       ...(pendingMaxBytes === undefined ? {} : { pendingMaxBytes }),
     };
-    return ctx.pool.run<IngestFileResult>('ingest/file', input);
+    return ctx.pool.run<IngestFileResult>('ingest/file', input, onProgress ? { onProgress } : {});
   };
 
   it('stores a file the same whether its rows fit the memory budget or not', async () => {
@@ -277,36 +283,21 @@ describe('import (real worker threads, real SQLite)', () => {
     const dir = tmp();
     const path = writeWaferFile(dir, 'wafer_08012020_120000.csv', { rows: 3000, seed: 5 });
     const ctx = open(dir);
-    const schema = currentSchema(ctx, 'training');
     let tried = false;
     let writeError: unknown = null;
-    const result = await ctx.pool.run<IngestFileResult>(
-      'ingest/file',
-      {
-        path,
-        name: 'wafer_08012020_120000.csv',
-        kind: 'training',
-        schemaId: schema.id,
-        schema: schema.definition,
-        batch: 'test',
-        ...(pendingMaxBytes === undefined ? {} : { pendingMaxBytes }),
-      } satisfies IngestFileInput,
-      {
-        onProgress: (p) => {
-          // The first chunk is read and megabytes are still to come.
-          if (tried || p.done >= p.total) return;
-          tried = true;
-          ctx.store.db.pragma('busy_timeout = 0');
-          try {
-            ctx.store.settings.set('test/probe', { at: p.done });
-          } catch (error) {
-            writeError = error;
-          } finally {
-            ctx.store.db.pragma('busy_timeout = 15000');
-          }
-        },
-      },
-    );
+    const result = await importFile(ctx, path, 'wafer_08012020_120000.csv', pendingMaxBytes, (p) => {
+      // The first chunk is read and megabytes are still to come.
+      if (tried || p.done >= p.total) return;
+      tried = true;
+      ctx.store.db.pragma('busy_timeout = 0');
+      try {
+        ctx.store.settings.set('test/probe', { at: p.done });
+      } catch (error) {
+        writeError = error;
+      } finally {
+        ctx.store.db.pragma('busy_timeout = 15000');
+      }
+    });
     expect(tried).toBe(true);
     expect(result).toMatchObject({ status: 'good', rows: 3000 });
     expect(rowCount(ctx)).toBe(3000);

@@ -6,11 +6,11 @@
  * explanations. `predictWithBundle` is the one prediction path: training uses it to score held-out
  * rows, so prediction on the same rows gives the same probabilities.
  */
-import type { ScratchArrays } from '../scratch';
 import type { DataSchema } from '../../../shared/schema';
 import { decodeF64, encodeF64, type EncodedArray } from '../matrix';
 import { transformRows, type PreprocessState } from '../preprocess';
 import { assignRegimes, type RegimeState } from '../regime';
+import type { ScratchArrays } from '../scratch';
 import {
   splitContributions,
   deserializeModel,

@@ -14,8 +14,8 @@
 // leaf value exactly as before, so the contributions are bit-identical to the plain recursion. Trees
 // deeper than MEMO_MAX_DEPTH (deep forests: too many patterns to share) use the plain recursion.
 
-import type { ScratchArrays } from '../scratch';
 import type { FeatureMatrix, Tree, TreeModel } from './types';
+import type { ScratchArrays } from '../scratch';
 
 /**
  * Total gain per original feature (GBM: loss reduction; forest: weighted impurity decrease averaged
