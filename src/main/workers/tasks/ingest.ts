@@ -85,18 +85,11 @@ export function ingestFile(input: IngestFileInput, ctx: TaskContext): IngestFile
     const pendingMax = input.pendingMaxBytes ?? PENDING_MAX_BYTES;
     // The file's transaction once open (a holder: it is opened inside the row callback too).
     const txn: { open: ReturnType<typeof store.begin> | null } = { open: null };
-    const insertRow = (
-      rowNo: number,
-      wafer: string,
-      label: number | null,
-      faulty: boolean | null,
-      vals: Buffer,
-    ) => store.files.insertRow(fileId, rowNo, wafer, label, faulty, vals);
     const openTransaction = () => {
       txn.open = store.begin();
       fileId = store.files.startFile(fileMeta, `pending:${randomUUID()}`);
       stream?.begin(fileId);
-      pending.flush(insertRow);
+      pending.flush((r) => store.files.insertRow(fileId, r.rowNo, r.wafer, r.label, r.faulty, r.vals));
     };
     try {
       const validator = createFileValidator(input.schema, input.name, {
@@ -114,7 +107,7 @@ export function ingestFile(input: IngestFileInput, ctx: TaskContext): IngestFile
             // Row lengths repeat (they differ only by the few raw doubles), so views are kept per length.
             let view = views.get(n);
             if (view === undefined) views.set(n, (view = blob.subarray(0, n)));
-            insertRow(row.rowNo, row.id, row.label, row.faulty, view);
+            store.files.insertRow(fileId, row.rowNo, row.id, row.label, row.faulty, view);
           }
           stream?.row(row.rowNo, row.values);
         },
@@ -203,19 +196,22 @@ const PENDING_CHUNK_BYTES = 1 << 20;
 const SPARE_CHUNKS = 8;
 const spareChunks: Buffer[] = [];
 
+interface PendingRow {
+  rowNo: number;
+  wafer: string;
+  label: number | null;
+  faulty: boolean | null;
+  /** The stored form (rows.ts), a view into one of the chunks. */
+  vals: Buffer;
+}
+
 /** A file's rows read before its transaction opens: their stored bytes, packed into chunks. */
 class PendingRows {
   bytes = 0;
   private chunk: Buffer = Buffer.alloc(0);
   private readonly taken: Buffer[] = [];
   private used = 0;
-  private readonly rows: {
-    rowNo: number;
-    wafer: string;
-    label: number | null;
-    faulty: boolean | null;
-    vals: Buffer;
-  }[] = [];
+  private readonly rows: PendingRow[] = [];
 
   add(
     rowNo: number,
@@ -240,16 +236,8 @@ class PendingRows {
   }
 
   /** Hands every kept row to insert, in order, and forgets them. */
-  flush(
-    insert: (
-      rowNo: number,
-      wafer: string,
-      label: number | null,
-      faulty: boolean | null,
-      vals: Buffer,
-    ) => void,
-  ): void {
-    for (const r of this.rows) insert(r.rowNo, r.wafer, r.label, r.faulty, r.vals);
+  flush(insert: (row: PendingRow) => void): void {
+    for (const r of this.rows) insert(r);
     this.release();
   }
 
