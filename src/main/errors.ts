@@ -26,6 +26,13 @@ export function toErrorShape(error: unknown): ErrorShape {
   if (error instanceof Error) {
     const code = (error as { code?: unknown }).code;
     if (code === 'model_format') return { code: 'model_format', message: error.message };
+    if (typeof code === 'string' && code.startsWith('SQLITE_BUSY')) {
+      return {
+        code: 'workspace_busy',
+        message:
+          'The workspace is busy storing a large file for another task; try again when it has finished.',
+      };
+    }
     if (typeof code === 'string' && /^(ENOENT|EACCES|EISDIR|ENOTDIR|EPERM|ENOSPC)$/.test(code)) {
       return { code: 'io_error', message: error.message };
     }

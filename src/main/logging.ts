@@ -36,8 +36,13 @@ export class LogSink {
 
   write(level: LogLevel, component: string, message: string, context?: Record<string, unknown>): void {
     const time = new Date().toISOString();
+    const store = this.options.store;
     try {
-      this.options.store?.logs.insert({ time, level, component, message, context: context ?? null });
+      // Never waits for the write lock (a worker storing a large file may hold it for seconds): the
+      // entry, with its own time, lands when the lock is free; the file gets it now.
+      store?.writeSoon(() =>
+        store.logs.insert({ time, level, component, message, context: context ?? null }),
+      );
     } catch {
       // The workspace may be closing; the file still gets the entry.
     }

@@ -13,6 +13,7 @@ export const ERROR_CODES = [
   'workspace_mismatch',
   'workspace_damaged',
   'workspace_unreadable',
+  'workspace_busy',
   'job_cancelled',
   'job_failed',
   'worker_crashed',
@@ -36,11 +37,19 @@ export interface ErrorShape {
   details?: unknown;
 }
 
+const KNOWN_CODES: ReadonlySet<string> = new Set(ERROR_CODES);
+
+/**
+ * A plain error shape with one of our codes. Node's and SQLite's errors also carry a string code and
+ * a message (ENOENT, SQLITE_CONSTRAINT): those are not shapes, so they are mapped to a stable code
+ * instead of passing their own through.
+ */
 export function isErrorShape(value: unknown): value is ErrorShape {
   return (
     typeof value === 'object' &&
     value !== null &&
     typeof (value as ErrorShape).code === 'string' &&
+    KNOWN_CODES.has((value as ErrorShape).code) &&
     typeof (value as ErrorShape).message === 'string'
   );
 }

@@ -33,6 +33,8 @@ interface LiveJob {
 export class JobManager {
   private readonly live = new Map<string, LiveJob>();
   private lastEmit = new Map<string, number>();
+  /** Finished jobs whose final state waits for the write lock (see save): what get/list/wait show meanwhile. */
+  private readonly unsaved = new Map<string, JobInfo>();
 
   constructor(
     private readonly store: Store,
@@ -85,7 +87,7 @@ export class JobManager {
         if (controller.signal.aborted) throw new AppError('job_cancelled', 'Cancelled.');
       },
     };
-    this.store.jobs.save(info);
+    this.save(info);
     log.info(`Started: ${title}`, { job: info.id });
     const done = (async () => {
       try {
@@ -117,9 +119,9 @@ export class JobManager {
   async wait(id: string): Promise<JobInfo> {
     const live = this.live.get(id);
     if (live) return live.done;
-    const saved = this.store.jobs.get(id);
+    const saved = this.unsaved.get(id) ?? this.store.jobs.get(id);
     if (!saved) throw new AppError('not_found', `No job ${id}.`);
-    return saved;
+    return { ...saved };
   }
 
   cancel(id: string): boolean {
@@ -133,16 +135,17 @@ export class JobManager {
   list(activeOnly = false): JobInfo[] {
     const active = [...this.live.values()].map((j) => ({ ...j.info }));
     if (activeOnly) return active;
-    const ids = new Set(active.map((j) => j.id));
-    return [...active, ...this.store.jobs.recent(50).filter((j) => !ids.has(j.id))];
+    const unsaved = [...this.unsaved.values()].filter((j) => !this.live.has(j.id)).map((j) => ({ ...j }));
+    const ids = new Set([...active, ...unsaved].map((j) => j.id));
+    return [...active, ...unsaved, ...this.store.jobs.recent(50).filter((j) => !ids.has(j.id))];
   }
 
   get(id: string): JobInfo {
     const live = this.live.get(id);
     if (live) return { ...live.info };
-    const saved = this.store.jobs.get(id);
+    const saved = this.unsaved.get(id) ?? this.store.jobs.get(id);
     if (!saved) throw new AppError('not_found', `No job ${id}.`);
-    return saved;
+    return { ...saved };
   }
 
   async cancelAll(): Promise<void> {
@@ -151,13 +154,27 @@ export class JobManager {
     await Promise.allSettled(all.map((j) => j.done));
   }
 
+  /**
+   * Writes a job's state without waiting for the write lock on this (the UI's) thread: a worker may
+   * hold it for seconds while it stores a large file. Until a deferred state lands, get/list/wait
+   * answer with it from memory.
+   */
+  private save(info: JobInfo): void {
+    const state: JobInfo = { ...info };
+    this.unsaved.set(info.id, state);
+    this.store.writeSoon(() => {
+      this.store.jobs.save(state);
+      if (this.unsaved.get(info.id) === state) this.unsaved.delete(info.id);
+    });
+  }
+
   /** force: publish now (a state change, not progress); save: also write it to the workspace. */
   private publish(info: JobInfo, force: boolean, save = force): void {
     // Progress can arrive thousands of times a second; the UI needs ~10 updates a second.
     const now = Date.now();
     if (!force && now - (this.lastEmit.get(info.id) ?? 0) < 100) return;
     this.lastEmit.set(info.id, now);
-    if (save) this.store.jobs.save(info);
+    if (save) this.save(info);
     if (force && info.finishedAt) this.lastEmit.delete(info.id);
     this.events.emit('jobs/changed', { ...info });
   }

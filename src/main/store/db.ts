@@ -19,6 +19,46 @@ export interface OpenOptions {
   readonly?: boolean;
 }
 
+/**
+ * How long a write on main's connection waits for another connection's write lock before it fails
+ * with workspace_busy. Main's own bookkeeping (log entries, job states) never waits: see
+ * Store.writeSoon.
+ */
+export const BUSY_TIMEOUT_MS = 15_000;
+/**
+ * The same for a worker's connection. A file past the import's in-memory budget stores its rows as it
+ * reads them, holding the lock for as long as the rest of its reading takes (~17 s for a 2 GB file at
+ * 120 MB/s); a worker importing, quarantining or scoring another file meanwhile waits for it instead
+ * of failing that file. A worker waiting here blocks nothing else, and a cancelled task that does not
+ * answer in time has its worker replaced (jobs/pool.ts).
+ */
+export const WORKER_BUSY_TIMEOUT_MS = 10 * 60_000;
+
+/**
+ * Runs a write without waiting for another connection's write lock: false, and nothing written, when
+ * the lock is taken. `write` must take the lock at its start (a BEGIN IMMEDIATE transaction), so a
+ * taken lock fails before any of it runs. The connection's busy timeout is restored afterwards.
+ */
+export function writeWithoutWaiting(db: Db, write: () => void): boolean {
+  const timeout = db.pragma('busy_timeout', { simple: true }) as number;
+  db.pragma('busy_timeout = 0');
+  try {
+    write();
+    return true;
+  } catch (error) {
+    if (isBusy(error)) return false;
+    throw error;
+  } finally {
+    db.pragma(`busy_timeout = ${timeout}`);
+  }
+}
+
+/** SQLite's "the write lock is taken" (SQLITE_BUSY and its extended codes). */
+export function isBusy(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
+}
+
 export function migrationHash(m: Migration): string {
   return createHash('sha256').update(m.sql).digest('hex');
 }
@@ -36,7 +76,7 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
     throw new AppError('workspace_unreadable', `The workspace ${path} could not be opened: ${(error as Error).message}`);
   }
   try {
-    db.pragma('busy_timeout = 15000');
+    db.pragma(`busy_timeout = ${options.attach ? WORKER_BUSY_TIMEOUT_MS : BUSY_TIMEOUT_MS}`);
     if (!isNew && !options.attach) checkIntegrity(db, path);
     if (!options.attach) checkMigrations(db, path);
     // Rows are ~4.7 KB blobs (590 Float64 values): 16 KiB pages keep each row on one page instead of an

@@ -3,7 +3,7 @@
  * transaction; a cancelled or failed batch is deleted whole (rows cascade). History queries page with
  * LIMIT/OFFSET on indexed columns so 100,000 rows browse smoothly.
  */
-import type { Db } from '../db';
+import { writeWithoutWaiting, type Db } from '../db';
 import type {
   BatchDetail,
   BatchSummary,
@@ -123,17 +123,7 @@ export class PredictionsRepo {
    * as the import lasts.
    */
   tryAddRows(batchId: number, modelVersionId: number, threshold: number, source: PredictionSource, rows: NewPrediction[]): boolean {
-    const timeout = this.db.pragma('busy_timeout', { simple: true }) as number;
-    this.db.pragma('busy_timeout = 0');
-    try {
-      this.insertRows.immediate(batchId, modelVersionId, threshold, source, rows);
-      return true;
-    } catch (error) {
-      if ((error as { code?: string }).code === 'SQLITE_BUSY') return false;
-      throw error;
-    } finally {
-      this.db.pragma(`busy_timeout = ${timeout}`);
-    }
+    return writeWithoutWaiting(this.db, () => this.insertRows.immediate(batchId, modelVersionId, threshold, source, rows));
   }
 
   finishBatch(batchId: number, fileResults: IngestFileResult[], files: number): void {
