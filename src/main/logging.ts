@@ -40,8 +40,10 @@ export class LogSink {
     try {
       // Never waits for the write lock (a worker storing a large file may hold it for seconds): the
       // entry, with its own time, lands when the lock is free; the file gets it now.
-      store?.writeSoon(() =>
-        store.logs.insert({ time, level, component, message, context: context ?? null }),
+      store?.writeSoon(
+        () => store.logs.insert({ time, level, component, message, context: context ?? null }),
+        // A deferred entry tells the Logs page again once it is there to be read.
+        () => this.options.onEntry?.(),
       );
     } catch {
       // The workspace may be closing; the file still gets the entry.

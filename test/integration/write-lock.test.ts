@@ -79,6 +79,11 @@ describe('writes while another connection holds the write lock', () => {
   it('logging and job states do not wait for the lock; jobs answer from memory until theirs lands', async () => {
     const dir = tmp();
     const ctx = openAppContext({ workspacePath: join(dir, 'w.sqlite'), host: 'cli', poolSize: 1 });
+    const logEvents: number[] = [];
+    ctx.events.subscribe((event, payload) => {
+      if (event === 'data/changed' && (payload as { domain: string }).domain === 'logs')
+        logEvents.push(ctx.store.logs.list({ search: 'a note written under the lock', limit: 5 }).length);
+    });
     const other = Store.open(ctx.workspacePath, { attach: true });
     try {
       const lock = other.begin();
@@ -97,6 +102,8 @@ describe('writes while another connection holds the write lock', () => {
       await expect.poll(() => ctx.store.pendingWrites, { timeout: 5000 }).toBe(0);
       expect(ctx.store.jobs.get(job.id)).toMatchObject({ status: 'succeeded', result: 42 });
       expect(ctx.store.logs.list({ search: 'a note written under the lock', limit: 5 })).toHaveLength(1);
+      // The Logs page is told again once the deferred entries are there to read.
+      await expect.poll(() => logEvents.includes(1), { timeout: 5000 }).toBe(true);
     } finally {
       other.close();
       await closeAppContext(ctx);

@@ -34,19 +34,33 @@ export interface OpenContextOptions {
   echoLogs?: boolean;
 }
 
+/** The least time between two "logs changed" events. */
+const LOG_EVENT_MS = 250;
+
 export function openAppContext(options: OpenContextOptions): AppContext {
   const store = Store.open(options.workspacePath);
   const events = new EventBus();
+  // The Logs page hears of new entries at most every 250 ms, and always of the last ones: an entry in
+  // a quiet spell schedules one more event, so the page never stops short of what is stored.
   let lastLogEvent = 0;
+  let trailingLogEvent: ReturnType<typeof setTimeout> | null = null;
+  const emitLogs = () => {
+    lastLogEvent = Date.now();
+    events.emit('data/changed', { domain: 'logs' });
+  };
   const logSink = new LogSink({
     store,
     logsDir: options.logsDir ?? join(dirname(options.workspacePath), 'logs'),
     echo: options.echoLogs,
     onEntry: () => {
-      const now = Date.now();
-      if (now - lastLogEvent > 250) {
-        lastLogEvent = now;
-        events.emit('data/changed', { domain: 'logs' });
+      const wait = LOG_EVENT_MS - (Date.now() - lastLogEvent);
+      if (wait <= 0) emitLogs();
+      else if (trailingLogEvent === null) {
+        trailingLogEvent = setTimeout(() => {
+          trailingLogEvent = null;
+          emitLogs();
+        }, wait);
+        trailingLogEvent.unref?.();
       }
     },
   });

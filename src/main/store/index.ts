@@ -25,7 +25,7 @@ export class Store {
   readonly predictions: PredictionsRepo;
   private closed = false;
   /** Writes handed to writeSoon that found the lock taken, in the order they were made. */
-  private readonly deferred: (() => void)[] = [];
+  private readonly deferred: { write: () => void; landed?: () => void }[] = [];
   private retry: ReturnType<typeof setTimeout> | null = null;
 
   constructor(
@@ -55,11 +55,12 @@ export class Store {
    * took 733 ms). Deferred writes run in the order they were made (a later one never lands before an
    * earlier one), are retried every DEFERRED_RETRY_MS, and run, waiting if need be, at close().
    * Returns whether fn ran now. Errors other than a busy lock propagate from a call that runs fn now;
-   * a deferred fn that fails that way is dropped (its caller has returned).
+   * a deferred fn that fails that way is dropped (its caller has returned). `landed` is called once a
+   * deferred fn has landed (so a view of the data can refresh), not when it runs now.
    */
-  writeSoon(fn: () => void): boolean {
+  writeSoon(fn: () => void, landed?: () => void): boolean {
     if (this.deferred.length === 0 && !this.closed && this.tryWithoutWaiting(fn)) return true;
-    this.deferred.push(fn);
+    this.deferred.push({ write: fn, landed });
     this.scheduleRetry();
     return false;
   }
@@ -73,8 +74,10 @@ export class Store {
   flushDeferred(): void {
     this.retry = null;
     while (this.deferred.length > 0 && !this.closed) {
+      const next = this.deferred[0]!;
       try {
-        if (!this.tryWithoutWaiting(this.deferred[0]!)) break;
+        if (!this.tryWithoutWaiting(next.write)) break;
+        next.landed?.();
       } catch {
         // Not a busy lock: this write cannot land (its caller has long returned); the rest still can.
       }
@@ -128,9 +131,9 @@ export class Store {
     if (this.retry !== null) clearTimeout(this.retry);
     this.retry = null;
     // What writeSoon deferred lands now, waiting for the lock as any write does.
-    for (const fn of this.deferred.splice(0)) {
+    for (const { write } of this.deferred.splice(0)) {
       try {
-        this.db.transaction(fn)();
+        this.db.transaction(write)();
       } catch {
         // Best effort at close: a write that cannot land must not keep the workspace open.
       }
