@@ -56,6 +56,31 @@ describe('writes while another connection holds the write lock', () => {
     main.close();
   });
 
+  it('writeWhenFree waits for the lock without blocking this thread, then runs a read-then-write whole', async () => {
+    const path = join(tmp(), 'w.sqlite');
+    const main = Store.open(path);
+    const worker = Store.open(path, { attach: true });
+    const lock = worker.begin();
+    let ticks = 0;
+    const ticker = setInterval(() => ticks++, 20);
+    const written = main.writeWhenFree(() => {
+      // A read first: in a plain deferred transaction the write after it would fail at once.
+      const before = main.logs.list({ component: 'test', limit: 10 }).length;
+      logLine(main, `after ${before}`)();
+      return before;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(messages(main)).toEqual([]);
+    // The thread kept running its timers while the write waited.
+    expect(ticks).toBeGreaterThan(3);
+    lock.commit();
+    await expect(written).resolves.toBe(0);
+    clearInterval(ticker);
+    expect(messages(main)).toEqual(['after 0']);
+    worker.close();
+    main.close();
+  });
+
   it('a deferred write lands at close, and an error that is not a busy lock still reaches the caller', () => {
     const path = join(tmp(), 'w.sqlite');
     const main = Store.open(path);

@@ -192,7 +192,7 @@ export async function runIngest(
     ctx.events.emit('data/changed', { domain: 'files' });
     return summary;
   } catch (error) {
-    const removed = ctx.store.files.deleteBatch(batch);
+    const removed = await ctx.store.writeWhenFree(() => ctx.store.files.deleteBatch(batch));
     if (removed > 0) job.log.info(`Removed the ${removed} file(s) this import had added`, { batch });
     ctx.events.emit('data/changed', { domain: 'files' });
     throw error;

@@ -242,12 +242,15 @@ export async function runBatchPrediction(
   let rowsTotal = 0;
   let helping = false;
   try {
-    batchId = ctx.store.predictions.startBatch({
-      source,
-      modelVersionId: version.id,
-      threshold: version.threshold,
-      ingestBatch,
-    });
+    // The batch's own records wait for the write lock without blocking the UI (Store.writeWhenFree).
+    batchId = await ctx.store.writeWhenFree(() =>
+      ctx.store.predictions.startBatch({
+        source,
+        modelVersionId: version.id,
+        threshold: version.threshold,
+        ingestBatch,
+      }),
+    );
     const id = batchId;
     if (streams?.plans.size)
       job.log.info(`Scoring the rows of ${streams.plans.size} file(s) as they are read`, {
@@ -351,7 +354,8 @@ export async function runBatchPrediction(
     const scored = ctx.store.predictions.batchRowCount(batchId);
     if (scored !== rowsTotal)
       throw new AppError('internal', `Scored ${scored} of the batch's ${rowsTotal} rows.`);
-    ctx.store.predictions.finishBatch(batchId, ingest.files, ingest.files.length);
+    const finished = ingest;
+    await ctx.store.writeWhenFree(() => ctx.store.predictions.finishBatch(id, finished.files, finished.files.length));
     const batch = ctx.store.predictions.batch(batchId)!;
     job.log.info(
       `Batch ${batchId}: ${batch.rows} wafers predicted with model version ${version.version}: ${batch.faulty} faulty, ${batch.unfamiliar} unfamiliar`,
@@ -374,8 +378,11 @@ export async function runBatchPrediction(
     // Every scorer must have stopped before the batch is removed (they write parts as they go).
     if (mailbox) stopMailbox(mailbox);
     await Promise.all(scorers);
-    if (batchId !== null) ctx.store.predictions.deleteBatch(batchId);
-    ctx.store.files.deleteBatch(ingestBatch);
+    const failedBatch = batchId;
+    await ctx.store.writeWhenFree(() => {
+      if (failedBatch !== null) ctx.store.predictions.deleteBatch(failedBatch);
+      ctx.store.files.deleteBatch(ingestBatch);
+    });
     ctx.events.emit('data/changed', { domain: 'predictions' });
     ctx.events.emit('data/changed', { domain: 'files' });
     throw error;

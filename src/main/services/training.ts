@@ -284,7 +284,10 @@ export async function runTraining(ctx: AppContext, job: JobHandle, options: Trai
   };
   const { config, version: configVersion } = resolveConfig(ctx, options.config);
   const data = trainingData(ctx);
-  const runId = ctx.store.training.startRun({ configVersion, config, fingerprint: data.fingerprint, appVersion: ctx.appVersion });
+  // A job's own records wait for the write lock without blocking the UI (see Store.writeWhenFree).
+  const runId = await ctx.store.writeWhenFree(() =>
+    ctx.store.training.startRun({ configVersion, config, fingerprint: data.fingerprint, appVersion: ctx.appVersion }),
+  );
   ctx.events.emit('data/changed', { domain: 'runs' });
   note(`Run ${runId}: ${data.fingerprint.rows} rows (${data.fingerprint.faulty} faulty) from ${data.fileIds.length} files`);
   let k: number | null = null;
@@ -631,7 +634,7 @@ export async function runTraining(ctx: AppContext, job: JobHandle, options: Trai
     note(
       `Held-out: ROC AUC ${pooled?.rocAuc?.toFixed(3) ?? 'n/a'}, PR AUC ${pooled?.prAuc?.toFixed(3) ?? 'n/a'}, recall ${pooled?.recall.toFixed(3) ?? 'n/a'} at threshold ${threshold.threshold.toFixed(3)}; gates ${gates.every((g) => g.passed) ? 'passed' : 'not passed'}`,
     );
-    const version = ctx.store.transaction(() => {
+    const version = await ctx.store.writeWhenFree(() => {
       const v = createVersionFromRun(ctx, { runId, bundle, k: k!, threshold: bundle.strategy === 'global' ? globalThreshold : threshold.threshold, metrics: deployed, gates, schemaId: data.schemaId, clusters: perCluster.map((o) => ({ cluster: o.result.cluster, family: o.result.family, rows: o.result.rows, faulty: o.result.faulty, testAuc: o.result.test?.rocAuc ?? null })) });
       ctx.store.training.finishRun(runId, {
         status: 'succeeded',
@@ -651,7 +654,7 @@ export async function runTraining(ctx: AppContext, job: JobHandle, options: Trai
     const cancelled = job.signal.aborted || (error as { code?: string }).code === 'job_cancelled';
     const message = (error as Error).message;
     note(cancelled ? 'Run cancelled.' : `Run failed: ${message}`, cancelled ? 'info' : 'warn');
-    ctx.store.training.finishRun(runId, {
+    await ctx.store.writeWhenFree(() => ctx.store.training.finishRun(runId, {
       status: cancelled ? 'cancelled' : 'failed',
       k,
       pooledAuc: null,
@@ -673,7 +676,7 @@ export async function runTraining(ctx: AppContext, job: JobHandle, options: Trai
         heldOut: null,
       },
       error: cancelled ? 'Cancelled.' : message,
-    });
+    }));
     ctx.events.emit('data/changed', { domain: 'runs' });
     throw error;
   }

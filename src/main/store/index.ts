@@ -2,7 +2,8 @@
  * The workspace store: the only code that writes SQL. Main opens it with checks and migrations;
  * each worker attaches its own connection to the same file.
  */
-import { openDatabase, writeWithoutWaiting, type Db, type OpenOptions } from './db';
+import { AppError } from '../errors';
+import { openDatabase, WORKER_BUSY_TIMEOUT_MS, writeWithoutWaiting, type Db, type OpenOptions } from './db';
 import { JobsRepo } from './repos/jobs';
 import { LogsRepo } from './repos/logs';
 import { SettingsRepo } from './repos/settings';
@@ -91,6 +92,26 @@ export class Store {
     this.retry = setTimeout(() => this.flushDeferred(), DEFERRED_RETRY_MS);
     // A CLI process may end while the lock is still taken: close() writes what is left.
     this.retry.unref?.();
+  }
+
+  /**
+   * A write whose result the caller needs (a job's own records: a training run, a prediction batch),
+   * run in one transaction as soon as the write lock is free, without this thread ever waiting for it:
+   * it retries every DEFERRED_RETRY_MS, so the app stays live while another connection stores a large
+   * file, and the job carries on when the file is stored instead of failing. A plain write would block
+   * the UI thread for up to the busy timeout, and one inside a transaction that had already read
+   * fails at once (SQLite will not wait to upgrade a reader). Gives up with workspace_busy after as
+   * long as a worker would wait.
+   */
+  async writeWhenFree<T>(fn: () => T): Promise<T> {
+    const deadline = Date.now() + WORKER_BUSY_TIMEOUT_MS;
+    for (;;) {
+      let result: T | undefined;
+      if (this.tryWithoutWaiting(() => void (result = fn()))) return result as T;
+      if (Date.now() > deadline)
+        throw new AppError('workspace_busy', 'The workspace stayed busy for too long; nothing was written.');
+      await new Promise((resolve) => setTimeout(resolve, DEFERRED_RETRY_MS));
+    }
   }
 
   private tryWithoutWaiting(fn: () => void): boolean {
