@@ -65,8 +65,8 @@ async function measure(size: number, unfamiliar: boolean): Promise<void> {
     const tr = await ctx.jobs.wait(startTraining(ctx, { config: BENCH_CONFIG }).id);
     if (tr.status !== 'succeeded') throw new Error(tr.error?.message);
     const { modelVersion } = tr.result as { modelVersion: number };
-    approveVersion(ctx, modelVersion, 'bench');
-    promoteVersion(ctx, modelVersion, 'production', 'bench');
+    await approveVersion(ctx, modelVersion, 'bench');
+    await promoteVersion(ctx, modelVersion, 'production', 'bench');
     const rssBefore = process.resourceUsage().maxRSS / 1024;
     // CPU time of the whole process (main thread and workers): steadier than wall time on a shared machine.
     const timed = async (path: string) => {

@@ -31,8 +31,8 @@ async function productionWorkspace(diagnostics = false) {
   await ctx.jobs.wait(startIngest(ctx, 'training', [writeTrainingBatch(join(dir, 'train'))]).id);
   const job = await ctx.jobs.wait(startTraining(ctx, { config: SMALL_CONFIG }).id);
   const { modelVersion } = job.result as { modelVersion: number };
-  approveVersion(ctx, modelVersion, 'ok', 'tester');
-  promoteVersion(ctx, modelVersion, 'production', undefined, 'tester');
+  await approveVersion(ctx, modelVersion, 'ok', 'tester');
+  await promoteVersion(ctx, modelVersion, 'production', undefined, 'tester');
   return { ctx, dir, modelVersion };
 }
 
@@ -346,18 +346,18 @@ describe('predictions', () => {
     const values = Array.from({ length: 590 }, (_, s) =>
       s < 4 ? '85' : s >= 20 && s < 60 ? '100' : s === 7 ? 'NA' : '500',
     );
-    const fromCsv = predictSingle(ctx, { csv: ['Wafer-X', ...values].join(','), model: 'production' });
+    const fromCsv = await predictSingle(ctx, { csv: ['Wafer-X', ...values].join(','), model: 'production' });
     expect(fromCsv).toMatchObject({ wafer: 'Wafer-X', source: 'single' });
     expect(fromCsv.explanation).not.toBeNull();
-    const byName = predictSingle(ctx, {
+    const byName = await predictSingle(ctx, {
       values: { 'Sensor - 1': 85, 'sensor-2': '85', 'Sensor - 3': null },
       model: 'production',
     });
     expect(byName.probability).toBeGreaterThanOrEqual(0);
-    expect(() => predictSingle(ctx, { values: { 'Sensor - 9999': 1 }, model: 'production' })).toThrow(
+    await expect(predictSingle(ctx, { values: { 'Sensor - 9999': 1 }, model: 'production' })).rejects.toThrow(
       /no sensor/,
     );
-    expect(() => predictSingle(ctx, { csv: '1,2,3', model: 'production' })).toThrow(/expected 591/);
+    await expect(predictSingle(ctx, { csv: '1,2,3', model: 'production' })).rejects.toThrow(/expected 591/);
   });
 
   it.skipIf(!existsSync(SHARED_WAFER))(

@@ -45,9 +45,10 @@ async function trainedWorkspace(config: unknown = SMALL_CONFIG) {
   return { ctx, dir, runId, modelVersion };
 }
 
-const codeOf = (fn: () => unknown) => {
+/** The code a registry call fails with (they are async: they wait for the write lock). */
+const codeOfAsync = async (fn: () => Promise<unknown>) => {
   try {
-    fn();
+    await fn();
   } catch (error) {
     return (error as { code?: string }).code;
   }
@@ -179,24 +180,24 @@ describe('quality gates', () => {
 describe('model registry rules', () => {
   it('nothing unapproved reaches Production; promotion keeps the previous Production for rollback', async () => {
     const { ctx, modelVersion: v1 } = await trainedWorkspace();
-    expect(codeOf(() => promoteVersion(ctx, v1, 'production', undefined, 'tester'))).toBe('not_approved');
-    expect(codeOf(() => rejectVersion(ctx, v1, '  ', 'tester'))).toBe('invalid_input');
-    approveVersion(ctx, v1, 'looks right', 'alice');
-    expect(codeOf(() => approveVersion(ctx, v1, undefined, 'alice'))).toBe('conflict');
-    promoteVersion(ctx, v1, 'production', 'first', 'alice');
+    expect(await codeOfAsync(() => promoteVersion(ctx, v1, 'production', undefined, 'tester'))).toBe('not_approved');
+    expect(await codeOfAsync(() => rejectVersion(ctx, v1, '  ', 'tester'))).toBe('invalid_input');
+    await approveVersion(ctx, v1, 'looks right', 'alice');
+    expect(await codeOfAsync(() => approveVersion(ctx, v1, undefined, 'alice'))).toBe('conflict');
+    await promoteVersion(ctx, v1, 'production', 'first', 'alice');
     // A second version from a second run.
     const second = await ctx.jobs.wait(startTraining(ctx, { config: SMALL_CONFIG }).id);
     const v2 = (second.result as { modelVersion: number }).modelVersion;
-    expect(codeOf(() => promoteVersion(ctx, v2, 'production', undefined, 'bob'))).toBe('not_approved');
-    approveVersion(ctx, v2, undefined, 'bob');
-    promoteVersion(ctx, v2, 'production', undefined, 'bob');
+    expect(await codeOfAsync(() => promoteVersion(ctx, v2, 'production', undefined, 'bob'))).toBe('not_approved');
+    await approveVersion(ctx, v2, undefined, 'bob');
+    await promoteVersion(ctx, v2, 'production', undefined, 'bob');
     expect(ctx.store.registry.alias('production')).toMatchObject({ previousVersionId: ctx.store.registry.byVersion(v1)!.id });
-    expect(codeOf(() => archiveVersion(ctx, v2, undefined, 'bob'))).toBe('conflict');
-    expect(codeOf(() => rejectVersion(ctx, v2, 'bad', 'bob'))).toBe('conflict');
-    const back = rollbackProduction(ctx, 'v2 misbehaves', 'carol');
+    expect(await codeOfAsync(() => archiveVersion(ctx, v2, undefined, 'bob'))).toBe('conflict');
+    expect(await codeOfAsync(() => rejectVersion(ctx, v2, 'bad', 'bob'))).toBe('conflict');
+    const back = await rollbackProduction(ctx, 'v2 misbehaves', 'carol');
     expect(back.version).toBe(v1);
     expect(back.stages).toEqual(['production']);
-    expect(codeOf(() => rollbackProduction(ctx, undefined, 'carol'))).toBe('conflict');
+    expect(await codeOfAsync(() => rollbackProduction(ctx, undefined, 'carol'))).toBe('conflict');
     const trail = ctx.store.registry.events().map((e) => `${e.version}:${e.action}:${e.user}`);
     expect(trail).toEqual([
       `${v1}:created:${trail[0]!.split(':')[2]}`,
@@ -215,14 +216,14 @@ describe('model registry rules', () => {
     const v = versionDetail(ctx, modelVersion);
     expect(v.gates.find((g) => g.metric === 'recall')).toMatchObject({ value: 0, passed: false });
     expect(v.status).toBe('rejected_by_gates');
-    expect(codeOf(() => approveVersion(ctx, modelVersion, undefined, 'x'))).toBe('conflict');
+    expect(await codeOfAsync(() => approveVersion(ctx, modelVersion, undefined, 'x'))).toBe('conflict');
   });
 
   it('exports a version as one file and refuses a tampered or unknown-format file', async () => {
     const { ctx, dir, modelVersion } = await trainedWorkspace();
     const path = join(dir, 'model.wfsmodel');
     exportVersion(ctx, modelVersion, path);
-    const imported = importVersion(ctx, path, 'dave');
+    const imported = await importVersion(ctx, path, 'dave');
     expect(imported.version).toBe(modelVersion + 1);
     expect(imported.status).toBe('pending_approval');
     expect(imported.sha256).toBe(versionDetail(ctx, modelVersion).sha256);
@@ -235,9 +236,9 @@ describe('model registry rules', () => {
     const bytes = Buffer.from(file.parts[partName]!, 'base64');
     bytes[bytes.length - 5] ^= 0xff;
     writeFileSync(join(dir, 'tampered.wfsmodel'), JSON.stringify({ ...file, parts: { [partName]: bytes.toString('base64') } }));
-    expect(codeOf(() => importVersion(ctx, join(dir, 'tampered.wfsmodel'), 'eve'))).toBe('checksum_mismatch');
+    expect(await codeOfAsync(() => importVersion(ctx, join(dir, 'tampered.wfsmodel'), 'eve'))).toBe('checksum_mismatch');
     writeFileSync(join(dir, 'future.wfsmodel'), JSON.stringify({ ...file, formatVersion: 99 }));
-    expect(codeOf(() => importVersion(ctx, join(dir, 'future.wfsmodel'), 'eve'))).toBe('model_format');
+    expect(await codeOfAsync(() => importVersion(ctx, join(dir, 'future.wfsmodel'), 'eve'))).toBe('model_format');
     expect(ctx.store.registry.list()).toHaveLength(2);
 
     // An export written by earlier versions (format 1: the bundle as gzip'd JSON) still imports, and
@@ -247,7 +248,7 @@ describe('model registry rules', () => {
     const legacySha = createHash('sha256').update(legacy).digest('hex');
     const manifest = { ...(file as unknown as { manifest: Record<string, unknown> }).manifest, parts: [{ name: 'bundle.json.gz', sha256: legacySha, bytes: legacy.length }] };
     writeFileSync(join(dir, 'v1.wfsmodel'), JSON.stringify({ ...file, formatVersion: 1, manifest, parts: { 'bundle.json.gz': legacy.toString('base64') } }));
-    const fromV1 = importVersion(ctx, join(dir, 'v1.wfsmodel'), 'frank');
+    const fromV1 = await importVersion(ctx, join(dir, 'v1.wfsmodel'), 'frank');
     expect(fromV1.sha256).toBe(legacySha);
     const reread = loadBundle(ctx, ctx.store.registry.byVersion(fromV1.version)!.id);
     const rows = sampleRows(original.preprocess, 30);

@@ -72,15 +72,18 @@ function checkedSchema(definition: unknown): DataSchema {
   return schema;
 }
 
-export function saveSchema(ctx: AppContext, kind: SchemaKind, definition: unknown, name?: string, note?: string): SchemaVersion {
+export async function saveSchema(ctx: AppContext, kind: SchemaKind, definition: unknown, name?: string, note?: string): Promise<SchemaVersion> {
   const schema = checkedSchema(definition);
-  const row = ctx.store.schemas.add(kind, schema, name ?? currentSchema(ctx, kind).name, note ?? null);
+  // Without blocking the UI while a worker stores a large file (Store.writeWhenFree).
+  const row = await ctx.store.writeWhenFree(() =>
+    ctx.store.schemas.add(kind, schema, name ?? currentSchema(ctx, kind).name, note ?? null),
+  );
   ctx.log.info(`Schema ${kind} saved as version ${row.version}`, { schemaId: row.id });
   ctx.events.emit('data/changed', { domain: 'schemas' });
   return toVersion(ctx, row);
 }
 
-export function importReferenceSchema(ctx: AppContext, kind: SchemaKind, text: string, note?: string): SchemaVersion {
+export async function importReferenceSchema(ctx: AppContext, kind: SchemaKind, text: string, note?: string): Promise<SchemaVersion> {
   let imported: ReturnType<typeof importReferenceSchemaJson>;
   try {
     imported = importReferenceSchemaJson(text, kind);

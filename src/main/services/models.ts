@@ -151,64 +151,79 @@ function changed(ctx: AppContext): void {
   ctx.events.emit('data/changed', { domain: 'models' });
 }
 
-export function approveVersion(ctx: AppContext, version: number, comment?: string, user = currentUser()): ModelVersionDetail {
-  const row = requireVersion(ctx, version);
-  if (row.status !== 'pending_approval') {
-    throw new AppError('conflict', `Version ${version} is ${row.status.replace(/_/g, ' ')}; only a version pending approval can be approved.`);
-  }
-  ctx.store.registry.setStatus(row.id, row.status, 'approved', 'approved', comment ?? null, user);
+// A registry transition checks the version's state and records the change in one transaction, run
+// when the write lock is free: the UI never waits on it while a worker stores a large file
+// (Store.writeWhenFree), and no other transition can slip in between the check and the change.
+
+export async function approveVersion(ctx: AppContext, version: number, comment?: string, user = currentUser()): Promise<ModelVersionDetail> {
+  await ctx.store.writeWhenFree(() => {
+    const row = requireVersion(ctx, version);
+    if (row.status !== 'pending_approval') {
+      throw new AppError('conflict', `Version ${version} is ${row.status.replace(/_/g, ' ')}; only a version pending approval can be approved.`);
+    }
+    ctx.store.registry.setStatus(row.id, row.status, 'approved', 'approved', comment ?? null, user);
+  });
   ctx.log.info(`Model version ${version} approved by ${user}`, { comment });
   changed(ctx);
   return versionDetail(ctx, version);
 }
 
-export function rejectVersion(ctx: AppContext, version: number, comment: string, user = currentUser()): ModelVersionDetail {
-  const row = requireVersion(ctx, version);
+export async function rejectVersion(ctx: AppContext, version: number, comment: string, user = currentUser()): Promise<ModelVersionDetail> {
   if (!comment.trim()) throw new AppError('invalid_input', 'Say why the version is rejected.');
-  if (row.status !== 'pending_approval' && row.status !== 'approved') {
-    throw new AppError('conflict', `Version ${version} is ${row.status.replace(/_/g, ' ')} and cannot be rejected.`);
-  }
-  if (stagesOf(ctx, row.id).length > 0) {
-    throw new AppError('conflict', `Version ${version} is in ${stagesOf(ctx, row.id).join(' and ')}; promote or roll back another version first.`);
-  }
-  ctx.store.registry.setStatus(row.id, row.status, 'rejected', 'rejected', comment, user);
+  await ctx.store.writeWhenFree(() => {
+    const row = requireVersion(ctx, version);
+    if (row.status !== 'pending_approval' && row.status !== 'approved') {
+      throw new AppError('conflict', `Version ${version} is ${row.status.replace(/_/g, ' ')} and cannot be rejected.`);
+    }
+    if (stagesOf(ctx, row.id).length > 0) {
+      throw new AppError('conflict', `Version ${version} is in ${stagesOf(ctx, row.id).join(' and ')}; promote or roll back another version first.`);
+    }
+    ctx.store.registry.setStatus(row.id, row.status, 'rejected', 'rejected', comment, user);
+  });
   ctx.log.info(`Model version ${version} rejected by ${user}`, { comment });
   changed(ctx);
   return versionDetail(ctx, version);
 }
 
-export function promoteVersion(ctx: AppContext, version: number, to: Stage, comment?: string, user = currentUser()): ModelVersionDetail {
-  const row = requireVersion(ctx, version);
-  if (row.status !== 'approved') {
-    throw new AppError('not_approved', `Version ${version} is ${row.status.replace(/_/g, ' ')}: only an approved version can become ${to === 'production' ? 'Production' : 'Staging'}.`);
-  }
-  const current = ctx.store.registry.alias(to);
-  if (current?.versionId === row.id) throw new AppError('conflict', `Version ${version} is already in ${to}.`);
-  ctx.store.registry.setAlias(to, row.id, current?.versionId ?? null, `promoted to ${to}`, comment ?? null, user);
+export async function promoteVersion(ctx: AppContext, version: number, to: Stage, comment?: string, user = currentUser()): Promise<ModelVersionDetail> {
+  await ctx.store.writeWhenFree(() => {
+    const row = requireVersion(ctx, version);
+    if (row.status !== 'approved') {
+      throw new AppError('not_approved', `Version ${version} is ${row.status.replace(/_/g, ' ')}: only an approved version can become ${to === 'production' ? 'Production' : 'Staging'}.`);
+    }
+    const current = ctx.store.registry.alias(to);
+    if (current?.versionId === row.id) throw new AppError('conflict', `Version ${version} is already in ${to}.`);
+    ctx.store.registry.setAlias(to, row.id, current?.versionId ?? null, `promoted to ${to}`, comment ?? null, user);
+  });
   ctx.log.info(`Model version ${version} promoted to ${to} by ${user}`);
   changed(ctx);
   return versionDetail(ctx, version);
 }
 
-export function rollbackProduction(ctx: AppContext, comment?: string, user = currentUser()): ModelVersionDetail {
-  const current = ctx.store.registry.alias('production');
-  if (!current?.previousVersionId) throw new AppError('conflict', 'There is no previous Production version to roll back to.');
-  const previous = ctx.store.registry.byId(current.previousVersionId)!;
-  if (previous.status !== 'approved') {
-    throw new AppError('not_approved', `The previous Production version ${previous.version} is now ${previous.status.replace(/_/g, ' ')}; it cannot return.`);
-  }
-  ctx.store.registry.setAlias('production', previous.id, null, 'rolled back to production', comment ?? null, user);
+export async function rollbackProduction(ctx: AppContext, comment?: string, user = currentUser()): Promise<ModelVersionDetail> {
+  const previous = await ctx.store.writeWhenFree(() => {
+    const current = ctx.store.registry.alias('production');
+    if (!current?.previousVersionId) throw new AppError('conflict', 'There is no previous Production version to roll back to.');
+    const previous = ctx.store.registry.byId(current.previousVersionId)!;
+    if (previous.status !== 'approved') {
+      throw new AppError('not_approved', `The previous Production version ${previous.version} is now ${previous.status.replace(/_/g, ' ')}; it cannot return.`);
+    }
+    ctx.store.registry.setAlias('production', previous.id, null, 'rolled back to production', comment ?? null, user);
+    return previous;
+  });
   ctx.log.info(`Production rolled back to version ${previous.version} by ${user}`);
   changed(ctx);
   return versionDetail(ctx, previous.version);
 }
 
-export function archiveVersion(ctx: AppContext, version: number, comment?: string, user = currentUser()): ModelVersionDetail {
-  const row = requireVersion(ctx, version);
-  if (row.status === 'archived') throw new AppError('conflict', `Version ${version} is already archived.`);
-  const stages = stagesOf(ctx, row.id);
-  if (stages.length > 0) throw new AppError('conflict', `Version ${version} is in ${stages.join(' and ')}; it cannot be archived.`);
-  ctx.store.registry.setStatus(row.id, row.status, 'archived', 'archived', comment ?? null, user);
+export async function archiveVersion(ctx: AppContext, version: number, comment?: string, user = currentUser()): Promise<ModelVersionDetail> {
+  await ctx.store.writeWhenFree(() => {
+    const row = requireVersion(ctx, version);
+    if (row.status === 'archived') throw new AppError('conflict', `Version ${version} is already archived.`);
+    const stages = stagesOf(ctx, row.id);
+    if (stages.length > 0) throw new AppError('conflict', `Version ${version} is in ${stages.join(' and ')}; it cannot be archived.`);
+    ctx.store.registry.setStatus(row.id, row.status, 'archived', 'archived', comment ?? null, user);
+  });
   changed(ctx);
   return versionDetail(ctx, version);
 }
@@ -261,7 +276,7 @@ export function exportVersion(ctx: AppContext, version: number, out?: string): {
   return { path, name, bytes: statSync(path).size };
 }
 
-export function importVersion(ctx: AppContext, path: string, user = currentUser()): ModelVersionDetail {
+export async function importVersion(ctx: AppContext, path: string, user = currentUser()): Promise<ModelVersionDetail> {
   let file: ExportFile;
   try {
     file = JSON.parse(readFileSync(path, 'utf8')) as ExportFile;
@@ -286,7 +301,7 @@ export function importVersion(ctx: AppContext, path: string, user = currentUser(
   } catch (error) {
     throw new AppError('model_format', (error as Error).message);
   }
-  const created = ctx.store.transaction(() => {
+  const created = await ctx.store.writeWhenFree(() => {
     // The bundle carries its schema: reuse an identical local version or record it as a new one.
     const same = ctx.store.schemas.list('training').find((s) => JSON.stringify(s.definition) === JSON.stringify(bundle.schema));
     const schemaId = same?.id ?? ctx.store.schemas.add('training', bundle.schema, 'Imported with a model', `From model export v${file.manifest.version}`).id;

@@ -480,7 +480,7 @@ export function parseSingleRow(
   return { wafer: input.wafer ?? 'typed row', values };
 }
 
-export function predictSingle(
+export async function predictSingle(
   ctx: AppContext,
   input: {
     csv?: string;
@@ -488,13 +488,13 @@ export function predictSingle(
     wafer?: string;
     model: ModelChoice;
   },
-): PredictionDetail {
+): Promise<PredictionDetail> {
   const version = resolvePredictionVersion(ctx, input.model);
   const bundle = loadBundle(ctx, version.id);
   const { wafer, values } = parseSingleRow(bundle.featureNames, bundle.schema.missingTokens, input);
   const p = predictWithBundle(bundle, values, 1, { explain: 5 });
   const rows = toPredictions(bundle, p, { fileId: null, fileName: null, rowNos: [null], wafers: [wafer] });
-  const batchId = ctx.store.transaction(() => {
+  const batchId = await ctx.store.writeWhenFree(() => {
     const id = ctx.store.predictions.startBatch({
       source: 'single',
       modelVersionId: version.id,

@@ -704,10 +704,10 @@ export const trainingHandlers: HandlerMap<
     if (input.version && !saved) throw new AppError('not_found', `There is no training config version ${input.version}.`);
     return saved ?? { version: 0, config: DEFAULT_TRAINING_CONFIG, createdAt: null };
   },
-  'training/config-save': (input, ctx) => {
+  'training/config-save': async (input, ctx) => {
     const { config, issues } = checkTrainingConfig(input.config);
     if (!config) throw new AppError('bad_config', `The training config is invalid: ${issues[0]!.path || '(root)'}: ${issues[0]!.message}`, { issues });
-    const version = ctx.store.training.saveConfig(config, input.note ?? null);
+    const version = await ctx.store.writeWhenFree(() => ctx.store.training.saveConfig(config, input.note ?? null));
     ctx.log.info(`Training config saved as version ${version}`);
     return { version, config };
   },

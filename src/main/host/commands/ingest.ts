@@ -29,7 +29,7 @@ export const ingestCommand: Command = {
       } catch (error) {
         throw new AppError('io_error', `Could not read the schema file ${values.schema}: ${(error as Error).message}`);
       }
-      schemaId = importReferenceSchema(ctx, kind, text).id;
+      schemaId = (await importReferenceSchema(ctx, kind, text)).id;
     }
     const job = startIngest(ctx, kind, positionals, schemaId);
     let lastNote = 0;

@@ -76,22 +76,22 @@ export const modelsCommand: Command = {
         show(versionDetail(ctx, versionArg(rest, 0)));
         return EXIT_OK;
       case 'approve':
-        show(approveVersion(ctx, versionArg(rest, 0), values.comment));
+        show(await approveVersion(ctx, versionArg(rest, 0), values.comment));
         return EXIT_OK;
       case 'reject':
         if (!values.comment) throw new UsageError('reject needs --comment saying why');
-        show(rejectVersion(ctx, versionArg(rest, 0), values.comment));
+        show(await rejectVersion(ctx, versionArg(rest, 0), values.comment));
         return EXIT_OK;
       case 'promote': {
         if (values.to !== 'production' && values.to !== 'staging') throw new UsageError('promote needs --to production|staging');
-        show(promoteVersion(ctx, versionArg(rest, 0), values.to, values.comment));
+        show(await promoteVersion(ctx, versionArg(rest, 0), values.to, values.comment));
         return EXIT_OK;
       }
       case 'rollback':
-        show(rollbackProduction(ctx, values.comment));
+        show(await rollbackProduction(ctx, values.comment));
         return EXIT_OK;
       case 'archive':
-        show(archiveVersion(ctx, versionArg(rest, 0), values.comment));
+        show(await archiveVersion(ctx, versionArg(rest, 0), values.comment));
         return EXIT_OK;
       case 'export': {
         if (!values.out) throw new UsageError('export needs --out FILE');
@@ -101,7 +101,7 @@ export const modelsCommand: Command = {
       }
       case 'import': {
         if (!rest[0]) throw new UsageError('import needs a file');
-        show(importVersion(ctx, rest[0]));
+        show(await importVersion(ctx, rest[0]));
         return EXIT_OK;
       }
       default:
