@@ -21,8 +21,8 @@ export interface OpenOptions {
 
 /**
  * How long a write on main's connection waits for another connection's write lock before it fails
- * with workspace_busy. Main's own bookkeeping (log entries, job states) never waits: see
- * Store.writeSoon.
+ * with workspace_busy. Main's writes after opening never wait on the UI thread: bookkeeping goes
+ * through Store.writeSoon, jobs' records and users' actions through Store.writeWhenFree.
  */
 export const BUSY_TIMEOUT_MS = 15_000;
 /**

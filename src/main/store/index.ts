@@ -72,7 +72,7 @@ export class Store {
   }
 
   /** Runs the deferred writes that can run now, in order, stopping at the first that finds the lock taken. */
-  flushDeferred(): void {
+  private flushDeferred(): void {
     this.retry = null;
     while (this.deferred.length > 0 && !this.closed) {
       const next = this.deferred[0]!;
