@@ -33,7 +33,7 @@ interface LiveJob {
 export class JobManager {
   private readonly live = new Map<string, LiveJob>();
   private lastEmit = new Map<string, number>();
-  /** Finished jobs whose final state waits for the write lock (see save): what get/list/wait show meanwhile. */
+  /** Job states not in the workspace yet (see save): what get/list/wait answer with meanwhile. */
   private readonly unsaved = new Map<string, JobInfo>();
 
   constructor(
