@@ -135,11 +135,14 @@ describe('predictions', () => {
     ).toEqual(['duplicate', 'good']);
     // The good copy's rows as streamed, the duplicate's from the stored rows: 700 each.
     expect(r1.rows).toBe(1400);
-    expect(
-      ctx.store.logs
-        .list({ limit: 200 })
-        .some((e) => /Scoring the rows of 3 file\(s\) as they are read/.test(e.message)),
-    ).toBe(true);
+    // Polled: a log line that met the import's write lock lands a moment later (Store.writeSoon).
+    await expect
+      .poll(() =>
+        ctx.store.logs
+          .list({ limit: 200 })
+          .some((e) => /Scoring the rows of 3 file\(s\) as they are read/.test(e.message)),
+      )
+      .toBe(true);
     // The same bytes again: a duplicate, scored from the rows stored by the first batch.
     const second = await ctx.jobs.wait(
       startBatchPrediction(ctx, [join(batchDir, 'wafer_03022020_120000.csv')], 'production', 'app').id,
