@@ -26,7 +26,7 @@ export function toErrorShape(error: unknown): ErrorShape {
   if (error instanceof Error) {
     const code = (error as { code?: unknown }).code;
     if (code === 'model_format') return { code: 'model_format', message: error.message };
-    if (typeof code === 'string' && code.startsWith('SQLITE_BUSY')) {
+    if (isBusy(error)) {
       return {
         code: 'workspace_busy',
         message:
@@ -39,6 +39,12 @@ export function toErrorShape(error: unknown): ErrorShape {
     return { code: 'internal', message: error.message };
   }
   return { code: 'internal', message: String(error) };
+}
+
+/** SQLite's "the write lock is taken" (SQLITE_BUSY and its extended codes). */
+export function isBusy(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
 }
 
 export function fromErrorShape(shape: ErrorShape): AppError {

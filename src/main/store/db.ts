@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { AppError } from '../errors';
+import { AppError, isBusy } from '../errors';
 import { MIGRATIONS, type Migration } from './migrations';
 
 export type Db = Database.Database;
@@ -51,12 +51,6 @@ export function writeWithoutWaiting(db: Db, write: () => void): boolean {
   } finally {
     db.pragma(`busy_timeout = ${timeout}`);
   }
-}
-
-/** SQLite's "the write lock is taken" (SQLITE_BUSY and its extended codes). */
-export function isBusy(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
 }
 
 export function migrationHash(m: Migration): string {
