@@ -199,11 +199,18 @@ export function encodeI32(a: Int32Array): EncodedArray {
   };
 }
 
-function decodeBytes(e: EncodedArray, bytesPer: number): ArrayBuffer {
-  assertLittleEndian();
+/** An encoded array's raw little-endian bytes (its own bytes, or decoded from b64), length checked. */
+export function encodedBytes(e: EncodedArray): Uint8Array {
   const buf = e.bytes ?? Buffer.from(e.b64, 'base64');
-  if (buf.length !== e.length * bytesPer)
-    throw new Error(`encoded array: expected ${e.length * bytesPer} bytes, got ${buf.length}`);
+  const expected = e.length * (e.dtype === 'f64' ? 8 : 4);
+  if (buf.length !== expected)
+    throw new Error(`encoded array: expected ${expected} bytes, got ${buf.length}`);
+  return buf;
+}
+
+function decodeBytes(e: EncodedArray): ArrayBuffer {
+  assertLittleEndian();
+  const buf = encodedBytes(e);
   // Copy into a fresh, aligned ArrayBuffer: Buffer pool slices may not be 8-byte aligned.
   const ab = new ArrayBuffer(buf.length);
   new Uint8Array(ab).set(buf);
@@ -212,10 +219,10 @@ function decodeBytes(e: EncodedArray, bytesPer: number): ArrayBuffer {
 
 export function decodeF64(e: EncodedArray): Float64Array {
   if (e.dtype !== 'f64') throw new Error(`expected f64 array, got ${e.dtype}`);
-  return new Float64Array(decodeBytes(e, 8));
+  return new Float64Array(decodeBytes(e));
 }
 
 export function decodeI32(e: EncodedArray): Int32Array {
   if (e.dtype !== 'i32') throw new Error(`expected i32 array, got ${e.dtype}`);
-  return new Int32Array(decodeBytes(e, 4));
+  return new Int32Array(decodeBytes(e));
 }

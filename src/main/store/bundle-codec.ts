@@ -12,7 +12,7 @@
  * the container's start. In the JSON an array is { dtype, length, part } (its index in the parts).
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
-import type { EncodedArray } from '../ml/matrix';
+import { encodedBytes, type EncodedArray } from '../ml/matrix';
 
 const MAGIC = 'WFSB';
 const CONTAINER_VERSION = 1;
@@ -39,27 +39,17 @@ function isEncodedArray(value: unknown): value is EncodedArray {
   );
 }
 
-function arrayBytes(a: EncodedArray): Buffer {
-  const bytes = a.bytes
-    ? Buffer.from(a.bytes.buffer, a.bytes.byteOffset, a.bytes.byteLength)
-    : Buffer.from(a.b64, 'base64');
-  const expected = a.length * (a.dtype === 'f64' ? 8 : 4);
-  if (bytes.length !== expected)
-    throw new Error(`encoded array: expected ${expected} bytes, got ${bytes.length}`);
-  return bytes;
-}
-
 const align8 = (n: number): number => (n + 7) & ~7;
 
 /** The stored form of a bundle (any JSON value whose typed arrays are EncodedArrays). */
 export function encodeStoredBundle(bundle: unknown): Buffer {
-  const parts: Buffer[] = [];
+  const parts: Uint8Array[] = [];
   // A copy of the object skeleton with every array swapped for its part reference (a replacer would
   // only see an array after its toJSON, i.e. as base64 again).
   const swap = (value: unknown): unknown => {
     if (value === null || typeof value !== 'object') return value;
     if (isEncodedArray(value)) {
-      parts.push(arrayBytes(value));
+      parts.push(encodedBytes(value));
       return { dtype: value.dtype, length: value.length, part: parts.length - 1 };
     }
     if (Array.isArray(value))
@@ -84,7 +74,7 @@ export function encodeStoredBundle(bundle: unknown): Buffer {
   out.writeUInt32LE(parts.length, 12);
   parts.forEach((p, i) => {
     out.writeUInt32LE(p.length, 16 + 4 * i);
-    p.copy(out, offsets[i]);
+    out.set(p, offsets[i]);
   });
   gz.copy(out, head);
   return out;
