@@ -109,8 +109,7 @@ export class JobManager {
       return info;
     })();
     this.live.set(info.id, { info, controller, done });
-    // Saved above, before the runner began (a second write here would wait on whatever lock the
-    // runner's first task already holds).
+    // Saved above, before the runner began: published here, not written a second time.
     this.publish(info, true, false);
     return { ...info };
   }

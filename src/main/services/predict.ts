@@ -354,8 +354,8 @@ export async function runBatchPrediction(
     const scored = ctx.store.predictions.batchRowCount(batchId);
     if (scored !== rowsTotal)
       throw new AppError('internal', `Scored ${scored} of the batch's ${rowsTotal} rows.`);
-    const finished = ingest;
-    await ctx.store.writeWhenFree(() => ctx.store.predictions.finishBatch(id, finished.files, finished.files.length));
+    const fileResults = ingest.files;
+    await ctx.store.writeWhenFree(() => ctx.store.predictions.finishBatch(id, fileResults, fileResults.length));
     const batch = ctx.store.predictions.batch(batchId)!;
     job.log.info(
       `Batch ${batchId}: ${batch.rows} wafers predicted with model version ${version.version}: ${batch.faulty} faulty, ${batch.unfamiliar} unfamiliar`,

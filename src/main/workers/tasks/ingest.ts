@@ -77,10 +77,10 @@ export function ingestFile(input: IngestFileInput, ctx: TaskContext): IngestFile
     let sha = '';
     // Rows are kept in memory while the file is read, and the write lock is taken only to store them
     // once the file has proved good and new: imports in other workers then read and validate at the
-    // same time, and the app's own writes (a log line, a job's state) wait for a short insert instead
-    // of a whole file's reading. A file whose rows outgrow pendingMax takes the lock there and
-    // stores the rest as it reads them, so memory stays bounded; either way the file lands whole or
-    // not at all.
+    // same time, and the app's own writes (which never wait on the UI thread: Store.writeSoon and
+    // writeWhenFree) land between files instead of after them. A file whose rows outgrow pendingMax
+    // takes the lock there and stores the rest as it reads them, so memory stays bounded; either way
+    // the file lands whole or not at all.
     const pending = new PendingRows();
     const pendingMax = input.pendingMaxBytes ?? PENDING_MAX_BYTES;
     // The file's transaction once open (a holder: it is opened inside the row callback too).
