@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { Store } from '../../src/main/store';
 import { migrationHash } from '../../src/main/store/db';
 import { MIGRATIONS } from '../../src/main/store/migrations';
+import { WAFER_PREDICTION_SCHEMA } from '../../src/shared/schema';
 import { useTempDir } from '../helpers/tmp';
 
 const tmp = useTempDir();
@@ -68,7 +69,7 @@ describe('workspace store', () => {
     raw.close();
     const store = Store.open(path);
     expect((store.db.prepare('SELECT MAX(id) AS id FROM schema_migrations').get() as { id: number }).id).toBe(
-      5,
+      MIGRATIONS[MIGRATIONS.length - 1]!.id,
     );
     const columns = (store.db.prepare('PRAGMA table_info(model_versions)').all() as { name: string }[]).map(
       (c) => c.name,
@@ -155,6 +156,36 @@ describe('workspace store', () => {
       }),
     ).toThrow('boom');
     expect(store.settings.get('a')).toBeUndefined();
+    store.close();
+  });
+
+  it('reads the current schema for imports parsed once per version, frozen, and follows a new version', () => {
+    const store = Store.open(join(tmp(), 'w.sqlite'));
+    expect(store.schemas.hasKind('prediction')).toBe(false);
+    expect(store.schemas.currentForImport('prediction')).toBeNull();
+    const v1 = store.schemas.add('prediction', WAFER_PREDICTION_SCHEMA, 'p', null);
+    expect(store.schemas.hasKind('prediction')).toBe(true);
+    const a = store.schemas.currentForImport('prediction')!;
+    const b = store.schemas.currentForImport('prediction')!;
+    expect(a).toMatchObject({ id: v1.id, kind: 'prediction', version: 1, name: 'p' });
+    expect(a.definition).toEqual(WAFER_PREDICTION_SCHEMA);
+    // The same parsed object each time, and nobody can change it under the next import.
+    expect(b.definition).toBe(a.definition);
+    expect(Object.isFrozen(a.definition.columns[0])).toBe(true);
+    expect(() => {
+      (a.definition.columns as { name: string }[]).push({ name: 'x' });
+    }).toThrow();
+    const edited = { ...WAFER_PREDICTION_SCHEMA, columns: WAFER_PREDICTION_SCHEMA.columns.slice(0, 10) };
+    const v2 = store.schemas.add('prediction', edited, 'p', 'shorter');
+    const c = store.schemas.currentForImport('prediction')!;
+    expect(c.id).toBe(v2.id);
+    expect(c.version).toBe(2);
+    expect(c.definition.columns).toHaveLength(10);
+    // Counting a version's files goes through the files_schema index, not a scan of every file.
+    const plan = store.db
+      .prepare('EXPLAIN QUERY PLAN SELECT COUNT(*) FROM files f WHERE f.schema_id = ?')
+      .all(v1.id) as { detail: string }[];
+    expect(plan.map((p) => p.detail).join(' ')).toContain('files_schema');
     store.close();
   });
 });

@@ -23,7 +23,7 @@ import { AppError } from '../errors';
 import { csvLine } from '../export/csv';
 import { resourcesDir } from '../host/paths';
 import type { JobHandle } from '../jobs/manager';
-import type { SchemaRow } from '../store/repos/schemas';
+import type { SchemaRef, SchemaRow } from '../store/repos/schemas';
 import type { IngestFileInput } from '../workers/tasks/ingest';
 import { runInBackground, type AppContext } from './context';
 import { exportDestination } from './exports';
@@ -40,7 +40,7 @@ export function ensureDefaultSchemas(ctx: AppContext): void {
     ['training', WAFER_TRAINING_SCHEMA],
     ['prediction', WAFER_PREDICTION_SCHEMA],
   ] as const) {
-    if (!ctx.store.schemas.current(kind)) {
+    if (!ctx.store.schemas.hasKind(kind)) {
       ctx.store.schemas.add(kind, schema, DEFAULT_SCHEMA_NAMES[kind], 'Built-in default equal to the reference schema file.');
     }
   }
@@ -49,6 +49,12 @@ export function ensureDefaultSchemas(ctx: AppContext): void {
 export function currentSchema(ctx: AppContext, kind: SchemaKind): SchemaRow {
   ensureDefaultSchemas(ctx);
   return ctx.store.schemas.current(kind)!;
+}
+
+/** The kind's current version as every import (and each prediction batch) reads it: no re-parse. */
+export function currentSchemaForImport(ctx: AppContext, kind: SchemaKind): SchemaRef {
+  ensureDefaultSchemas(ctx);
+  return ctx.store.schemas.currentForImport(kind)!;
 }
 
 function toVersion(ctx: AppContext, row: SchemaRow): SchemaVersion {
@@ -132,7 +138,7 @@ export async function runIngest(
   } = {},
 ): Promise<IngestSummary> {
   const started = Date.now();
-  const schemaRow = schemaId ? ctx.store.schemas.get(schemaId) : currentSchema(ctx, kind);
+  const schemaRow: SchemaRef | null = schemaId ? ctx.store.schemas.get(schemaId) : currentSchemaForImport(ctx, kind);
   if (!schemaRow) throw new AppError('not_found', `There is no schema version ${schemaId}.`);
   if (schemaRow.kind !== kind) throw new AppError('invalid_input', `Schema ${schemaRow.id} is a ${schemaRow.kind} schema, not ${kind}.`);
   const files = expandPaths(paths);

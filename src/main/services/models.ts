@@ -12,7 +12,7 @@ import type { GateResult, MetricSet, ModelVersionDetail, ModelVersionSummary, St
 import { AppError } from '../errors';
 import { checkBundle, type ModelBundle } from '../ml/pipeline/bundle';
 import { BUNDLE_PART_NAMES, bundlePartName, decodeStoredBundle, encodeStoredBundle } from '../store/bundle-codec';
-import type { VersionRow, VersionSummaryData } from '../store/repos/registry';
+import type { VersionRef, VersionRow, VersionSummaryData } from '../store/repos/registry';
 import type { AppContext } from './context';
 import { exportDestination } from './exports';
 import type { HandlerMap } from './registry';
@@ -129,9 +129,10 @@ export function loadBundle(ctx: AppContext, versionId: number): ModelBundle {
 }
 
 /** The version prediction uses: Production unless a version is named. */
-export function resolvePredictionVersion(ctx: AppContext, which: 'production' | 'staging' | number): VersionRow {
+export function resolvePredictionVersion(ctx: AppContext, which: 'production' | 'staging' | number): VersionRef {
   if (typeof which === 'number') {
-    const row = requireVersion(ctx, which);
+    const row = ctx.store.registry.refByVersion(which);
+    if (!row) throw new AppError('not_found', `There is no model version ${which}.`);
     // A version picked by number may be one still under review or one its gates held back (to see how it
     // would do); one a person rejected or archived is out of use.
     if (row.status === 'rejected' || row.status === 'archived') {
@@ -144,7 +145,7 @@ export function resolvePredictionVersion(ctx: AppContext, which: 'production' | 
   if (!alias) {
     throw new AppError('no_model', `No model is in ${which === 'production' ? 'Production' : 'Staging'} yet: train, approve and promote a version first.`);
   }
-  return ctx.store.registry.byId(alias.versionId)!;
+  return ctx.store.registry.refById(alias.versionId)!;
 }
 
 function changed(ctx: AppContext): void {

@@ -44,7 +44,7 @@ import {
 import { schemaLayout } from '../../shared/schema';
 import { runInBackground, type AppContext } from './context';
 import { exportDestination } from './exports';
-import { currentSchema, expandPaths, runIngest } from './data';
+import { currentSchemaForImport, expandPaths, runIngest } from './data';
 import { loadBundle, resolvePredictionVersion, versionDetail } from './models';
 import type { HandlerMap } from './registry';
 import { reportFileName, renderHtmlReport, writePdfReport, writePredictionsCsv } from '../reports';
@@ -121,7 +121,7 @@ function planStreams(
   paths: string[],
   streamsStart: number,
 ): { plans: Map<string, StreamPlan>; bytes: number } {
-  const schema = currentSchema(ctx, 'prediction').definition;
+  const schema = currentSchemaForImport(ctx, 'prediction').definition;
   const nFeatures = schemaLayout(schema).featureIndexes.length;
   const plans = new Map<string, StreamPlan>();
   let bytes = 0;

@@ -7,6 +7,7 @@ import data from './002-data';
 import training from './003-training';
 import predictions from './004-predictions';
 import modelBundles from './005-model-bundles';
+import filesSchemaIndex from './006-files-schema-index';
 
 export interface Migration {
   id: number;
@@ -20,4 +21,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { id: 3, name: 'training', sql: training },
   { id: 4, name: 'predictions', sql: predictions },
   { id: 5, name: 'model-bundles', sql: modelBundles },
+  { id: 6, name: 'files-schema-index', sql: filesSchemaIndex },
 ];

@@ -52,15 +52,30 @@ const COLUMNS =
 /** What scoring needs of a version (every part asks, so none of the JSON columns are parsed). */
 export type ScoringVersion = Pick<VersionRow, 'id' | 'version' | 'threshold' | 'sha256'>;
 
+/** What choosing a version to predict with needs (each batch asks twice: no JSON column parsed). */
+export type VersionRef = Pick<VersionRow, 'id' | 'version' | 'status' | 'threshold'>;
+
 export class RegistryRepo {
   private readonly scoringStmt;
+  private readonly refByIdStmt;
+  private readonly refByVersionStmt;
 
   constructor(private readonly db: Db) {
     this.scoringStmt = db.prepare('SELECT id, version, threshold, sha256 FROM model_versions WHERE id = ?');
+    this.refByIdStmt = db.prepare('SELECT id, version, status, threshold FROM model_versions WHERE id = ?');
+    this.refByVersionStmt = db.prepare('SELECT id, version, status, threshold FROM model_versions WHERE version = ?');
   }
 
   scoringInfo(id: number): ScoringVersion | null {
     return (this.scoringStmt.get(id) as ScoringVersion | undefined) ?? null;
+  }
+
+  refById(id: number): VersionRef | null {
+    return (this.refByIdStmt.get(id) as VersionRef | undefined) ?? null;
+  }
+
+  refByVersion(version: number): VersionRef | null {
+    return (this.refByVersionStmt.get(version) as VersionRef | undefined) ?? null;
   }
 
   add(
