@@ -229,7 +229,7 @@ export function predictWithBundle(
       // One effect as JSON.stringify would write { sensor, value, effect, low, high } (NaN as null).
       const effectJson = (r: number, f: number, e: number): string => {
         const raw = Xraw[bundle.preprocess.keptColumns[f]! * nRows + r]!;
-        return `{${c.sensorJson[f]}"value":${jsonNumber(raw)},"effect":${jsonNumber(e)}${ranges[f]}`;
+        return `{${c.sensorJson[f]}"value":${jsonSensorValue(raw)},"effect":${jsonNumber(e)}${ranges[f]}`;
       };
       const list = (r: number, top: Int32Array, count: number, o: number): string => {
         let text = '';
@@ -294,6 +294,33 @@ function insertTop(
 /** A number as JSON.stringify writes it (non-finite as null). */
 function jsonNumber(x: number): string {
   return Number.isFinite(x) ? String(x) : 'null';
+}
+
+const POW10 = [1, 10, 100, 1000, 10000];
+
+/**
+ * jsonNumber, faster for what sensor files hold: a value with at most four decimals is written from its
+ * scaled integer m / 10^e (e the fewest decimals whose correctly rounded quotient is the value). That is
+ * the text String(x) gives: m has at most 15 digits below 1e11, two decimals of at most 15 significant
+ * digits never round to the same double, so the shortest text that round-trips is this one. About a
+ * third of String's cost; the ten values of every prediction's explanation are written this way.
+ */
+export function jsonSensorValue(x: number): string {
+  const a = x < 0 ? -x : x;
+  if (a >= 1e-4 && a < 1e11) {
+    for (let e = 0; e <= 4; e++) {
+      const p = POW10[e]!;
+      const m = Math.round(x * p);
+      if (m / p !== x) continue;
+      if (e === 0) return String(m);
+      const am = m < 0 ? -m : m;
+      const ip = Math.floor(am / p);
+      let frac = String(am - ip * p);
+      while (frac.length < e) frac = `0${frac}`;
+      return `${m < 0 ? '-' : ''}${ip}.${frac}`;
+    }
+  }
+  return jsonNumber(x);
 }
 
 function selectRowsOf(

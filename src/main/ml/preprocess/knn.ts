@@ -467,18 +467,8 @@ export function* knnImpute(job: KnnImputeJob): Generator<Progress, void, void> {
   const { nDonors: D, p, Z, obs, norm2, missPtr, missIdx } = donors;
 
   // Only rows with a missing value in an output column need distances.
-  const needs = new Uint8Array(nRows);
-  for (let j = 0; j < p; j++) {
-    const op = outPos[j];
-    if (op < 0) continue;
-    const o = op * nRows;
-    for (let r = 0; r < nRows; r++) if (out[o + r] !== out[o + r]) needs[r] = 1;
-  }
-  let nq = 0;
-  for (let r = 0; r < nRows; r++) nq += needs[r];
-  const queries = new Int32Array(nq);
-  nq = 0;
-  for (let r = 0; r < nRows; r++) if (needs[r]) queries[nq++] = r;
+  const queries = rowsToImpute(job);
+  const nq = queries.length;
   if (nq === 0 || D === 0) {
     // No donors at all: everything falls back to the training mean.
     if (nq > 0) fillFallback(queries, 0, nq);
@@ -629,13 +619,32 @@ export function* knnImpute(job: KnnImputeJob): Generator<Progress, void, void> {
 
 /** Rows with a missing value in an output coordinate, ascending. */
 function rowsToImpute(job: KnnImputeJob): Int32Array {
-  const { nRows, outPos, out, donors } = job;
+  const { nRows, outPos, out, donors, rows, colSrc } = job;
   const needs = new Uint8Array(nRows);
-  for (let j = 0; j < donors.p; j++) {
-    const op = outPos[j];
-    if (op < 0) continue;
-    const o = op * nRows;
-    for (let r = 0; r < nRows; r++) if (out[o + r] !== out[o + r]) needs[r] = 1;
+  if (rows && nRows > 0) {
+    // out holds the source's values (NaN where missing), so with the rows at hand a row is settled at
+    // its first missing output cell: a few dozen reads for sensor rows instead of every column.
+    const nIn = rows.length / nRows;
+    const cols: number[] = [];
+    for (let j = 0; j < donors.p; j++) if (outPos[j] >= 0) cols.push(colSrc[j]);
+    const nc = cols.length;
+    for (let r = 0; r < nRows; r++) {
+      const o = r * nIn;
+      for (let c = 0; c < nc; c++) {
+        const v = rows[o + cols[c]];
+        if (v !== v) {
+          needs[r] = 1;
+          break;
+        }
+      }
+    }
+  } else {
+    for (let j = 0; j < donors.p; j++) {
+      const op = outPos[j];
+      if (op < 0) continue;
+      const o = op * nRows;
+      for (let r = 0; r < nRows; r++) if (out[o + r] !== out[o + r]) needs[r] = 1;
+    }
   }
   let nq = 0;
   for (let r = 0; r < nRows; r++) nq += needs[r];

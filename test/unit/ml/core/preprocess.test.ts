@@ -393,6 +393,30 @@ describe('KNN imputation, shortlist search', () => {
     );
   });
 
+  it('finds the rows to impute from the row-major rows when given, with the same output as without', () => {
+    // Column 7 constant in training: dropped from the output but kept for distances, so a row missing
+    // only that cell needs no imputation.
+    const train = rows.map((row) => row.map((v, j) => (j === 7 ? 4.101 : v)));
+    const t = cm(train);
+    const complete = waferRows(3, 120, 99).map((r) => r.map((v, j) => (Number.isNaN(v) ? 1 + j : v)));
+    const onlyConstant = complete[0]!.map((v, j) => (j === 7 ? NaN : v));
+    const batch = [
+      ...complete,
+      onlyConstant,
+      Array.from({ length: p }, () => NaN),
+      ...waferRows(60, 120, 31),
+    ];
+    const b = cm(batch);
+    const rowMajor = Float64Array.from(batch.flat());
+    for (const knnSearch of ['shortlist', 'exact'] as const) {
+      const state = run(fitPreprocessor(t.X, t.n, p, names(p), { seed: 2, knnSearch })).state;
+      expect(state.droppedConstant).toContain(names(p)[7]);
+      const without = transformRows(state, b.X, b.n);
+      const withRows = transformRows(state, b.X, b.n, rowMajor);
+      expect(Array.from(withRows)).toEqual(Array.from(without));
+    }
+  });
+
   it('a state without knnSearch (version 1) keeps using exact search', () => {
     const v1 = { ...exact.state, version: 1 as const };
     delete (v1 as { knnSearch?: unknown }).knnSearch;
