@@ -229,7 +229,7 @@ export function predictWithBundle(
       // One effect as JSON.stringify would write { sensor, value, effect, low, high } (NaN as null).
       const effectJson = (r: number, f: number, e: number): string => {
         const raw = Xraw[bundle.preprocess.keptColumns[f]! * nRows + r]!;
-        return `{${c.sensorJson[f]}"value":${jsonSensorValue(raw)},"effect":${jsonNumber(e)}${ranges[f]}`;
+        return `{${c.sensorJson[f]}"value":${jsonSensorValue(raw)},"effect":${jsonEffect(e)}${ranges[f]}`;
       };
       const list = (r: number, top: Int32Array, count: number, o: number): string => {
         let text = '';
@@ -296,31 +296,60 @@ function jsonNumber(x: number): string {
   return Number.isFinite(x) ? String(x) : 'null';
 }
 
-const POW10 = [1, 10, 100, 1000, 10000];
+const POW10 = [1, 10, 100, 1000, 10000, 1e5, 1e6, 1e7, 1e8, 1e9];
 
 /**
- * jsonNumber, faster for what sensor files hold: a value with at most four decimals is written from its
+ * jsonNumber, faster for decimals: a value with at most `maxDecimals` (<= 9) decimals is written from its
  * scaled integer m / 10^e (e the fewest decimals whose correctly rounded quotient is the value). That is
- * the text String(x) gives: m has at most 15 digits below 1e11, two decimals of at most 15 significant
- * digits never round to the same double, so the shortest text that round-trips is this one. About a
- * third of String's cost; the ten values of every prediction's explanation are written this way.
+ * the text String(x) gives: below 10^(15 - maxDecimals) m has at most 15 digits, two decimals of at most
+ * 15 significant digits never round to the same double, so the shortest text that round-trips is this
+ * one; from 1e-6 up String writes no exponent either. About a third of String's cost: every
+ * prediction's explanation writes ten values and ten effects.
  */
-export function jsonSensorValue(x: number): string {
+export function jsonDecimal(x: number, maxDecimals: number): string {
   const a = x < 0 ? -x : x;
-  if (a >= 1e-4 && a < 1e11) {
-    for (let e = 0; e <= 4; e++) {
-      const p = POW10[e]!;
-      const m = Math.round(x * p);
-      if (m / p !== x) continue;
-      if (e === 0) return String(m);
-      const am = m < 0 ? -m : m;
-      const ip = Math.floor(am / p);
-      let frac = String(am - ip * p);
-      while (frac.length < e) frac = `0${frac}`;
-      return `${m < 0 ? '-' : ''}${ip}.${frac}`;
+  if (a >= 1e-6 && a < POW10[9]! * 10 ** (6 - maxDecimals)) {
+    for (let e = 0; e <= maxDecimals; e++) {
+      const m = Math.round(x * POW10[e]!);
+      if (m / POW10[e]! === x) return scaledText(m, e);
     }
   }
   return jsonNumber(x);
+}
+
+/** The text of m / 10^e for an integer m not ending in 0 (when e > 0) and e <= 9. */
+function scaledText(m: number, e: number): string {
+  if (e === 0) return String(m);
+  const p = POW10[e]!;
+  const am = m < 0 ? -m : m;
+  const ip = Math.floor(am / p);
+  let frac = String(am - ip * p);
+  while (frac.length < e) frac = `0${frac}`;
+  return `${m < 0 ? '-' : ''}${ip}.${frac}`;
+}
+
+/** A sensor value as JSON: files hold at most a few decimals. */
+export function jsonSensorValue(x: number): string {
+  return jsonDecimal(x, 4);
+}
+
+/**
+ * An effect as JSON. From 0.001 up (in log-odds, or probability for a forest) it is written to 1e-9,
+ * which keeps at least seven significant digits (rows are ranked on the exact values before this), so
+ * the fast path writes it; a smaller effect is written exactly, so none rounds to zero or changes sign.
+ */
+export function jsonEffect(e: number): string {
+  const a = e < 0 ? -e : e;
+  if (!(a >= 1e-3 && a < 1e6)) return jsonNumber(e);
+  // Math.round(e * 1e9) / 1e9 as jsonDecimal would write it: the same decimal with its trailing zeros
+  // dropped (m / 10^d and m / 10 / 10^(d - 1) are the same number, so the same correctly rounded double).
+  let m = Math.round(e * 1e9);
+  let d = 9;
+  while (d > 0 && m % 10 === 0) {
+    m /= 10;
+    d--;
+  }
+  return scaledText(m, d);
 }
 
 function selectRowsOf(
