@@ -73,8 +73,9 @@ export class StreamWriter {
     }
     this.values.set(values, (rowNo - 1) * this.ref.nFeatures);
     Atomics.store(this.head, StreamSlot.ROWS, rowNo);
-    // Waking costs a system call only when a scorer waits; every 64 rows keeps parts flowing.
-    if ((rowNo & 63) === 0) Atomics.notify(this.head, StreamSlot.ROWS);
+    // Waking costs a system call only when a scorer waits. Every 16 rows: a scorer waiting for a part's
+    // last row (the first part is 48 rows) is woken within half a millisecond of it, not at the next 64th.
+    if ((rowNo & 15) === 0) Atomics.notify(this.head, StreamSlot.ROWS);
   }
 
   /** The file is committed with `rows` rows (good), or will not be (bad, duplicate, failed). Once only. */
