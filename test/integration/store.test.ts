@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -134,6 +134,64 @@ describe('workspace store', () => {
     expect(pages).toBeGreaterThan(10);
     bytes.fill(0x5a, Math.floor(pages / 2) * pageSize, (Math.floor(pages / 2) + 1) * pageSize);
     writeFileSync(path, bytes);
+    const before = sha(path);
+    expect(codeOf(() => Store.open(path))).toBe('workspace_damaged');
+    expect(sha(path)).toBe(before);
+  });
+
+  it('checks the structure at open unless the file is exactly as a clean close left it', () => {
+    const path = join(tmp(), 'w.sqlite');
+    const created = Store.open(path);
+    expect(created.integrityChecked).toBe(false); // new: nothing to check
+    created.close();
+    expect(existsSync(`${path}-closed`)).toBe(true);
+    // Clean close, nothing changed since: no check, and the marker is used up at open.
+    const again = Store.open(path);
+    expect(again.integrityChecked).toBe(false);
+    expect(existsSync(`${path}-closed`)).toBe(false);
+    again.settings.set('a', 1);
+    // A session that ends without a clean close (a crash or a kill) leaves no marker: the next open checks.
+    const crashed = Store.open(join(tmp(), 'other.sqlite'));
+    crashed.close();
+    again.close();
+    const afterCrash = Store.open(path);
+    afterCrash.db.close(); // as if the process died here: no clean close recorded
+    const checked = Store.open(path);
+    expect(checked.integrityChecked).toBe(true);
+    checked.close();
+    // A read-only open always checks and leaves the marker for the next open.
+    expect(existsSync(`${path}-closed`)).toBe(true);
+    const ro = Store.open(path, { readonly: true });
+    expect(ro.integrityChecked).toBe(true);
+    ro.close();
+    expect(existsSync(`${path}-closed`)).toBe(true);
+    expect(Store.open(path).integrityChecked).toBe(false);
+  });
+
+  it('finds a page damaged after a clean close (the file changed since), and never overwrites it', () => {
+    const path = join(tmp(), 'w.sqlite');
+    const store = Store.open(path);
+    store.transaction(() => {
+      for (let i = 0; i < 3000; i++)
+        store.logs.insert({
+          time: 't',
+          level: 'info',
+          component: 'test',
+          message: `log line ${i} `.repeat(20),
+          context: null,
+        });
+    });
+    store.close();
+    expect(existsSync(`${path}-closed`)).toBe(true);
+    const bytes = readFileSync(path);
+    const pageSize = bytes.readUInt16BE(16);
+    const pages = bytes.length / pageSize;
+    expect(pages).toBeGreaterThan(10);
+    bytes.fill(0x5a, Math.floor(pages / 2) * pageSize, (Math.floor(pages / 2) + 1) * pageSize);
+    writeFileSync(path, bytes);
+    // The same size: the modification time tells (set apart explicitly, as file times can be coarse).
+    const { mtime } = statSync(path);
+    utimesSync(path, mtime, new Date(mtime.getTime() + 5000));
     const before = sha(path);
     expect(codeOf(() => Store.open(path))).toBe('workspace_damaged');
     expect(sha(path)).toBe(before);

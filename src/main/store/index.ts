@@ -3,7 +3,14 @@
  * each worker attaches its own connection to the same file.
  */
 import { AppError } from '../errors';
-import { openDatabase, WORKER_BUSY_TIMEOUT_MS, writeWithoutWaiting, type Db, type OpenOptions } from './db';
+import {
+  openWorkspaceDatabase,
+  recordCleanClose,
+  WORKER_BUSY_TIMEOUT_MS,
+  writeWithoutWaiting,
+  type Db,
+  type OpenOptions,
+} from './db';
 import { JobsRepo } from './repos/jobs';
 import { LogsRepo } from './repos/logs';
 import { SettingsRepo } from './repos/settings';
@@ -29,6 +36,11 @@ export class Store {
   private readonly deferred: { write: () => void; landed?: () => void }[] = [];
   private retry: ReturnType<typeof setTimeout> | null = null;
 
+  /** Whether opening ran the structural check (skipped when the file is as a clean close left it). */
+  integrityChecked = false;
+  /** Main's read-write connection: its close records a clean close (db.ts, recordCleanClose). */
+  private recordsCleanClose = false;
+
   constructor(
     readonly path: string,
     readonly db: Db,
@@ -45,7 +57,11 @@ export class Store {
   }
 
   static open(path: string, options: OpenOptions = {}): Store {
-    return new Store(path, openDatabase(path, options));
+    const { db, integrityChecked } = openWorkspaceDatabase(path, options);
+    const store = new Store(path, db);
+    store.integrityChecked = integrityChecked;
+    store.recordsCleanClose = !options.attach && !options.readonly;
+    return store;
   }
 
   /**
@@ -161,6 +177,7 @@ export class Store {
     }
     this.closed = true;
     this.db.close();
+    if (this.recordsCleanClose) recordCleanClose(this.path);
   }
 }
 
