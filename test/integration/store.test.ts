@@ -22,6 +22,19 @@ function codeOf(fn: () => unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * Overwrites a page in the middle of the file (the logs table's b-tree, in these tests) with garbage:
+ * the header and the schema stay readable, so only the structural check at open finds it.
+ */
+function damageMiddlePage(path: string): void {
+  const bytes = readFileSync(path);
+  const pageSize = bytes.readUInt16BE(16);
+  const pages = bytes.length / pageSize;
+  expect(pages).toBeGreaterThan(10);
+  bytes.fill(0x5a, Math.floor(pages / 2) * pageSize, (Math.floor(pages / 2) + 1) * pageSize);
+  writeFileSync(path, bytes);
+}
+
 describe('workspace store', () => {
   it('creates a workspace in WAL mode with foreign keys on and every migration recorded with its hash', () => {
     const path = join(tmp(), 'nested', 'w.sqlite');
@@ -126,14 +139,7 @@ describe('workspace store', () => {
     })();
     db.pragma('wal_checkpoint(TRUNCATE)');
     db.close();
-    // A page in the middle of the logs table's b-tree, overwritten with garbage: the header and the
-    // schema stay readable, so only the structural check at open finds it.
-    const bytes = readFileSync(path);
-    const pageSize = bytes.readUInt16BE(16);
-    const pages = bytes.length / pageSize;
-    expect(pages).toBeGreaterThan(10);
-    bytes.fill(0x5a, Math.floor(pages / 2) * pageSize, (Math.floor(pages / 2) + 1) * pageSize);
-    writeFileSync(path, bytes);
+    damageMiddlePage(path);
     const before = sha(path);
     expect(codeOf(() => Store.open(path))).toBe('workspace_damaged');
     expect(sha(path)).toBe(before);
@@ -183,12 +189,7 @@ describe('workspace store', () => {
     });
     store.close();
     expect(existsSync(`${path}-closed`)).toBe(true);
-    const bytes = readFileSync(path);
-    const pageSize = bytes.readUInt16BE(16);
-    const pages = bytes.length / pageSize;
-    expect(pages).toBeGreaterThan(10);
-    bytes.fill(0x5a, Math.floor(pages / 2) * pageSize, (Math.floor(pages / 2) + 1) * pageSize);
-    writeFileSync(path, bytes);
+    damageMiddlePage(path);
     // The same size: the modification time tells (set apart explicitly, as file times can be coarse).
     const { mtime } = statSync(path);
     utimesSync(path, mtime, new Date(mtime.getTime() + 5000));
