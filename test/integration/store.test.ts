@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -171,7 +171,16 @@ describe('workspace store', () => {
     expect(ro.integrityChecked).toBe(true);
     ro.close();
     expect(existsSync(`${path}-closed`)).toBe(true);
-    expect(Store.open(path).integrityChecked).toBe(false);
+    const last = Store.open(path);
+    expect(last.integrityChecked).toBe(false);
+    last.close();
+    // A new workspace under the name of a deleted one removes the old one's marker.
+    const reused = join(tmp(), 'reused.sqlite');
+    Store.open(reused).close();
+    rmSync(reused);
+    const fresh = Store.open(reused);
+    expect(existsSync(`${reused}-closed`)).toBe(false);
+    fresh.close();
   });
 
   it('finds a page damaged after a clean close (the file changed since), and never overwrites it', () => {

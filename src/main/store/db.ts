@@ -7,7 +7,7 @@
  */
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { AppError, isBusy } from '../errors';
 import { MIGRATIONS, type Migration } from './migrations';
@@ -119,7 +119,11 @@ export function openWorkspaceDatabase(path: string, options: OpenOptions = {}): 
   if (isNew && (options.attach || options.readonly)) {
     throw new AppError('not_found', `No workspace at ${path}.`);
   }
-  if (isNew) mkdirSync(dirname(path), { recursive: true });
+  if (isNew) {
+    mkdirSync(dirname(path), { recursive: true });
+    // A marker left by a deleted workspace of the same name says nothing about this one.
+    rmSync(cleanCloseMarker(path), { force: true });
+  }
   // Main's open of an existing file, before anything touches it (a read-only open leaves the marker).
   const mustCheck = !isNew && !options.attach && (options.readonly || !unchangedSinceCleanClose(path));
   let db: Db;
