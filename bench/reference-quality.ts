@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { predictWithBundle } from '../src/main/ml/pipeline/bundle';
 import { rocAuc } from '../src/main/ml/metrics';
-import { closeAppContext, openAppContext } from '../src/main/services/context';
+import { closeAppContext, openAppContext, type AppContext } from '../src/main/services/context';
 import { startIngest } from '../src/main/services/data';
 import { loadBundle, resolvePredictionVersion } from '../src/main/services/models';
 import { startTraining } from '../src/main/services/training';
@@ -38,13 +38,7 @@ export async function runReferenceQualityBench(argv: string[] = []): Promise<voi
   const dir = mkdtempSync(join(tmpdir(), 'wfs-bench-quality-'));
   const ctx = openAppContext({ workspacePath: join(dir, 'w.sqlite'), host: 'cli' });
   try {
-    const ing = await ctx.jobs.wait(startIngest(ctx, 'training', [REAL]).id);
-    if (ing.status !== 'succeeded') throw new Error(ing.error?.message);
-    const started = performance.now();
-    const tr = await ctx.jobs.wait(startTraining(ctx, {}).id);
-    const seconds = (performance.now() - started) / 1000;
-    if (tr.status !== 'succeeded') throw new Error(tr.error?.message);
-    const { runId, modelVersion } = tr.result as { runId: number; modelVersion: number };
+    const { seconds, runId, modelVersion } = await importAndTrain(ctx);
     const run = ctx.store.training.run(runId)!;
     const bundle = loadBundle(ctx, resolvePredictionVersion(ctx, modelVersion).id);
 
@@ -136,17 +130,25 @@ export async function runReferenceQualityBench(argv: string[] = []): Promise<voi
   }
 }
 
+/** Imports the reference data and runs our default training on it; seconds exclude the import. */
+async function importAndTrain(
+  ctx: AppContext,
+): Promise<{ seconds: number; runId: number; modelVersion: number }> {
+  const ing = await ctx.jobs.wait(startIngest(ctx, 'training', [REAL]).id);
+  if (ing.status !== 'succeeded') throw new Error(ing.error?.message);
+  const started = performance.now();
+  const tr = await ctx.jobs.wait(startTraining(ctx, {}).id);
+  const seconds = (performance.now() - started) / 1000;
+  if (tr.status !== 'succeeded') throw new Error(tr.error?.message);
+  return { seconds, ...(tr.result as { runId: number; modelVersion: number }) };
+}
+
 /** Seconds of our default training run on the reference data in a fresh workspace (import excluded). */
 async function timeOurRun(): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'wfs-bench-quality-'));
   const ctx = openAppContext({ workspacePath: join(dir, 'w.sqlite'), host: 'cli' });
   try {
-    const ing = await ctx.jobs.wait(startIngest(ctx, 'training', [REAL]).id);
-    if (ing.status !== 'succeeded') throw new Error(ing.error?.message);
-    const started = performance.now();
-    const tr = await ctx.jobs.wait(startTraining(ctx, {}).id);
-    if (tr.status !== 'succeeded') throw new Error(tr.error?.message);
-    return (performance.now() - started) / 1000;
+    return (await importAndTrain(ctx)).seconds;
   } finally {
     await closeAppContext(ctx);
     rmSync(dir, { recursive: true, force: true });
