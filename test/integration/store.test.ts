@@ -88,7 +88,13 @@ describe('workspace store', () => {
       (c) => c.name,
     );
     expect(columns).not.toContain('bundle');
-    expect(store.registry.scoringInfo(7)).toEqual({ id: 7, version: 1, threshold: 0.5, sha256: bundleSha });
+    expect(store.registry.refById(7)).toEqual({
+      id: 7,
+      version: 1,
+      status: 'approved',
+      threshold: 0.5,
+      sha256: bundleSha,
+    });
     expect(store.registry.bundle(7).equals(bundle)).toBe(true);
     expect(store.registry.readBundle(7)).toMatchObject({ kind: 'test bundle' });
     store.close();

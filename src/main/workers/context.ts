@@ -7,7 +7,7 @@ import type { JobProgress } from '../../shared/contract';
 import { AppError } from '../errors';
 import { checkBundle, type ModelBundle } from '../ml/pipeline/bundle';
 import { Store } from '../store';
-import type { ScoringVersion } from '../store/repos/registry';
+import type { VersionRef } from '../store/repos/registry';
 
 export interface TaskContext {
   readonly workspacePath: string;
@@ -18,7 +18,7 @@ export interface TaskContext {
   /** Runs a generator to completion, reporting each yielded progress and stopping on cancel. */
   drain<T>(generator: Generator<Partial<JobProgress> | undefined, T>, stage: string): T;
   /** A model version and its decoded bundle, kept in this worker across tasks and jobs. */
-  bundle(versionId: number): { version: ScoringVersion; bundle: ModelBundle; decoded: boolean };
+  bundle(versionId: number): { version: VersionRef; bundle: ModelBundle; decoded: boolean };
   /** Whether this worker has the version's bundle decoded already. */
   hasBundle(versionId: number): boolean;
 }
@@ -33,13 +33,13 @@ let sharedStore: Store | null = null;
 const BUNDLE_CACHE_SIZE = 2;
 const bundleCache = new Map<string, ModelBundle>();
 
-function bundleKey(store: Store, versionId: number): { version: ScoringVersion; key: string } {
-  const version = store.registry.scoringInfo(versionId);
+function bundleKey(store: Store, versionId: number): { version: VersionRef; key: string } {
+  const version = store.registry.refById(versionId);
   if (!version) throw new AppError('not_found', `There is no model version with id ${versionId}.`);
   return { version, key: `${versionId}:${version.sha256}` };
 }
 
-function cachedBundle(store: Store, versionId: number): { version: ScoringVersion; bundle: ModelBundle; decoded: boolean } {
+function cachedBundle(store: Store, versionId: number): { version: VersionRef; bundle: ModelBundle; decoded: boolean } {
   const { version, key } = bundleKey(store, versionId);
   let bundle = bundleCache.get(key);
   const decoded = !bundle;

@@ -49,25 +49,21 @@ interface RawVersion {
 const COLUMNS =
   'id, version, run_id, status, schema_id, k, threshold, metrics, gates, summary, sha256, created_at';
 
-/** What scoring needs of a version (every part asks, so none of the JSON columns are parsed). */
-export type ScoringVersion = Pick<VersionRow, 'id' | 'version' | 'threshold' | 'sha256'>;
+/**
+ * What choosing a version to predict with, and scoring with it, needs (each batch asks, and every part
+ * a worker scores): the short columns only, none of the JSON ones parsed.
+ */
+export type VersionRef = Pick<VersionRow, 'id' | 'version' | 'status' | 'threshold' | 'sha256'>;
 
-/** What choosing a version to predict with needs (each batch asks twice: no JSON column parsed). */
-export type VersionRef = Pick<VersionRow, 'id' | 'version' | 'status' | 'threshold'>;
+const REF_COLUMNS = 'id, version, status, threshold, sha256';
 
 export class RegistryRepo {
-  private readonly scoringStmt;
   private readonly refByIdStmt;
   private readonly refByVersionStmt;
 
   constructor(private readonly db: Db) {
-    this.scoringStmt = db.prepare('SELECT id, version, threshold, sha256 FROM model_versions WHERE id = ?');
-    this.refByIdStmt = db.prepare('SELECT id, version, status, threshold FROM model_versions WHERE id = ?');
-    this.refByVersionStmt = db.prepare('SELECT id, version, status, threshold FROM model_versions WHERE version = ?');
-  }
-
-  scoringInfo(id: number): ScoringVersion | null {
-    return (this.scoringStmt.get(id) as ScoringVersion | undefined) ?? null;
+    this.refByIdStmt = db.prepare(`SELECT ${REF_COLUMNS} FROM model_versions WHERE id = ?`);
+    this.refByVersionStmt = db.prepare(`SELECT ${REF_COLUMNS} FROM model_versions WHERE version = ?`);
   }
 
   refById(id: number): VersionRef | null {
