@@ -109,12 +109,8 @@ function unchangedSinceCleanClose(path: string): boolean {
   }
 }
 
-export function openDatabase(path: string, options: OpenOptions = {}): Db {
-  return openWorkspaceDatabase(path, options).db;
-}
-
-/** openDatabase, also saying whether the structural check ran (it is skipped after a clean close). */
-export function openWorkspaceDatabase(path: string, options: OpenOptions = {}): { db: Db; integrityChecked: boolean } {
+/** Opens (or creates) a workspace; says whether the structural check ran (skipped after a clean close). */
+export function openDatabase(path: string, options: OpenOptions = {}): { db: Db; integrityChecked: boolean } {
   const isNew = !existsSync(path);
   if (isNew && (options.attach || options.readonly)) {
     throw new AppError('not_found', `No workspace at ${path}.`);

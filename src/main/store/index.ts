@@ -4,7 +4,7 @@
  */
 import { AppError } from '../errors';
 import {
-  openWorkspaceDatabase,
+  openDatabase,
   recordCleanClose,
   WORKER_BUSY_TIMEOUT_MS,
   writeWithoutWaiting,
@@ -36,14 +36,13 @@ export class Store {
   private readonly deferred: { write: () => void; landed?: () => void }[] = [];
   private retry: ReturnType<typeof setTimeout> | null = null;
 
-  /** Whether opening ran the structural check (skipped when the file is as a clean close left it). */
-  integrityChecked = false;
-  /** Main's read-write connection: its close records a clean close (db.ts, recordCleanClose). */
-  private recordsCleanClose = false;
-
   constructor(
     readonly path: string,
     readonly db: Db,
+    /** Whether opening ran the structural check (skipped when the file is as a clean close left it). */
+    readonly integrityChecked = false,
+    /** Main's read-write connection: its close records a clean close (db.ts, recordCleanClose). */
+    private readonly recordsCleanClose = false,
   ) {
     this.logs = new LogsRepo(db);
     this.jobs = new JobsRepo(db);
@@ -57,11 +56,8 @@ export class Store {
   }
 
   static open(path: string, options: OpenOptions = {}): Store {
-    const { db, integrityChecked } = openWorkspaceDatabase(path, options);
-    const store = new Store(path, db);
-    store.integrityChecked = integrityChecked;
-    store.recordsCleanClose = !options.attach && !options.readonly;
-    return store;
+    const { db, integrityChecked } = openDatabase(path, options);
+    return new Store(path, db, integrityChecked, !options.attach && !options.readonly);
   }
 
   /**
