@@ -71,6 +71,47 @@ describe('regime', () => {
     });
   });
 
+  it('assigns a batch exactly as row by row with centroids taken three at a time and some left over', () => {
+    // k = 5: one block of three centroids and two single ones; 103 rows: a last partial block of rows.
+    const r = createRng(7);
+    const p = 6;
+    const k = 5;
+    const m = 103;
+    const C = Float64Array.from({ length: k * p }, () => r.next() * 4);
+    // Centroid 2 repeats centroid 0 (within the block of three) and 3 repeats 1 (across blocks), so
+    // rows near them tie and the lower index must win.
+    for (let j = 0; j < p; j++) {
+      C[2 * p + j] = C[j]!;
+      C[3 * p + j] = C[p + j]!;
+    }
+    const Xb = new Float64Array(m * p);
+    for (let i = 0; i < m; i++) for (let j = 0; j < p; j++) Xb[j * m + i] = r.next() * 4;
+    Xb[2 * m + 10] = NaN;
+    Xb[5 * m + 101] = NaN;
+    const fitted = fitRegimes(
+      Xb,
+      m,
+      p,
+      C,
+      k,
+      Int32Array.from({ length: m }, (_, i) => i % k),
+    );
+    const batch = assignRegimes(fitted, Xb, m);
+    let tied = 0;
+    for (let i = 0; i < m; i++) {
+      const row = Array.from({ length: p }, (_, j) => Xb[j * m + i]!);
+      const one = assignRegime(fitted, row);
+      expect(batch.cluster[i]).toBe(one.cluster);
+      expect(Object.is(batch.distance[i], one.distance)).toBe(true);
+      expect(batch.unfamiliar[i]).toBe(one.unfamiliar ? 1 : 0);
+      if (one.cluster <= 1) tied++;
+    }
+    expect(tied).toBeGreaterThan(0);
+    expect(Array.from(batch.cluster)).not.toContain(2);
+    expect(Array.from(batch.cluster)).not.toContain(3);
+    expect(batch.unfamiliar[10]).toBe(1);
+  });
+
   it('uses the pooled p99 for clusters with too few rows', () => {
     const small = Float64Array.from([0, 0.1, 0.2, 0.3, 100]); // 5 rows x 1
     const st = fitRegimes(small, 5, 1, Float64Array.from([0.15, 100]), 2, Int32Array.from([0, 0, 0, 0, 1]));
