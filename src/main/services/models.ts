@@ -109,10 +109,14 @@ export function versionDetail(ctx: AppContext, version: number): ModelVersionDet
   };
 }
 
-function requireVersion(ctx: AppContext, version: number): VersionRow {
-  const row = ctx.store.registry.byVersion(version);
+/** A version looked up by its number, or not_found naming it. */
+function found<T>(row: T | null, version: number): T {
   if (!row) throw new AppError('not_found', `There is no model version ${version}.`);
   return row;
+}
+
+function requireVersion(ctx: AppContext, version: number): VersionRow {
+  return found(ctx.store.registry.byVersion(version), version);
 }
 
 const bundleCache = new WeakMap<AppContext, Map<number, ModelBundle>>();
@@ -131,8 +135,7 @@ export function loadBundle(ctx: AppContext, versionId: number): ModelBundle {
 /** The version prediction uses: Production unless a version is named. */
 export function resolvePredictionVersion(ctx: AppContext, which: 'production' | 'staging' | number): VersionRef {
   if (typeof which === 'number') {
-    const row = ctx.store.registry.refByVersion(which);
-    if (!row) throw new AppError('not_found', `There is no model version ${which}.`);
+    const row = found(ctx.store.registry.refByVersion(which), which);
     // A version picked by number may be one still under review or one its gates held back (to see how it
     // would do); one a person rejected or archived is out of use.
     if (row.status === 'rejected' || row.status === 'archived') {

@@ -36,12 +36,24 @@ export const BUSY_TIMEOUT_MS = 15_000;
 export const WORKER_BUSY_TIMEOUT_MS = 10 * 60_000;
 
 /**
+ * Per connection, the busy timeout openDatabase set (nothing changes it later), read once: a no-wait
+ * write runs for every scored part and every log line, and each db.pragma call prepares a statement
+ * (~5 us). The two that switch the timeout cannot be prepared once and re-run instead: SQLite applies
+ * PRAGMA busy_timeout when the statement is prepared, not when it runs.
+ */
+const busyTimeouts = new WeakMap<Db, number>();
+
+/**
  * Runs a write without waiting for another connection's write lock: false, and nothing written, when
  * the lock is taken. `write` must take the lock at its start (a BEGIN IMMEDIATE transaction), so a
  * taken lock fails before any of it runs. The connection's busy timeout is restored afterwards.
  */
 export function writeWithoutWaiting(db: Db, write: () => void): boolean {
-  const timeout = db.pragma('busy_timeout', { simple: true }) as number;
+  let timeout = busyTimeouts.get(db);
+  if (timeout === undefined) {
+    timeout = db.pragma('busy_timeout', { simple: true }) as number;
+    busyTimeouts.set(db, timeout);
+  }
   db.pragma('busy_timeout = 0');
   try {
     write();

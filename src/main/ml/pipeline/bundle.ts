@@ -318,7 +318,7 @@ const POW10 = [1, 10, 100, 1000, 10000, 1e5, 1e6, 1e7, 1e8, 1e9];
  */
 export function jsonDecimal(x: number, maxDecimals: number): string {
   const a = x < 0 ? -x : x;
-  if (a >= 1e-6 && a < POW10[9]! * 10 ** (6 - maxDecimals)) {
+  if (a >= 1e-6 && a < 10 ** (15 - maxDecimals)) {
     for (let e = 0; e <= maxDecimals; e++) {
       const m = Math.round(x * POW10[e]!);
       if (m / POW10[e]! === x) return scaledText(m, e);
