@@ -179,6 +179,12 @@ export function* fitGbm(
   let arena: HistArena | null = null;
   const search: SplitSearch = { G: 0, H: 0, nCols: 0, lambda, minChildWeight: mcw, gamma: p.gamma };
   const perm = new Int32Array(nActive);
+  const allCols = new Int32Array(nActive);
+  const allHistOff = new Int32Array(nActive + 1);
+  for (let k = 0; k < nActive; k++) {
+    allCols[k] = k;
+    allHistOff[k + 1] = allHistOff[k] + 2 * binsOfCol[k];
+  }
   const nColsTree = Math.max(1, Math.round(p.colsampleBytree * nActive));
 
   let nCols = nActive;
@@ -244,11 +250,13 @@ export function* fitGbm(
       nCols = nColsTree;
       cols.set(perm.subarray(0, nCols));
       cols.subarray(0, nCols).sort();
+      histOff[0] = 0;
+      for (let k = 0; k < nCols; k++) histOff[k + 1] = histOff[k] + 2 * binsOfCol[cols[k]];
     } else {
-      for (let k = 0; k < nActive; k++) cols[k] = k;
+      // Every column, laid out as every round of this fit lays them out: copied, not recomputed.
+      cols.set(allCols);
+      histOff.set(allHistOff);
     }
-    histOff[0] = 0;
-    for (let k = 0; k < nCols; k++) histOff[k + 1] = histOff[k] + 2 * binsOfCol[cols[k]];
     histLen = histOff[nCols];
 
     const tb = builder.reset();
