@@ -58,6 +58,8 @@ const SLICES_PER_WORKER = 2;
 /** A streamed file's first part: small, so a scorer starts as soon as the import has read a few rows
  *  instead of waiting for a whole part (about 25 ms of an idle core per 1,567-row file at 392 rows). */
 const FIRST_PART_ROWS = 48;
+/** Where a streamed file's half-size parts start, as a fraction of its estimated rows (streamParts). */
+const TAIL_FROM = 0.75;
 const MAILBOX_BYTES = 1 << 20;
 
 /**
@@ -79,16 +81,22 @@ interface StreamPlan {
  * past the estimate, then one tail part up to the capacity. The tail is empty unless the estimate
  * was short (then it holds the rest of the file), so the batch's part count, shown as its progress,
  * stays close to the real one instead of counting parts for every row the capacity allows.
+ * The batch's last file puts its last quarter in half-size parts, so the workers finish together:
+ * otherwise the worker that takes the last part is the only one busy while it scores it, a quarter
+ * of a 1x batch's time. Halved, a 1x batch took 6-8% less wall time (40 batches, old and new cuts
+ * alternating). Earlier files need no such tail: the next file's parts keep both workers busy.
  */
 function streamParts(
   estimate: number,
   capacity: number,
   perPart: number,
+  lastFile: boolean,
 ): { start: number; count: number }[] {
   const covered = Math.min(capacity, Math.ceil(estimate * 1.1));
   const parts: { start: number; count: number }[] = [];
   for (let start = 0; start < covered; ) {
-    const count = Math.min(start === 0 ? Math.min(perPart, FIRST_PART_ROWS) : perPart, covered - start);
+    const size = lastFile && start >= estimate * TAIL_FROM ? Math.ceil(perPart / 2) : perPart;
+    const count = Math.min(start === 0 ? Math.min(perPart, FIRST_PART_ROWS) : size, covered - start);
     parts.push({ start, count });
     start += count;
   }
@@ -126,12 +134,13 @@ function planStreams(
   const plans = new Map<string, StreamPlan>();
   let bytes = 0;
   let parts = 0;
-  for (const file of expandPaths(paths)) {
+  const files = expandPaths(paths);
+  for (const [i, file] of files.entries()) {
     const size = statSync(file.path).size;
     const capacity = streamCapacity(size, schema.columns.length);
     const need = streamBytes(capacity, nFeatures);
     const estimate = estimateRows(file.path, size, capacity);
-    const fileParts = streamParts(estimate, capacity, rowsPerPart(estimate, ctx.pool.size));
+    const fileParts = streamParts(estimate, capacity, rowsPerPart(estimate, ctx.pool.size), i === files.length - 1);
     if (
       bytes + need > STREAM_BUDGET_BYTES ||
       parts + fileParts.length > STREAM_MAX_PARTS ||
