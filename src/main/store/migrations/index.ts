@@ -8,6 +8,7 @@ import training from './003-training';
 import predictions from './004-predictions';
 import modelBundles from './005-model-bundles';
 import filesSchemaIndex from './006-files-schema-index';
+import dropPredictionFileIndex from './007-drop-prediction-file-index';
 
 export interface Migration {
   id: number;
@@ -22,4 +23,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { id: 4, name: 'predictions', sql: predictions },
   { id: 5, name: 'model-bundles', sql: modelBundles },
   { id: 6, name: 'files-schema-index', sql: filesSchemaIndex },
+  { id: 7, name: 'drop-prediction-file-index', sql: dropPredictionFileIndex },
 ];
