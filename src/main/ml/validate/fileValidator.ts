@@ -9,14 +9,8 @@
 import { CsvTokenizer, type CsvSink } from '../csv/tokenizer';
 import { parseDecimalBytes } from '../csv/number';
 import * as W from '../csv/words';
-import {
-  matchFileName,
-  schemaLayout,
-  type DataSchema,
-  type Reason,
-  type ReasonCode,
-  type ReasonColumn,
-} from '../../../shared/schema';
+import { matchFileName, schemaLayout } from '../../../shared/schema-names';
+import type { DataSchema, Reason, ReasonCode, ReasonColumn } from '../../../shared/schema';
 
 export interface ValidRow {
   rowNo: number; // 1-based data row (the header is not counted)
