@@ -10,10 +10,14 @@
  * process instead (its rows are then mostly flagged unfamiliar, and the neighbour search prunes less).
  * At 1x, where one batch takes a fraction of a second and this machine's noise is ±15%, five more
  * such batches follow (new wafers each), and their median and best are printed too.
- * Usage: node -r tsx/cjs bench/predict.ts [--sizes 1,100] [--unfamiliar]
+ * Same machine: up to 10x, when Debian's scikit-learn, xgboost and pandas are installed, a replica of the
+ * reference pipeline's batch prediction (bench/reference/wafer_reference_predict.py) predicts the same
+ * "next" files after fitting its models the reference's way on the same training file, and the ratio
+ * is printed (the design's budgets are ratios against the reference where one exists).
+ * Usage: node -r tsx/cjs bench/predict.ts [--sizes 1,100] [--unfamiliar] [--no-reference]
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PredictResult } from '../src/shared/contract';
@@ -35,6 +39,25 @@ const BENCH_CONFIG = {
   globalModel: false,
   gates: { minAccuracy: 0, minF1: null, minRecall: null, minRocAuc: null, minPrAuc: null },
 };
+
+const PYTHON = '/usr/bin/python3';
+const REFERENCE_SCRIPT = join(__dirname, 'reference/wafer_reference_predict.py');
+
+/** The reference pipeline's batch prediction on the same files (bench/reference/wafer_reference_predict.py),
+ *  when Debian's scikit-learn, xgboost and pandas are installed: its seconds, or null. */
+function referenceSeconds(trainDir: string, predictDir: string, workDir: string): { seconds: number; rows: number } | null {
+  if (!existsSync(PYTHON)) return null;
+  if (spawnSync(PYTHON, ['-c', 'import sklearn, xgboost, pandas'], { stdio: 'ignore' }).status !== 0) return null;
+  mkdirSync(workDir);
+  const child = spawnSync(PYTHON, [REFERENCE_SCRIPT, trainDir, predictDir, workDir], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  const seconds = /SECONDS ([0-9.]+)/.exec(child.stdout ?? '');
+  const rows = /ROWS ([0-9]+)/.exec(child.stdout ?? '');
+  if (child.status !== 0 || !seconds || !rows) {
+    process.stderr.write(`reference replica failed: ${(child.stderr ?? '').slice(-2000)}\n`);
+    return null;
+  }
+  return { seconds: Number(seconds[1]), rows: Number(rows[1]) };
+}
 
 async function measure(size: number, unfamiliar: boolean): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'wfs-bench-predict-'));
@@ -89,8 +112,11 @@ async function measure(size: number, unfamiliar: boolean): Promise<void> {
     more.sort((a, b) => a - b);
     const r = first.result;
     await closeAppContext(ctx);
+    // Same machine, same files: the reference's prediction of the "next" batch. Only up to 10x: it fits its
+    // imputer on the batch itself, whose pairwise distances grow with the square of the rows.
+    const reference = size <= 10 && !process.argv.includes('--no-reference') ? referenceSeconds(trainDir, nextDir, join(dir, 'reference')) : null;
     process.stdout.write(
-      `${JSON.stringify({ size, rows: r.rows, faulty: r.faulty, unfamiliar: r.unfamiliar, nextUnfamiliar: next.result.unfamiliar, seconds: first.seconds, cpuSeconds: first.cpuSeconds, rowsPerSec: r.rows / first.seconds, nextSeconds: next.seconds, nextCpuSeconds: next.cpuSeconds, nextRowsPerSec: next.result.rows / next.seconds, medianSeconds: more[more.length >> 1], bestSeconds: more[0], peakRssMb: process.resourceUsage().maxRSS / 1024, rssBeforeMb: rssBefore })}\n`,
+      `${JSON.stringify({ size, rows: r.rows, faulty: r.faulty, unfamiliar: r.unfamiliar, nextUnfamiliar: next.result.unfamiliar, seconds: first.seconds, cpuSeconds: first.cpuSeconds, rowsPerSec: r.rows / first.seconds, nextSeconds: next.seconds, nextCpuSeconds: next.cpuSeconds, nextRowsPerSec: next.result.rows / next.seconds, medianSeconds: more[more.length >> 1], bestSeconds: more[0], peakRssMb: process.resourceUsage().maxRSS / 1024, rssBeforeMb: rssBefore, reference })}\n`,
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -105,7 +131,7 @@ export async function runPredictBench(argv: string[]): Promise<void> {
   console.log('(1x: "next" also as the median and best of six such batches, rows/s)');
   console.log('size   rows      seconds   cpu s   rows/s  next: seconds   cpu s   rows/s     faulty  unfamiliar (first/next)  peak RSS MB   median/best rows/s');
   for (const size of sizes) {
-    const args = [...TS_NODE_ARGS, __filename, '--measure', String(size), ...(argv.includes('--unfamiliar') ? ['--unfamiliar'] : [])];
+    const args = [...TS_NODE_ARGS, __filename, '--measure', String(size), ...(argv.includes('--unfamiliar') ? ['--unfamiliar'] : []), ...(argv.includes('--no-reference') ? ['--no-reference'] : [])];
     const child = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 24 });
     const line = child.stdout.trim().split('\n').pop() ?? '';
     try {
@@ -124,10 +150,18 @@ export async function runPredictBench(argv: string[]): Promise<void> {
         peakRssMb: number;
         medianSeconds: number;
         bestSeconds: number;
+        reference: { seconds: number; rows: number } | null;
       };
       console.log(
         `${String(size).padEnd(6)} ${String(r.rows).padStart(7)} ${r.seconds.toFixed(2).padStart(10)} ${r.cpuSeconds.toFixed(2).padStart(7)} ${Math.round(r.rowsPerSec).toString().padStart(8)} ${r.nextSeconds.toFixed(2).padStart(14)} ${r.nextCpuSeconds.toFixed(2).padStart(7)} ${Math.round(r.nextRowsPerSec).toString().padStart(8)} ${String(r.faulty).padStart(10)} ${`${r.unfamiliar}/${r.nextUnfamiliar}`.padStart(12)} ${r.peakRssMb.toFixed(0).padStart(12)}${size === 1 ? `   ${Math.round(r.rows / r.medianSeconds)}/${Math.round(r.rows / r.bestSeconds)}` : ''}`,
       );
+      const ours = size === 1 ? r.medianSeconds : r.nextSeconds;
+      if (r.reference)
+        console.log(
+          `       same machine, same "next" files: the reference pipeline's replica ${r.reference.seconds.toFixed(2)} s for ${r.reference.rows} rows (${Math.round(r.reference.rows / r.reference.seconds)} rows/s); ours ${ours.toFixed(3)} s${size === 1 ? ' (median)' : ''}: ${(r.reference.seconds / ours).toFixed(1)}x faster`,
+        );
+      else if (size <= 10 && !argv.includes('--no-reference'))
+        console.log('       (reference replica not run: needs /usr/bin/python3 with scikit-learn, xgboost and pandas)');
     } catch {
       console.log(`${size}x failed: ${child.stderr.slice(-2000)}`);
     }
