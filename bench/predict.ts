@@ -17,7 +17,7 @@
  * Usage: node -r tsx/cjs bench/predict.ts [--sizes 1,100] [--unfamiliar] [--no-reference]
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PredictResult } from '../src/shared/contract';
@@ -28,6 +28,7 @@ import { startBatchPrediction, warmPrediction } from '../src/main/services/predi
 import { startTraining } from '../src/main/services/training';
 import { writeSampleLikeBatch } from './wafer-batch';
 import { TS_NODE_ARGS } from './node-args';
+import { PYTHON, pythonHas } from './python';
 
 const BENCH_CONFIG = {
   clusters: { mode: 'fixed', k: 3 },
@@ -40,14 +41,12 @@ const BENCH_CONFIG = {
   gates: { minAccuracy: 0, minF1: null, minRecall: null, minRocAuc: null, minPrAuc: null },
 };
 
-const PYTHON = '/usr/bin/python3';
 const REFERENCE_SCRIPT = join(__dirname, 'reference/wafer_reference_predict.py');
 
 /** The reference pipeline's batch prediction on the same files (bench/reference/wafer_reference_predict.py),
  *  when Debian's scikit-learn, xgboost and pandas are installed: its seconds, or null. */
-function referenceSeconds(trainDir: string, predictDir: string, workDir: string): { seconds: number; rows: number } | null {
-  if (!existsSync(PYTHON)) return null;
-  if (spawnSync(PYTHON, ['-c', 'import sklearn, xgboost, pandas'], { stdio: 'ignore' }).status !== 0) return null;
+function referenceReplica(trainDir: string, predictDir: string, workDir: string): { seconds: number; rows: number } | null {
+  if (!pythonHas(['sklearn', 'xgboost', 'pandas'])) return null;
   mkdirSync(workDir);
   const child = spawnSync(PYTHON, [REFERENCE_SCRIPT, trainDir, predictDir, workDir], { encoding: 'utf8', maxBuffer: 1 << 24 });
   const seconds = /SECONDS ([0-9.]+)/.exec(child.stdout ?? '');
@@ -114,7 +113,7 @@ async function measure(size: number, unfamiliar: boolean): Promise<void> {
     await closeAppContext(ctx);
     // Same machine, same files: the reference's prediction of the "next" batch. Only up to 10x: it fits its
     // imputer on the batch itself, whose pairwise distances grow with the square of the rows.
-    const reference = size <= 10 && !process.argv.includes('--no-reference') ? referenceSeconds(trainDir, nextDir, join(dir, 'reference')) : null;
+    const reference = size <= 10 && !process.argv.includes('--no-reference') ? referenceReplica(trainDir, nextDir, join(dir, 'reference')) : null;
     process.stdout.write(
       `${JSON.stringify({ size, rows: r.rows, faulty: r.faulty, unfamiliar: r.unfamiliar, nextUnfamiliar: next.result.unfamiliar, seconds: first.seconds, cpuSeconds: first.cpuSeconds, rowsPerSec: r.rows / first.seconds, nextSeconds: next.seconds, nextCpuSeconds: next.cpuSeconds, nextRowsPerSec: next.result.rows / next.seconds, medianSeconds: more[more.length >> 1], bestSeconds: more[0], peakRssMb: process.resourceUsage().maxRSS / 1024, rssBeforeMb: rssBefore, reference })}\n`,
     );

@@ -20,15 +20,10 @@ import { closeAppContext, openAppContext, type AppContext } from '../src/main/se
 import { startIngest } from '../src/main/services/data';
 import { loadBundle, resolvePredictionVersion } from '../src/main/services/models';
 import { startTraining } from '../src/main/services/training';
+import { PYTHON, pythonHas } from './python';
 
 const REAL = join(__dirname, '../../shared/data/wafer/training_batch');
-const PYTHON = '/usr/bin/python3';
 const SCRIPT = join(__dirname, 'reference/wafer_reference.py');
-
-function pythonReady(): boolean {
-  if (!existsSync(PYTHON)) return false;
-  return spawnSync(PYTHON, ['-c', 'import sklearn, xgboost'], { stdio: 'ignore' }).status === 0;
-}
 
 export async function runReferenceQualityBench(argv: string[] = []): Promise<void> {
   if (!existsSync(REAL)) {
@@ -86,7 +81,7 @@ export async function runReferenceQualityBench(argv: string[] = []): Promise<voi
       );
 
     if (argv.includes('--ours-only')) return;
-    if (!pythonReady()) {
+    if (!pythonHas(['sklearn', 'xgboost'])) {
       console.log('(python3 with scikit-learn and xgboost not found: the reference replica is skipped)');
       return;
     }
