@@ -8,6 +8,7 @@ import { startIngest } from '../../src/main/services/data';
 import { approveVersion, promoteVersion } from '../../src/main/services/models';
 import {
   createReport,
+  predictionDetail,
   predictSingle,
   startBatchPrediction,
   warmPrediction,
@@ -86,10 +87,23 @@ describe('predictions', () => {
     // The faulty wafers of this data run high in the first sensors, and the explanation says so.
     const faulty = history.rows.filter((r) => r.faulty);
     expect(faulty.length).toBeGreaterThan(0);
-    const detail = ctx.store.predictions.row(faulty[0]!.id)!;
+    const detail = predictionDetail(ctx, faulty[0]!.id)!;
     expect(detail.explanation!.towardsFaulty.length).toBeGreaterThan(0);
     const top = detail.explanation!.towardsFaulty[0]!;
     expect(top.low).toBeLessThanOrEqual(top.high);
+    // Stored in a few bytes (ml/pipeline/explanation.ts), names and ranges joined in from the model.
+    const stored = ctx.store.db
+      .prepare(
+        'SELECT typeof(explanation) AS type, length(explanation) AS bytes FROM predictions WHERE id = ?',
+      )
+      .get(faulty[0]!.id) as { type: string; bytes: number };
+    const sensors = detail.explanation!.towardsFaulty.length + detail.explanation!.towardsGood.length;
+    expect(stored).toEqual({ type: 'blob', bytes: 8 + 18 * sensors });
+    // A workspace written before that form holds the explanation as JSON text: it still reads.
+    ctx.store.db
+      .prepare('UPDATE predictions SET explanation = ? WHERE id = ?')
+      .run(JSON.stringify(detail.explanation), faulty[0]!.id);
+    expect(predictionDetail(ctx, faulty[0]!.id)).toEqual(detail);
     expect(ctx.store.predictions.history({ result: 'faulty', limit: 100, offset: 0 }).total).toBe(
       result.faulty,
     );
@@ -153,7 +167,7 @@ describe('predictions', () => {
       ctx.store.predictions
         .history({ batchId: batch, file, limit: 1000, offset: 0 })
         .rows.map((r) => {
-          const d = ctx.store.predictions.row(r.id)!;
+          const d = predictionDetail(ctx, r.id)!;
           return [
             d.rowNo,
             d.wafer,

@@ -3,8 +3,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Explanation, IngestSummary } from '../../src/shared/contract';
-import { checkBundle, predictWithBundle } from '../../src/main/ml/pipeline/bundle';
+import type { IngestSummary } from '../../src/shared/contract';
+import { checkBundle, explanationLookup, predictWithBundle } from '../../src/main/ml/pipeline/bundle';
+import { decodeExplanation } from '../../src/main/ml/pipeline/explanation';
 import { sampleRows } from '../../src/main/ml/preprocess';
 import { ScratchArrays } from '../../src/main/ml/scratch';
 import { decodeStoredBundle } from '../../src/main/store/bundle-codec';
@@ -95,21 +96,25 @@ describe('training run (real workers, real SQLite)', () => {
     const byRowId = new Map(Array.from(m.rowIds, (id, i) => [id, p.prob[i]!]));
     expect(run.heldOut!.rowIds.length).toBeGreaterThan(50);
     run.heldOut!.rowIds.forEach((id, i) => expect(byRowId.get(id)).toBe(run.heldOut!.probs[i]));
-    // Explanations come as the stored JSON text: canonical (what JSON.stringify of the parsed objects
-    // gives), at most 5 sensors each way, strongest first, each with its raw value.
+    // Explanations come in their stored form: at most 5 sensors each way, strongest first, each with
+    // its raw value and the regime's training range.
     const explained = predictWithBundle(bundle, m.X, m.nRows, { explain: 5 });
     expect(Array.from(explained.prob)).toEqual(Array.from(p.prob));
-    explained.explanations!.forEach((text, r) => {
-      const e = JSON.parse(text) as Explanation;
-      expect(JSON.stringify(e)).toBe(text);
+    const lookup = explanationLookup(bundle);
+    explained.explanations!.forEach((stored, r) => {
+      const e = decodeExplanation(stored, lookup, explained.cluster[r]!);
       expect(e.towardsFaulty.length + e.towardsGood.length).toBeGreaterThan(0);
       for (const [list, sign] of [[e.towardsFaulty, 1], [e.towardsGood, -1]] as const) {
         expect(list.length).toBeLessThanOrEqual(5);
         list.forEach((s, i) => {
           expect(Math.sign(s.effect)).toBe(sign);
           if (i > 0) expect(sign * s.effect).toBeLessThanOrEqual(sign * list[i - 1]!.effect);
-          const raw = m.X[bundle.featureNames.indexOf(s.sensor) * m.nRows + r]!;
+          const f = bundle.featureNames.indexOf(s.sensor);
+          const raw = m.X[f * m.nRows + r]!;
           expect(s.value).toBe(Number.isNaN(raw) ? null : raw);
+          const k = bundle.preprocess.keptNames.indexOf(s.sensor);
+          expect(s.low).toBe(lookup.low[explained.cluster[r]!]![k]);
+          expect(s.high).toBe(lookup.high[explained.cluster[r]!]![k]);
         });
       }
     });

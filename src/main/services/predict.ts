@@ -23,7 +23,9 @@ import type {
 } from '../../shared/contract';
 import { AppError } from '../errors';
 import type { JobHandle } from '../jobs/manager';
-import { predictWithBundle } from '../ml/pipeline/bundle';
+import { explanationLookup, predictWithBundle } from '../ml/pipeline/bundle';
+import { decodeExplanation } from '../ml/pipeline/explanation';
+import type { ExplanationReader } from '../store/repos/predictions';
 import {
   closeMailbox,
   createMailbox,
@@ -518,7 +520,18 @@ export async function predictSingle(
   });
   ctx.events.emit('data/changed', { domain: 'predictions' });
   const stored = ctx.store.predictions.history({ batchId, limit: 1, offset: 0 }).rows[0]!;
-  return ctx.store.predictions.row(stored.id)!;
+  return predictionDetail(ctx, stored.id)!;
+}
+
+/** Reads stored explanations with the sensor names and training ranges of the model that scored them. */
+export function explanationReader(ctx: AppContext): ExplanationReader {
+  return (stored, versionId, cluster) =>
+    decodeExplanation(stored, explanationLookup(loadBundle(ctx, versionId)), cluster);
+}
+
+/** One stored prediction with its explanation, or null. */
+export function predictionDetail(ctx: AppContext, id: number): PredictionDetail | null {
+  return ctx.store.predictions.row(id, explanationReader(ctx));
 }
 
 /** Everything a report shows for a batch, gathered once. */
@@ -527,7 +540,7 @@ export function gatherReportData(ctx: AppContext, batchId: number): BatchReportD
   if (!batch || batch.status !== 'succeeded')
     throw new AppError('not_found', `There is no finished prediction batch ${batchId}.`);
   const model = versionDetail(ctx, batch.modelVersion);
-  const rows = [...ctx.store.predictions.batchRows(batchId)];
+  const rows = [...ctx.store.predictions.batchRows(batchId, explanationReader(ctx))];
   const histogram = Array.from({ length: 20 }, (_, i) => ({
     from: i / 20,
     to: (i + 1) / 20,
@@ -616,7 +629,7 @@ export const predictHandlers: HandlerMap<
   'predict/history': (input, ctx) => ctx.store.predictions.history(input),
   'predict/fail-rate': (input, ctx) => ctx.store.predictions.failRate(input, input.bucket),
   'predict/row': (input, ctx) => {
-    const r = ctx.store.predictions.row(input.id);
+    const r = predictionDetail(ctx, input.id);
     if (!r) throw new AppError('not_found', `There is no prediction ${input.id}.`);
     return r;
   },

@@ -10,6 +10,7 @@ import type { DataSchema } from '../../../shared/schema';
 import { decodeF64, encodeF64, type EncodedArray } from '../matrix';
 import { transformRows, type PreprocessState } from '../preprocess';
 import { assignRegimes, type RegimeState } from '../regime';
+import { explanationBytes, writeExplanation, type ExplanationLookup } from './explanation';
 import type { ScratchArrays } from '../scratch';
 import {
   splitContributions,
@@ -67,10 +68,9 @@ export interface BundlePrediction {
   unfamiliar: Uint8Array;
   prob: Float64Array;
   faulty: Uint8Array;
-  /** Per row, when asked for: its top sensors towards faulty (positive) and towards good (negative) as
-   *  the JSON text of an Explanation ({ towardsFaulty: SensorEffect[], towardsGood: SensorEffect[] }),
-   *  the form the history stores; written directly, without an object per sensor. */
-  explanations: string[] | null;
+  /** Per row, when asked for: its top sensors towards faulty (positive effects) and towards good
+   *  (negative) in the stored form (./explanation.ts), views of one buffer per call. */
+  explanations: Uint8Array[] | null;
 }
 
 const modelCache = new WeakMap<
@@ -78,14 +78,9 @@ const modelCache = new WeakMap<
   {
     clusters: (TreeModel | null)[];
     global: TreeModel | null;
-    low: Float64Array[];
-    high: Float64Array[];
-    /** Per kept sensor, `"sensor":<name>,` with the name as a JSON string. */
-    sensorJson: string[];
-    /** Per regime and kept sensor, `,"low":<low>,"high":<high>}` (the regime's training range). */
-    rangeJson: string[][];
   }
 >();
+const lookupCache = new WeakMap<ModelBundle, ExplanationLookup>();
 
 function compiled(bundle: ModelBundle) {
   let c = modelCache.get(bundle);
@@ -93,23 +88,25 @@ function compiled(bundle: ModelBundle) {
     c = {
       clusters: bundle.clusters.map((cl) => (cl.model ? deserializeModel(cl.model) : null)),
       global: bundle.global ? deserializeModel(bundle.global.model) : null,
-      low: bundle.clusters.map((cl) => decodeF64(cl.low)),
-      high: bundle.clusters.map((cl) => decodeF64(cl.high)),
-      sensorJson: bundle.preprocess.keptNames.map((name) => `"sensor":${JSON.stringify(name)},`),
-      rangeJson: [],
     };
-    const nKept = bundle.preprocess.keptColumns.length;
-    c.rangeJson = bundle.clusters.map((_, k) => {
-      const low = c!.low[k] ?? new Float64Array(nKept);
-      const high = c!.high[k] ?? new Float64Array(nKept);
-      return Array.from(
-        { length: nKept },
-        (_, f) => `,"low":${jsonNumber(low[f]!)},"high":${jsonNumber(high[f]!)}}`,
-      );
-    });
     modelCache.set(bundle, c);
   }
   return c;
+}
+
+/** What reading this model's stored explanations needs (decodeExplanation): kept sensor names and each
+ *  regime's training ranges. */
+export function explanationLookup(bundle: ModelBundle): ExplanationLookup {
+  let lookup = lookupCache.get(bundle);
+  if (!lookup) {
+    lookup = {
+      sensors: bundle.preprocess.keptNames,
+      low: bundle.clusters.map((cl) => decodeF64(cl.low)),
+      high: bundle.clusters.map((cl) => decodeF64(cl.high)),
+    };
+    lookupCache.set(bundle, lookup);
+  }
+  return lookup;
 }
 
 export function checkBundle(value: unknown): ModelBundle {
@@ -210,6 +207,17 @@ export function predictWithBundle(
   for (let r = 0; r < nRows; r++) faulty[r] = prob[r]! >= threshold ? 1 : 0;
   let explanations: BundlePrediction['explanations'] = null;
   if (options.explain && options.explain > 0) {
+    const n = options.explain;
+    if (n > 255 || nKept > 65536)
+      throw new Error('predictWithBundle: at most 255 sensors each way, of 65,536');
+    const slot = explanationBytes(2 * n);
+    // A fresh buffer per call, never scratch: the rows hold views of it until they are written.
+    const buffer = new ArrayBuffer(nRows * slot);
+    const view = new DataView(buffer);
+    const features = new Int32Array(2 * n);
+    const values = new Float64Array(2 * n);
+    const effects = new Float64Array(2 * n);
+    const keptColumns = bundle.preprocess.keptColumns;
     explanations = new Array(nRows);
     for (const [cluster, rows] of byCluster) {
       const model = modelFor(cluster);
@@ -222,21 +230,8 @@ export function predictWithBundle(
       // Sensors only: the global model's regime column is never listed.
       let ncSensors = 0;
       while (ncSensors < nc && cols[ncSensors]! < nKept) ncSensors++;
-      const ranges = c.rangeJson[cluster] ?? Array.from({ length: nKept }, () => ',"low":0,"high":0}');
-      const n = options.explain;
       const pos = new Int32Array(n);
       const neg = new Int32Array(n);
-      // One effect as JSON.stringify would write { sensor, value, effect, low, high } (NaN as null).
-      const effectJson = (r: number, f: number, e: number): string => {
-        const raw = Xraw[bundle.preprocess.keptColumns[f]! * nRows + r]!;
-        return `{${c.sensorJson[f]}"value":${jsonSensorValue(raw)},"effect":${jsonEffect(e)}${ranges[f]}`;
-      };
-      const list = (r: number, top: Int32Array, count: number, o: number): string => {
-        let text = '';
-        for (let i = 0; i < count; i++)
-          text += (i > 0 ? ',' : '') + effectJson(r, cols[top[i]!]!, contrib!.values[o + top[i]!]!);
-        return text;
-      };
       for (let i = 0; i < rows.length; i++) {
         const r = rows[i]!;
         let nPos = 0;
@@ -260,9 +255,16 @@ export function predictWithBundle(
               if (nNeg === n) negBar = v[o + neg[n - 1]!]!;
             }
           }
+          for (let t = 0; t < nPos + nNeg; t++) {
+            const k = t < nPos ? pos[t]! : neg[t - nPos]!;
+            const f = cols[k]!;
+            features[t] = f;
+            effects[t] = v[o + k]!;
+            values[t] = Xraw[keptColumns[f]! * nRows + r]!;
+          }
         }
-        explanations![r] =
-          `{"towardsFaulty":[${list(r, pos, nPos, o)}],"towardsGood":[${list(r, neg, nNeg, o)}]}`;
+        writeExplanation(view, r * slot, nPos, nNeg, features, values, effects);
+        explanations[r] = new Uint8Array(buffer, r * slot, explanationBytes(nPos + nNeg));
       }
     }
   }
@@ -299,67 +301,6 @@ function insertTop(
   }
   top[i] = f;
   return count;
-}
-
-/** A number as JSON.stringify writes it (non-finite as null). */
-function jsonNumber(x: number): string {
-  return Number.isFinite(x) ? String(x) : 'null';
-}
-
-const POW10 = [1, 10, 100, 1000, 10000, 1e5, 1e6, 1e7, 1e8, 1e9];
-
-/**
- * jsonNumber, faster for decimals: a value with at most `maxDecimals` (<= 9) decimals is written from its
- * scaled integer m / 10^e (e the fewest decimals whose correctly rounded quotient is the value). That is
- * the text String(x) gives: below 10^(15 - maxDecimals) m has at most 15 digits, two decimals of at most
- * 15 significant digits never round to the same double, so the shortest text that round-trips is this
- * one; from 1e-6 up String writes no exponent either. About a third of String's cost: every
- * prediction's explanation writes ten values and ten effects.
- */
-export function jsonDecimal(x: number, maxDecimals: number): string {
-  const a = x < 0 ? -x : x;
-  if (a >= 1e-6 && a < 10 ** (15 - maxDecimals)) {
-    for (let e = 0; e <= maxDecimals; e++) {
-      const m = Math.round(x * POW10[e]!);
-      if (m / POW10[e]! === x) return scaledText(m, e);
-    }
-  }
-  return jsonNumber(x);
-}
-
-/** The text of m / 10^e for an integer m not ending in 0 (when e > 0) and e <= 9. */
-function scaledText(m: number, e: number): string {
-  if (e === 0) return String(m);
-  const p = POW10[e]!;
-  const am = m < 0 ? -m : m;
-  const ip = Math.floor(am / p);
-  // The e fraction digits with their leading zeros: 10^e + frac (< 2 x 10^9, exact) written, its
-  // leading 1 dropped; one String call instead of one per padding zero.
-  return `${m < 0 ? '-' : ''}${ip}.${String(p + (am - ip * p)).slice(1)}`;
-}
-
-/** A sensor value as JSON: files hold at most a few decimals. */
-export function jsonSensorValue(x: number): string {
-  return jsonDecimal(x, 4);
-}
-
-/**
- * An effect as JSON. From 0.001 up (in log-odds, or probability for a forest) it is written to 1e-9,
- * which keeps at least seven significant digits (rows are ranked on the exact values before this), so
- * the fast path writes it; a smaller effect is written exactly, so none rounds to zero or changes sign.
- */
-export function jsonEffect(e: number): string {
-  const a = e < 0 ? -e : e;
-  if (!(a >= 1e-3 && a < 1e6)) return jsonNumber(e);
-  // Math.round(e * 1e9) / 1e9 as jsonDecimal would write it: the same decimal with its trailing zeros
-  // dropped (m / 10^d and m / 10 / 10^(d - 1) are the same number, so the same correctly rounded double).
-  let m = Math.round(e * 1e9);
-  let d = 9;
-  while (d > 0 && m % 10 === 0) {
-    m /= 10;
-    d--;
-  }
-  return scaledText(m, d);
 }
 
 function selectRowsOf(

@@ -26,8 +26,8 @@ export interface NewPrediction {
   probability: number;
   faulty: boolean;
   label: number | string;
-  /** JSON text of the row's Explanation (as predictWithBundle writes it). */
-  explanation: string | null;
+  /** The row's explanation in its stored form (ml/pipeline/explanation.ts), as predictWithBundle writes it. */
+  explanation: Uint8Array | null;
 }
 
 interface RawBatch {
@@ -61,8 +61,16 @@ interface RawPrediction {
   model_version: number;
   source: PredictionSource;
   created_at: string;
-  explanation?: string | null;
+  model_version_id?: number;
+  /** Stored form (a Buffer); JSON text in rows written before that form existed. */
+  explanation?: Uint8Array | string | null;
 }
+
+/**
+ * Turns a stored explanation into the contract's, for a row scored by model version `modelVersionId`
+ * (its id) in regime `cluster`: the names and ranges are the model's (services/predict.ts).
+ */
+export type ExplanationReader = (stored: Uint8Array, modelVersionId: number, cluster: number) => Explanation;
 
 const BATCH_SELECT = `SELECT b.*, v.version AS model_version FROM prediction_batches b JOIN model_versions v ON v.id = b.model_version_id`;
 const ROW_COLUMNS = `p.id, p.batch_id, p.file_name, p.row_no, p.wafer, p.cluster, p.distance, p.unfamiliar, p.probability, p.faulty,
@@ -201,19 +209,21 @@ export class PredictionsRepo {
   }
 
   /** Every row of a batch with its explanation, riskiest first (reports and CSV). */
-  *batchRows(batchId: number): Generator<PredictionDetail> {
+  *batchRows(batchId: number, read: ExplanationReader): Generator<PredictionDetail> {
     const stmt = this.db.prepare(
-      `SELECT ${ROW_COLUMNS}, p.explanation FROM predictions p JOIN model_versions v ON v.id = p.model_version_id
+      `SELECT ${ROW_COLUMNS}, p.model_version_id, p.explanation FROM predictions p JOIN model_versions v ON v.id = p.model_version_id
        WHERE p.batch_id = ? ORDER BY p.faulty DESC, p.probability DESC, p.id`,
     );
-    for (const r of stmt.iterate(batchId) as Iterable<RawPrediction>) yield toDetail(r);
+    for (const r of stmt.iterate(batchId) as Iterable<RawPrediction>) yield toDetail(r, read);
   }
 
-  row(id: number): PredictionDetail | null {
+  row(id: number, read: ExplanationReader): PredictionDetail | null {
     const r = this.db
-      .prepare(`SELECT ${ROW_COLUMNS}, p.explanation FROM predictions p JOIN model_versions v ON v.id = p.model_version_id WHERE p.id = ?`)
+      .prepare(
+        `SELECT ${ROW_COLUMNS}, p.model_version_id, p.explanation FROM predictions p JOIN model_versions v ON v.id = p.model_version_id WHERE p.id = ?`,
+      )
       .get(id) as RawPrediction | undefined;
-    return r ? toDetail(r) : null;
+    return r ? toDetail(r, read) : null;
   }
 
   failRate(filter: HistoryFilter, bucket: 'hour' | 'day' | 'week'): { bucket: string; rows: number; faulty: number; unfamiliar: number }[] {
@@ -283,6 +293,10 @@ function toRow(r: RawPrediction): PredictionRow {
   };
 }
 
-function toDetail(r: RawPrediction): PredictionDetail {
-  return { ...toRow(r), explanation: r.explanation ? (JSON.parse(r.explanation) as Explanation) : null };
+function toDetail(r: RawPrediction, read: ExplanationReader): PredictionDetail {
+  const stored = r.explanation;
+  let explanation: Explanation | null = null;
+  if (typeof stored === 'string') explanation = JSON.parse(stored) as Explanation;
+  else if (stored) explanation = read(stored, r.model_version_id!, r.cluster);
+  return { ...toRow(r), explanation };
 }
