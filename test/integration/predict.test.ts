@@ -1,9 +1,14 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { IngestSummary, PredictResult } from '../../src/shared/contract';
-import { closeAppContext, openAppContext, type AppContext } from '../../src/main/services/context';
+import {
+  closeAppContext,
+  IDLE_CHECKPOINT_MS,
+  openAppContext,
+  type AppContext,
+} from '../../src/main/services/context';
 import { startIngest } from '../../src/main/services/data';
 import { approveVersion, promoteVersion } from '../../src/main/services/models';
 import {
@@ -212,6 +217,23 @@ describe('predictions', () => {
     }
     // A log line that met another connection's write lock lands a moment later (Store.writeSoon).
     await expect.poll(() => streamedBatches() - before, { timeout: 5000 }).toBe(5);
+  });
+
+  it("copies a batch's WAL into the database file once no job has run for a moment, not during the batch", async () => {
+    const { ctx, dir } = await productionWorkspace();
+    const dbFile = join(dir, 'w.sqlite');
+    // The training import's own checkpoint has run by now (the training job came after it).
+    const before = statSync(dbFile).size;
+    const batchDir = join(dir, 'idle-checkpoint');
+    mkdirSync(batchDir);
+    writeWaferFile(batchDir, 'wafer_07032020_120000.csv', { rows: 400, withLabel: false, seed: 9 });
+    const final = await ctx.jobs.wait(startBatchPrediction(ctx, [batchDir], 'production', 'app').id);
+    expect(final.status).toBe('succeeded');
+    // The batch's pages are in the WAL only: the database file grows when a checkpoint copies them.
+    expect(statSync(dbFile).size).toBe(before);
+    await expect
+      .poll(() => statSync(dbFile).size, { timeout: IDLE_CHECKPOINT_MS + 5000, interval: 100 })
+      .toBeGreaterThan(before);
   });
 
   it('scores every row of a streamed file whose first lines make its row count look smaller', async () => {

@@ -44,7 +44,7 @@ import {
   type StreamRef,
 } from '../workers/tasks/predict-stream';
 import { schemaLayout } from '../../shared/schema';
-import { runInBackground, type AppContext } from './context';
+import { checkpointWhenIdle, runInBackground, type AppContext } from './context';
 import { exportDestination } from './exports';
 import { currentSchemaForImport, expandPaths, runIngest } from './data';
 import { loadBundle, resolvePredictionVersion, versionDetail } from './models';
@@ -415,11 +415,13 @@ export function startBatchPrediction(
 ) {
   // Fail fast (no model in Production) before a job is created.
   resolvePredictionVersion(ctx, model);
-  return ctx.jobs.start(
+  const handle = ctx.jobs.start(
     'predict',
     `Predict ${paths.length === 1 ? paths[0]!.split(/[\\/]/).pop() : `${paths.length} items`}`,
     (job) => runBatchPrediction(ctx, job, paths, model, source),
   );
+  void ctx.jobs.wait(handle.id).then(() => checkpointWhenIdle(ctx));
+  return handle;
 }
 
 /**
