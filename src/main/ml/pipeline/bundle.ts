@@ -53,15 +53,6 @@ export interface ModelBundle {
   global: { model: SerializedModel; threshold: number } | null;
 }
 
-export interface SensorEffect {
-  sensor: string;
-  value: number | null;
-  /** Contribution to the raw output (log-odds for boosting, probability for a forest). */
-  effect: number;
-  low: number;
-  high: number;
-}
-
 export interface BundlePrediction {
   cluster: Int32Array;
   distance: Float64Array;
