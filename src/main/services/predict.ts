@@ -43,7 +43,7 @@ import {
   streamCapacity,
   type StreamRef,
 } from '../workers/tasks/predict-stream';
-import { schemaLayout } from '../../shared/schema';
+import { schemaLayout, type DataSchema } from '../../shared/schema';
 import { checkpointWhenIdle, runInBackground, type AppContext } from './context';
 import { exportDestination } from './exports';
 import { currentSchemaForImport, expandPaths, runIngest } from './data';
@@ -439,11 +439,18 @@ export function warmPrediction(
   } catch {
     return { version: null, ready: Promise.resolve() };
   }
+  // With the prediction schema, each worker also warms the import's parsing path (once per worker).
+  let schema: DataSchema | undefined;
+  try {
+    schema = currentSchemaForImport(ctx, 'prediction').definition;
+  } catch {
+    schema = undefined;
+  }
   const tasks = Array.from({ length: ctx.pool.size }, () =>
     runInBackground(
       ctx,
       'predict/warm',
-      { versionId: version.id },
+      { versionId: version.id, schema },
       `Could not prepare model version ${version.version} for prediction`,
     ),
   );
