@@ -23,8 +23,8 @@ import type {
 } from '../../shared/contract';
 import { AppError } from '../errors';
 import type { JobHandle } from '../jobs/manager';
-import { explanationLookup, predictWithBundle } from '../ml/pipeline/bundle';
-import { decodeExplanation } from '../ml/pipeline/explanation';
+import { checkBundle, explanationLookup, predictWithBundle } from '../ml/pipeline/bundle';
+import { decodeExplanation, type ExplanationLookup } from '../ml/pipeline/explanation';
 import type { ExplanationReader } from '../store/repos/predictions';
 import {
   closeMailbox,
@@ -532,10 +532,23 @@ export async function predictSingle(
   return predictionDetail(ctx, stored.id)!;
 }
 
+/** Per workspace, each model version's explanation lookup: its sensor names and ranges (tens of KB),
+ *  kept without the bundle they come from, so browsing many versions' history holds no bundles. */
+const explanationLookups = new WeakMap<AppContext, Map<number, ExplanationLookup>>();
+
 /** Reads stored explanations with the sensor names and training ranges of the model that scored them. */
 export function explanationReader(ctx: AppContext): ExplanationReader {
-  return (stored, versionId, cluster) =>
-    decodeExplanation(stored, explanationLookup(loadBundle(ctx, versionId)), cluster);
+  let lookups = explanationLookups.get(ctx);
+  if (!lookups) explanationLookups.set(ctx, (lookups = new Map()));
+  const cache = lookups;
+  return (stored, versionId, cluster) => {
+    let lookup = cache.get(versionId);
+    if (!lookup) {
+      lookup = explanationLookup(checkBundle(ctx.store.registry.readBundle(versionId)));
+      cache.set(versionId, lookup);
+    }
+    return decodeExplanation(stored, lookup, cluster);
+  };
 }
 
 /** One stored prediction with its explanation, or null. */
