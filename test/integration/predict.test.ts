@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { IngestSummary, PredictResult } from '../../src/shared/contract';
 import {
   closeAppContext,
@@ -16,6 +16,7 @@ import {
   predictionDetail,
   predictSingle,
   startBatchPrediction,
+  warmExplanationLookup,
   warmPrediction,
 } from '../../src/main/services/predict';
 import { startTraining } from '../../src/main/services/training';
@@ -127,6 +128,33 @@ describe('predictions', () => {
     expect(text).not.toMatch(/(src|href)="https?:/);
     const pdf = await createReport(ctx, result.batch, 'pdf', join(dir, 'out', 'report.pdf'));
     expect(readFileSync(pdf.path).subarray(0, 5).toString()).toBe('%PDF-');
+  });
+
+  it("reads a version's explanation lookup while a batch runs, so its CSV then reads no bundle", async () => {
+    const { ctx, dir, modelVersion } = await productionWorkspace();
+    const batchDir = writeTrainingBatch(join(dir, 'predict'), 1, 20, false);
+    // Nothing to read ahead: no version in Staging, no version 99. Neither throws.
+    warmExplanationLookup(ctx, 'staging');
+    warmExplanationLookup(ctx, 99);
+    const job = startBatchPrediction(ctx, [batchDir], 'production', 'cli');
+    warmExplanationLookup(ctx, modelVersion);
+    const final = await ctx.jobs.wait(job.id);
+    expect(final.status).toBe('succeeded');
+    const { batch } = final.result as PredictResult;
+    const reads = vi.spyOn(ctx.store.registry, 'readBundle');
+    const csv = await createReport(ctx, batch, 'csv', join(dir, 'out', 'warm.csv'));
+    expect(reads).not.toHaveBeenCalled();
+    reads.mockRestore();
+    // The same file as from a workspace that read nothing ahead.
+    await closeAppContext(ctx);
+    contexts.splice(contexts.indexOf(ctx), 1);
+    const cold = openAppContext({ workspacePath: join(dir, 'w.sqlite'), host: 'cli', poolSize: 1 });
+    contexts.push(cold);
+    const again = await createReport(cold, batch, 'csv', join(dir, 'out', 'cold.csv'));
+    const lines = readFileSync(csv.path, 'utf8').split('\n');
+    expect(lines.length).toBe(22);
+    expect(lines[1]).toMatch(/,Sensor/);
+    expect(readFileSync(again.path, 'utf8')).toBe(readFileSync(csv.path, 'utf8'));
   });
 
   it('scores rows as their file is read, exactly as from the workspace, and drops those of a file that turns out bad', async () => {

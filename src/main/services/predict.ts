@@ -551,6 +551,28 @@ export function explanationReader(ctx: AppContext): ExplanationReader {
   };
 }
 
+/**
+ * Builds the explanation lookup of the version `model` resolves to on this thread, after the current
+ * turn of its event loop. For a one-shot host (the CLI) whose main thread only waits while the workers
+ * predict: the predictions CSV then does not decode the model's bundle (~0.1 s) after the batch.
+ * Best effort: a missing version only means the CSV reads it itself.
+ */
+export function warmExplanationLookup(ctx: AppContext, model: ModelChoice): void {
+  setImmediate(() => {
+    try {
+      // Looked up without resolvePredictionVersion's checks and warning: the batch makes those.
+      const registry = ctx.store.registry;
+      const versionId = typeof model === 'number' ? registry.refByVersion(model)?.id : registry.alias(model)?.versionId;
+      if (versionId === undefined) return;
+      let lookups = explanationLookups.get(ctx);
+      if (!lookups) explanationLookups.set(ctx, (lookups = new Map()));
+      if (!lookups.has(versionId)) lookups.set(versionId, explanationLookup(checkBundle(registry.readBundle(versionId))));
+    } catch {
+      // The batch reports its own error; the CSV reads the lookup itself.
+    }
+  });
+}
+
 /** One stored prediction with its explanation, or null. */
 export function predictionDetail(ctx: AppContext, id: number): PredictionDetail | null {
   return ctx.store.predictions.row(id, explanationReader(ctx));

@@ -5,7 +5,7 @@
  */
 import type { PredictResult } from '../../../shared/contract';
 import { AppError } from '../../errors';
-import { createReport, startBatchPrediction, type ModelChoice } from '../../services/predict';
+import { createReport, startBatchPrediction, warmExplanationLookup, type ModelChoice } from '../../services/predict';
 import type { Command } from '../cli';
 import { EXIT_OK, parseCommandArgs, UsageError } from '../cli-kit';
 
@@ -26,6 +26,8 @@ export const predictCommand: Command = {
       }
     }
     const job = startBatchPrediction(ctx, positionals, model, 'cli');
+    // This thread only waits while the workers predict: meanwhile it reads what the CSV's explanations need.
+    warmExplanationLookup(ctx, model);
     const final = await ctx.jobs.wait(job.id);
     if (final.status !== 'succeeded') throw new AppError(final.error?.code ?? 'job_failed', final.error?.message ?? `Prediction ${final.status}.`);
     const result = final.result as PredictResult;
