@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import type { IngestSummary } from '../../../shared/contract';
 import { importReferenceSchema, startIngest } from '../../services/data';
-import { EXIT_OK, parseCommandArgs, UsageError } from '../cli-kit';
+import { EXIT_OK, followJob, parseCommandArgs, UsageError } from '../cli-kit';
 import type { Command } from '../cli';
 import { AppError } from '../../errors';
 
@@ -32,20 +32,10 @@ export const ingestCommand: Command = {
       schemaId = (await importReferenceSchema(ctx, kind, text)).id;
     }
     const job = startIngest(ctx, kind, positionals, schemaId);
-    let lastNote = 0;
-    const off = ctx.events.subscribe((event, payload) => {
-      if (event !== 'jobs/changed') return;
-      const info = payload as { id: string; progress: { message?: string } };
-      if (info.id === job.id && Date.now() - lastNote > 1000) {
-        lastNote = Date.now();
-        out.note(`importing: ${info.progress.message ?? ''}`);
-      }
+    const final = await followJob(ctx, out, job.id, {
+      what: 'import',
+      whenCancelled: 'no file of it was kept',
     });
-    const final = await ctx.jobs.wait(job.id);
-    off();
-    if (final.status !== 'succeeded') {
-      throw new AppError(final.error?.code ?? 'job_failed', final.error?.message ?? 'The import failed.');
-    }
     const summary = final.result as IngestSummary;
     const result = {
       batch: summary.batch,

@@ -4,10 +4,9 @@
  * writes the predictions CSV.
  */
 import type { PredictResult } from '../../../shared/contract';
-import { AppError } from '../../errors';
 import { createReport, startBatchPrediction, warmExplanationLookup, type ModelChoice } from '../../services/predict';
 import type { Command } from '../cli';
-import { EXIT_OK, parseCommandArgs, UsageError } from '../cli-kit';
+import { EXIT_OK, followJob, parseCommandArgs, UsageError } from '../cli-kit';
 
 export const predictCommand: Command = {
   summary: 'predict which wafers will fail in batch files, and write the predictions CSV',
@@ -28,8 +27,10 @@ export const predictCommand: Command = {
     const job = startBatchPrediction(ctx, positionals, model, 'cli');
     // This thread only waits while the workers predict: meanwhile it reads what the CSV's explanations need.
     warmExplanationLookup(ctx, model);
-    const final = await ctx.jobs.wait(job.id);
-    if (final.status !== 'succeeded') throw new AppError(final.error?.code ?? 'job_failed', final.error?.message ?? `Prediction ${final.status}.`);
+    const final = await followJob(ctx, out, job.id, {
+      what: 'prediction',
+      whenCancelled: 'no prediction of this batch and none of its files were kept',
+    });
     const result = final.result as PredictResult;
     await createReport(ctx, result.batch, 'csv', values.out);
     const bad = result.files.filter((f) => f.status === 'bad');

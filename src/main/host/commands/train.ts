@@ -8,7 +8,7 @@ import { AppError } from '../../errors';
 import { startTraining } from '../../services/training';
 import { versionDetail } from '../../services/models';
 import type { Command } from '../cli';
-import { EXIT_FAILURE, EXIT_OK, parseCommandArgs, UsageError } from '../cli-kit';
+import { EXIT_FAILURE, EXIT_OK, followJob, parseCommandArgs, UsageError } from '../cli-kit';
 
 /** A config file's contents; yaml is loaded only here, so other commands do not pay its ~40 ms load. */
 export async function readConfigFile(path: string): Promise<unknown> {
@@ -42,23 +42,10 @@ export const trainCommand: Command = {
     }
     const config: unknown = values.config ? await readConfigFile(values.config) : undefined;
     const job = startTraining(ctx, { k, config });
-    let last = 0;
-    let lastStage = '';
-    const off = ctx.events.subscribe((event, payload) => {
-      const info = payload as { id: string; progress: { stage: string; done: number; total: number } };
-      // A line per stage, and at most one every 5 s within a long stage.
-      if (event === 'jobs/changed' && info.id === job.id && (info.progress.stage !== lastStage || Date.now() - last > 5000)) {
-        last = Date.now();
-        lastStage = info.progress.stage;
-        const pct = info.progress.total ? ` ${Math.round((100 * info.progress.done) / info.progress.total)}%` : '';
-        out.note(`${info.progress.stage}${pct}`);
-      }
+    const final = await followJob(ctx, out, job.id, {
+      what: 'training',
+      whenCancelled: 'the run is recorded as cancelled and no model version was added',
     });
-    const final = await ctx.jobs.wait(job.id);
-    off();
-    if (final.status !== 'succeeded') {
-      throw new AppError(final.error?.code ?? 'job_failed', final.error?.message ?? `Training ${final.status}.`);
-    }
     const { runId, modelVersion } = final.result as { runId: number; modelVersion: number };
     const run = ctx.store.training.run(runId)!;
     const version = versionDetail(ctx, modelVersion);
