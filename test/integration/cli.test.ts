@@ -9,9 +9,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { closeAppContext, openAppContext, type AppContext } from '../../src/main/services/context';
-import { startIngest } from '../../src/main/services/data';
-import { approveVersion, promoteVersion } from '../../src/main/services/models';
-import { startTraining } from '../../src/main/services/training';
+import { trainIntoProduction } from '../helpers/production-model';
 import { useTempDir } from '../helpers/tmp';
 import { SMALL_CONFIG, writeTrainingBatch } from '../helpers/training-data';
 import { writeWaferFile } from '../helpers/wafer-files';
@@ -131,11 +129,7 @@ describe('command line', () => {
     const ws = join(dir, 'w.sqlite');
     const ctx = openAppContext({ workspacePath: ws, host: 'cli', poolSize: 2 });
     contexts.push(ctx);
-    await ctx.jobs.wait(startIngest(ctx, 'training', [writeTrainingBatch(join(dir, 'train'))]).id);
-    const job = await ctx.jobs.wait(startTraining(ctx, { config: SMALL_CONFIG }).id);
-    const { modelVersion } = job.result as { modelVersion: number };
-    await approveVersion(ctx, modelVersion, 'ok', 'tester');
-    await promoteVersion(ctx, modelVersion, 'production', undefined, 'tester');
+    await trainIntoProduction(ctx, dir);
     await closeAppContext(contexts.pop()!);
 
     // Enough rows that the batch is still running when the signal lands (its first progress line).

@@ -10,7 +10,6 @@ import {
   type AppContext,
 } from '../../src/main/services/context';
 import { startIngest } from '../../src/main/services/data';
-import { approveVersion, promoteVersion } from '../../src/main/services/models';
 import {
   createReport,
   predictionDetail,
@@ -22,6 +21,7 @@ import {
 import { startTraining } from '../../src/main/services/training';
 import { closeMailbox, createMailbox, postPart } from '../../src/main/workers/tasks/predict';
 import { SHARED_WAFER, useTempDir } from '../helpers/tmp';
+import { trainIntoProduction } from '../helpers/production-model';
 import { SMALL_CONFIG, writeTrainingBatch } from '../helpers/training-data';
 import { writeWaferFile } from '../helpers/wafer-files';
 
@@ -35,11 +35,7 @@ async function productionWorkspace(diagnostics = false) {
   const dir = tmp();
   const ctx = openAppContext({ workspacePath: join(dir, 'w.sqlite'), host: 'cli', poolSize: 2, diagnostics });
   contexts.push(ctx);
-  await ctx.jobs.wait(startIngest(ctx, 'training', [writeTrainingBatch(join(dir, 'train'))]).id);
-  const job = await ctx.jobs.wait(startTraining(ctx, { config: SMALL_CONFIG }).id);
-  const { modelVersion } = job.result as { modelVersion: number };
-  await approveVersion(ctx, modelVersion, 'ok', 'tester');
-  await promoteVersion(ctx, modelVersion, 'production', undefined, 'tester');
+  const modelVersion = await trainIntoProduction(ctx, dir);
   return { ctx, dir, modelVersion };
 }
 
