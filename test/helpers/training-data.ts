@@ -16,9 +16,15 @@ export const SMALL_CONFIG = {
   gates: { minAccuracy: 0.5, minF1: null, minRecall: null, minRocAuc: 0.6, minPrAuc: null },
 };
 
-export function writeTrainingBatch(dir: string, files = 4, rowsPerFile = 60, withLabel = true): string {
+export function writeTrainingBatch(
+  dir: string,
+  files = 4,
+  rowsPerFile = 60,
+  withLabel = true,
+  options: { seed?: number; cell?: (row: number, sensor: number) => string | undefined } = {},
+): string {
   mkdirSync(dir, { recursive: true });
-  let seed = 11;
+  let seed = options.seed ?? 11;
   for (let f = 0; f < files; f++) {
     const regimeOf = (r: number) => (r + f) % 2;
     const faultyOf = (r: number) => (r * 7 + f * 3) % 9 === 0;
@@ -28,6 +34,8 @@ export function writeTrainingBatch(dir: string, files = 4, rowsPerFile = 60, wit
       withLabel,
       label: (r) => (faultyOf(r) ? 1 : -1),
       cell: (r, s) => {
+        const custom = options.cell?.(r, s);
+        if (custom !== undefined) return custom;
         if (s >= 20 && s < 60) return String(regimeOf(r) === 0 ? 100 + ((r * s) % 7) : 5000 + ((r * s) % 11));
         if (s < 4) return String(faultyOf(r) ? 80 + ((r + s) % 5) : 10 + ((r * 3 + s) % 13));
         if (s === 100 && r % 5 === 0) return 'NA';

@@ -5,6 +5,7 @@ import { dataHandlers } from './data';
 import { trainingHandlers } from './training';
 import { modelHandlers } from './models';
 import { predictHandlers } from './predict';
+import { monitorHandlers } from './monitor';
 import { HandlerRegistry, type HandlerMap } from './registry';
 
 /** Handlers only a host can provide (the Electron shell's save dialog); others answer that they cannot. */
@@ -20,6 +21,7 @@ export function createRegistry(host: HostHandlers = {}): HandlerRegistry {
     .register(trainingHandlers)
     .register(modelHandlers)
     .register(predictHandlers)
+    .register(monitorHandlers)
     .register({
       'files/save-as':
         host['files/save-as'] ??

@@ -9,6 +9,7 @@ import { jobsChannels, jobsEvents } from './jobs';
 import { dataChannels } from './data';
 import { trainingChannels } from './training';
 import { predictChannels } from './predict';
+import { monitorChannels } from './monitor';
 
 export const channels = {
   ...appChannels,
@@ -16,6 +17,7 @@ export const channels = {
   ...dataChannels,
   ...trainingChannels,
   ...predictChannels,
+  ...monitorChannels,
 };
 
 export const events = {
@@ -53,3 +55,4 @@ export * from './jobs';
 export * from './data';
 export * from './training';
 export * from './predict';
+export * from './monitor';

@@ -187,6 +187,22 @@ export class FilesRepo {
       .get() as ReturnType<FilesRepo['summary']>;
   }
 
+  /** Files of a kind imported since `from` (ISO time): their UTC day, verdict and reasons (JSON text). */
+  importedSince(kind: SchemaKind, from: string): { day: string; status: 'good' | 'bad'; reasons: string }[] {
+    return this.db
+      .prepare('SELECT substr(imported_at, 1, 10) AS day, status, reasons FROM files WHERE kind = ? AND imported_at >= ? ORDER BY imported_at')
+      .all(kind, from) as { day: string; status: 'good' | 'bad'; reasons: string }[];
+  }
+
+  /** The good file of a kind holding these bytes, if any. */
+  goodBySha(kind: SchemaKind, sha256: string): { id: number; rows: number } | null {
+    return (
+      (this.db.prepare("SELECT id, rows FROM files WHERE kind = ? AND sha256 = ? AND status = 'good'").get(kind, sha256) as
+        | { id: number; rows: number }
+        | undefined) ?? null
+    );
+  }
+
   /** Good files of a kind in a stable order (name, then bytes): the data a training run reads. */
   goodFiles(kind: SchemaKind): { id: number; name: string; sha256: string; rows: number; schemaId: number }[] {
     return this.db

@@ -243,6 +243,17 @@ export class PredictionsRepo {
       .all(...params) as { bucket: string; rows: number; faulty: number; unfamiliar: number }[];
   }
 
+  /** Files whose rows a model version scored since `from` (ISO time), most recently scored first. */
+  recentFilesOf(modelVersionId: number, from: string): { fileId: number; rows: number }[] {
+    return this.db
+      .prepare(
+        `SELECT p.file_id AS fileId, COUNT(*) AS rows FROM predictions p JOIN prediction_batches b ON b.id = p.batch_id
+         WHERE b.status = 'succeeded' AND p.model_version_id = ? AND p.created_at >= ? AND p.file_id IS NOT NULL
+         GROUP BY p.file_id ORDER BY MAX(p.id) DESC`,
+      )
+      .all(modelVersionId, from) as { fileId: number; rows: number }[];
+  }
+
   count(): number {
     return (this.db.prepare('SELECT COUNT(*) AS n FROM predictions').get() as { n: number }).n;
   }

@@ -1,0 +1,62 @@
+/**
+ * Monitoring: how the incoming data and the predictions move over time. Data quality (files quarantined
+ * and why), the fail rate, sensor drift of recent prediction rows against the model's training rows
+ * (population stability index), and the alerts these raise.
+ */
+import { z } from 'zod';
+import { channel } from './define';
+
+export interface SensorDrift {
+  sensor: string;
+  /** Population stability index against the reference rows: < 0.1 stable, 0.1-0.25 moving, > 0.25 drifted. */
+  psi: number;
+  refMissing: number;
+  curMissing: number;
+  refMedian: number | null;
+  curMedian: number | null;
+}
+
+export interface MonitorAlert {
+  level: 'warning' | 'alert';
+  code: 'sensor_drift' | 'sensor_moving' | 'quarantine_share' | 'unfamiliar_share' | 'fail_rate';
+  message: string;
+}
+
+export interface MonitorSummary {
+  /** The model version whose training rows drift is measured against; null when none resolves. */
+  modelVersion: number | null;
+  from: string;
+  to: string;
+  days: number;
+  /** Prediction files imported per UTC day in the window, and how many were quarantined. */
+  quality: { day: string; files: number; bad: number }[];
+  /** Files quarantined in the window per reason code, most frequent first. */
+  reasons: { code: string; files: number }[];
+  /** Every prediction in the window per UTC day (all model versions). */
+  failRate: { bucket: string; rows: number; faulty: number; unfamiliar: number }[];
+  /** The fault share among the model's training rows, for comparison with the fail rate. */
+  trainingFaultShare: number | null;
+  drift: {
+    /** 'model': the rows the model keeps for imputation (its training rows, or a sample of them). */
+    reference: 'model' | 'training-files';
+    referenceRows: number;
+    /** The most recent prediction rows scored by the model in the window (at most 5,000). */
+    currentRows: number;
+    /** Sensors scored, and every one of them by PSI, highest first. */
+    sensors: SensorDrift[];
+  } | null;
+  /** Why drift is null, or why it raises no alert yet, in words. */
+  driftNote: string | null;
+  alerts: MonitorAlert[];
+}
+
+export const monitorChannels = {
+  'monitor/summary': channel<MonitorSummary>()(
+    z
+      .object({
+        model: z.union([z.literal('production'), z.literal('staging'), z.number().int().positive()]).default('production'),
+        days: z.number().int().min(1).max(3650).default(30),
+      })
+      .strict(),
+  ),
+};

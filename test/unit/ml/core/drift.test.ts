@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { PSI_DRIFTED, PSI_MOVING, psi, quantileEdges } from '../../../../src/main/ml/drift';
+import { createRng } from '../../../../src/main/ml/rng';
+
+function normal(n: number, mean: number, sd: number, seed: number): Float64Array {
+  const rng = createRng(seed);
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const u = Math.max(rng.next(), 1e-12);
+    out[i] = mean + sd * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng.next());
+  }
+  return out;
+}
+
+describe('population stability index', () => {
+  it('computes the textbook sum over decile bins', () => {
+    // Reference 0..99: edges at 10, 20, ..., 90, so 10% in each of the ten bins.
+    const ref = Float64Array.from({ length: 100 }, (_, i) => i);
+    expect(Array.from(quantileEdges(ref, 10))).toEqual([10, 20, 30, 40, 50, 60, 70, 80, 90]);
+    // Current: half in the first bin (values <= 10), half in the last (> 90).
+    const cur = Float64Array.from({ length: 20 }, (_, i) => (i < 10 ? 0 : 95));
+    // First bin holds 0..10 (11 values), the last 91..99 (9 values), the rest 10 each.
+    const p = [11, 10, 10, 10, 10, 10, 10, 10, 10, 9].map((c) => c / 100);
+    const q = [0.5, 0, 0, 0, 0, 0, 0, 0, 0, 0.5];
+    const expected = p.reduce((s, pi, i) => {
+      const a = Math.max(pi, 1e-4);
+      const b = Math.max(q[i]!, 1e-4);
+      return s + (b - a) * Math.log(b / a);
+    }, 0);
+    const stat = psi(ref, cur);
+    expect(stat.psi).toBeCloseTo(expected, 12);
+    expect(stat).toMatchObject({ refMissing: 0, curMissing: 0, refMedian: 49.5, curMedian: 47.5 });
+  });
+
+  it('stays small for a fresh sample of the same process and grows with a shift', () => {
+    const ref = normal(2000, 100, 5, 1);
+    expect(psi(ref, normal(1000, 100, 5, 2)).psi!).toBeLessThan(PSI_MOVING);
+    const moved = psi(ref, normal(1000, 103, 5, 3)).psi!;
+    expect(moved).toBeGreaterThan(PSI_MOVING);
+    expect(psi(ref, normal(1000, 110, 5, 4)).psi!).toBeGreaterThan(Math.max(PSI_DRIFTED, moved));
+  });
+
+  it('counts missing values as their own bin, so a sensor dropping out drifts', () => {
+    const ref = normal(1000, 10, 1, 5);
+    const cur = normal(1000, 10, 1, 6);
+    for (let i = 0; i < 400; i++) cur[i] = NaN;
+    const stat = psi(ref, cur);
+    expect(stat.curMissing).toBeCloseTo(0.4, 12);
+    expect(stat.refMissing).toBe(0);
+    expect(stat.psi!).toBeGreaterThan(PSI_DRIFTED);
+  });
+
+  it('handles constant and wholly missing sensors and empty samples', () => {
+    const constant = new Float64Array(50).fill(7);
+    expect(psi(constant, new Float64Array(20).fill(7)).psi).toBe(0);
+    expect(psi(constant, new Float64Array(20).fill(8)).psi!).toBeGreaterThan(PSI_DRIFTED);
+    const missing = new Float64Array(50).fill(NaN);
+    expect(psi(missing, new Float64Array(20).fill(NaN)).psi).toBe(0);
+    expect(psi(missing, new Float64Array(20).fill(1))).toMatchObject({ refMedian: null, curMedian: 1 });
+    expect(psi(missing, new Float64Array(20).fill(1)).psi!).toBeGreaterThan(PSI_DRIFTED);
+    expect(psi(constant, new Float64Array(0)).psi).toBeNull();
+  });
+});
