@@ -227,5 +227,19 @@ test.describe('Predict page', () => {
     await history.getByTestId('history-clear').click();
     await history.getByTestId('history-source').selectOption('single');
     await expect(history.getByTestId('prediction-total')).toHaveAttribute('data-total', '1');
+
+    // Monitor: the batch's quarantined file and why, the fail rate, and its rows' drift against the
+    // training rows (too few rows for an alert yet, and the page says so).
+    await app.goto('monitor');
+    const monitor = page.getByTestId('monitor-page');
+    await expect(monitor.getByTestId('monitor-quarantined')).toHaveText('33%');
+    await expect(monitor.getByTestId('monitor-reasons')).toContainText('date');
+    await expect(monitor.getByTestId('alert-quarantine_share')).toContainText('1 of 3 prediction files');
+    await expect(monitor.getByTestId('drift-table').locator('tbody tr')).toHaveCount(15);
+    await expect(monitor).toContainText('raise no alert until 300 rows');
+    await expect(monitor.getByTestId('drift-chart').locator('.js-plotly-plot')).toBeVisible();
+    await expect(monitor.getByTestId('quality-chart').locator('.js-plotly-plot')).toBeVisible();
+    await expect(monitor.getByTestId('fail-rate-chart').locator('.js-plotly-plot')).toBeVisible();
+    await app.screenshot('monitor');
   });
 });

@@ -3,7 +3,7 @@ import type { ComponentType } from 'react';
 import { DataPage } from './DataPage';
 import { LogsPage } from './LogsPage';
 import { ModelsPage } from './ModelsPage';
-import { Placeholder } from './Placeholder';
+import { MonitorPage } from './MonitorPage';
 import { PredictPage } from './PredictPage';
 import { SchemasPage } from './SchemasPage';
 import { TrainingPage } from './TrainingPage';
@@ -59,12 +59,7 @@ export const PAGES: PageDef[] = [
     title: 'Monitor',
     lede: 'Drift, data quality and alerts over time.',
     icon: '∿',
-    component: () => (
-      <Placeholder
-        holds="Sensor drift against the training data, the share of files quarantined and why, the fail rate over time and alerts when any of them moves."
-        next="Fills in as batches are imported and predicted."
-      />
-    ),
+    component: MonitorPage,
   },
   {
     id: 'logs',

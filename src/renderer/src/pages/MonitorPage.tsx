@@ -1,0 +1,304 @@
+/**
+ * Monitor: whether the data coming in and the predictions going out still look like what the model was
+ * trained on. Alerts first, then sensor drift (population stability index of the newest prediction rows
+ * against the model's training rows), data quality (prediction files quarantined, and why) and the fail
+ * rate, over a window of days. Reloads when files, predictions or models change.
+ */
+import { useCallback, useMemo, useState } from 'react';
+import type { MonitorSummary, SensorDrift } from '../../../shared/contract';
+import { useQuery } from '../api/hooks';
+import { PlotlyChart, type ChartTheme } from '../charts/PlotlyChart';
+import { FailRateChart, fillBuckets } from './predict/FailRateChart';
+import { modelLabel, type ModelChoice } from './predict/format';
+
+const WINDOWS = [7, 30, 90, 365] as const;
+const DRIFT_SHOWN = 15;
+const PSI_MOVING = 0.1;
+const PSI_DRIFTED = 0.25;
+
+const pct = (x: number) => `${(100 * x).toFixed(x > 0 && x < 0.1 ? 1 : 0)}%`;
+const num = (x: number | null) => (x === null ? '—' : Math.abs(x) >= 1000 ? x.toFixed(0) : x.toPrecision(4));
+
+function driftLevel(psi: number): 'bad' | 'pending' | 'good' {
+  return psi > PSI_DRIFTED ? 'bad' : psi > PSI_MOVING ? 'pending' : 'good';
+}
+
+function DriftChart({ sensors }: { sensors: SensorDrift[] }) {
+  const shown = sensors.slice(0, DRIFT_SHOWN).reverse();
+  const data = useCallback(
+    (t: ChartTheme) => [
+      {
+        type: 'bar',
+        orientation: 'h',
+        x: shown.map((s) => s.psi),
+        y: shown.map((s) => s.sensor),
+        marker: { color: shown.map((s) => (s.psi > PSI_DRIFTED ? t.bad : s.psi > PSI_MOVING ? t.warn : t.good)) },
+        hovertemplate: '%{y}: PSI %{x:.3f}<extra></extra>',
+      },
+    ],
+    [shown],
+  );
+  const layout = useCallback(
+    (t: ChartTheme) => ({
+      showlegend: false,
+      margin: { l: 110, r: 16, t: 10, b: 40 },
+      bargap: 0.3,
+      xaxis: {
+        title: { text: 'population stability index', font: { color: t.muted, size: 12 } },
+        rangemode: 'tozero',
+        gridcolor: t.border,
+        zerolinecolor: t.border,
+      },
+      yaxis: { type: 'category', automargin: true },
+      shapes: [PSI_MOVING, PSI_DRIFTED].map((x) => ({
+        type: 'line',
+        x0: x,
+        x1: x,
+        yref: 'paper',
+        y0: 0,
+        y1: 1,
+        line: { color: x === PSI_DRIFTED ? t.bad : t.warn, width: 1, dash: 'dot' },
+      })),
+    }),
+    [],
+  );
+  return (
+    <PlotlyChart
+      data={data}
+      layout={layout}
+      height={Math.max(200, 26 * shown.length + 60)}
+      ariaLabel={`Drift of the ${shown.length} sensors that moved most`}
+      testId="drift-chart"
+    />
+  );
+}
+
+function QualityChart({ quality }: { quality: MonitorSummary['quality'] }) {
+  // Days without imports as zeros, as the fail-rate chart does: one busy day reads as one day of many.
+  const days = useMemo(
+    () => fillBuckets(quality.map((d) => ({ bucket: d.day, rows: d.files, faulty: d.bad, unfamiliar: 0 })), 'day'),
+    [quality],
+  );
+  const data = useCallback(
+    (t: ChartTheme) => {
+      const x = days.map((d) => d.label);
+      return [
+        {
+          type: 'bar',
+          name: 'good',
+          x,
+          y: days.map((d) => d.rows - d.faulty),
+          marker: { color: t.good },
+          hovertemplate: '%{y} good<extra></extra>',
+        },
+        {
+          type: 'bar',
+          name: 'quarantined',
+          x,
+          y: days.map((d) => d.faulty),
+          marker: { color: t.bad },
+          hovertemplate: '%{y} quarantined<extra></extra>',
+        },
+      ];
+    },
+    [days],
+  );
+  const layout = useCallback(
+    (t: ChartTheme) => ({
+      barmode: 'stack',
+      showlegend: true,
+      legend: { orientation: 'h', x: 0, y: 1.18, font: { color: t.muted }, traceorder: 'normal' },
+      hovermode: 'x unified',
+      margin: { l: 44, r: 16, t: 26, b: 44 },
+      bargap: 0.45,
+      xaxis: { type: 'category', tickangle: 0, automargin: true },
+      yaxis: { title: { text: 'files', font: { color: t.muted, size: 12 } }, rangemode: 'tozero', gridcolor: t.border },
+    }),
+    [],
+  );
+  return <PlotlyChart data={data} layout={layout} height={220} ariaLabel="Prediction files imported per day" testId="quality-chart" />;
+}
+
+export function MonitorPage() {
+  const [model, setModel] = useState<ModelChoice>('production');
+  const [days, setDays] = useState<number>(30);
+  const models = useQuery('models/list', {}, { refreshOn: ['models'] });
+  const input = useMemo(() => ({ model, days }), [model, days]);
+  const summary = useQuery('monitor/summary', input, { refreshOn: ['files', 'predictions', 'models'] });
+  const s = summary.data;
+  const production = models.data?.find((v) => v.stages.includes('production')) ?? null;
+  const bad = s ? s.quality.reduce((n, d) => n + d.bad, 0) : 0;
+  const files = s ? s.quality.reduce((n, d) => n + d.files, 0) : 0;
+  const rows = s ? s.failRate.reduce((n, b) => n + b.rows, 0) : 0;
+  const faulty = s ? s.failRate.reduce((n, b) => n + b.faulty, 0) : 0;
+  const drifted = s?.drift && s.drift.currentRows >= 300 ? s.drift.sensors.filter((x) => x.psi > PSI_DRIFTED).length : null;
+
+  return (
+    <div className="stack" data-testid="monitor-page">
+      <section className="card toolbar" aria-label="What to monitor">
+        <label>
+          Drift against
+          <select
+            value={String(model)}
+            onChange={(e) => setModel(e.target.value === 'production' ? 'production' : Number(e.target.value))}
+            data-testid="monitor-model"
+          >
+            <option value="production">{modelLabel('production', production?.version ?? null)}</option>
+            {(models.data ?? []).map((v) => (
+              <option key={v.version} value={v.version}>
+                v{v.version} ({v.status.replace(/_/g, ' ')})
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Window
+          <select value={days} onChange={(e) => setDays(Number(e.target.value))} data-testid="monitor-days">
+            {WINDOWS.map((d) => (
+              <option key={d} value={d}>
+                last {d} days
+              </option>
+            ))}
+          </select>
+        </label>
+        {summary.loading && <span className="muted">Updating…</span>}
+      </section>
+      {summary.error && <div className="callout error">{summary.error.message}</div>}
+      {s && (
+        <>
+          <section className="stats" aria-label="In the window">
+            <div className="stat">
+              <div className="value">{files}</div>
+              <div className="label">prediction files</div>
+            </div>
+            <div className={`stat ${bad ? 'bad' : ''}`}>
+              <div className="value" data-testid="monitor-quarantined">{files ? pct(bad / files) : '—'}</div>
+              <div className="label">quarantined ({bad})</div>
+            </div>
+            <div className="stat">
+              <div className="value">{rows.toLocaleString()}</div>
+              <div className="label">wafers predicted</div>
+            </div>
+            <div className={`stat ${faulty ? 'bad' : ''}`}>
+              <div className="value">{rows ? pct(faulty / rows) : '—'}</div>
+              <div className="label">fail rate{s.trainingFaultShare !== null ? ` (training ${pct(s.trainingFaultShare)})` : ''}</div>
+            </div>
+            <div className={`stat ${drifted ? 'bad' : ''}`}>
+              <div className="value" data-testid="monitor-drifted">{drifted ?? '—'}</div>
+              <div className="label">sensors drifted</div>
+            </div>
+          </section>
+
+          <section className="card" aria-label="Alerts" data-testid="monitor-alerts">
+            <h2>Alerts</h2>
+            {s.alerts.length === 0 ? (
+              <p className="muted" data-testid="monitor-no-alerts">
+                No alerts in the last {s.days} days.
+              </p>
+            ) : (
+              <ul className="mo-alerts">
+                {s.alerts.map((a) => (
+                  <li key={a.code} data-testid={`alert-${a.code}`}>
+                    <span className={`badge ${a.level === 'alert' ? 'bad' : 'pending'}`}>{a.level}</span> {a.message}
+                  </li>
+                ))}
+              </ul>
+            )}
+          </section>
+
+          <section className="card" aria-label="Sensor drift">
+            <h2>Sensor drift</h2>
+            {s.drift ? (
+              <>
+                <p className="muted">
+                  The newest {s.drift.currentRows.toLocaleString()} rows scored by model v{s.modelVersion} against its{' '}
+                  {s.drift.referenceRows.toLocaleString()} training rows
+                  {s.drift.reference === 'training-files' ? ' (read from its training files)' : ''}. PSI under {PSI_MOVING} is
+                  stable, {PSI_MOVING}–{PSI_DRIFTED} moving, over {PSI_DRIFTED} drifted.
+                </p>
+                {s.driftNote && <p className="callout info">{s.driftNote}</p>}
+                <div className="grid-2">
+                  <DriftChart sensors={s.drift.sensors} />
+                  <table className="table compact" data-testid="drift-table">
+                    <thead>
+                      <tr>
+                        <th>Sensor</th>
+                        <th className="right">PSI</th>
+                        <th className="right">Median: training → recent</th>
+                        <th className="right">Missing: training → recent</th>
+                      </tr>
+                    </thead>
+                    <tbody>
+                      {s.drift.sensors.slice(0, DRIFT_SHOWN).map((x) => (
+                        <tr key={x.sensor}>
+                          <td className="mono">{x.sensor}</td>
+                          <td className="right">
+                            <span className={`badge ${driftLevel(x.psi)}`}>{x.psi.toFixed(3)}</span>
+                          </td>
+                          <td className="right mono">
+                            {num(x.refMedian)} → {num(x.curMedian)}
+                          </td>
+                          <td className="right mono">
+                            {pct(x.refMissing)} → {pct(x.curMissing)}
+                          </td>
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                </div>
+              </>
+            ) : (
+              <p className="muted" data-testid="drift-note">
+                {s.driftNote}
+              </p>
+            )}
+          </section>
+
+          <div className="grid-2">
+            <section className="card pr-chart-card" aria-label="Data quality">
+              <h2>Data quality</h2>
+              {s.quality.length === 0 ? (
+                <p className="muted">No prediction files were imported in the last {s.days} days.</p>
+              ) : (
+                <>
+                  <QualityChart quality={s.quality} />
+                  {s.reasons.length > 0 && (
+                    <table className="table compact" data-testid="monitor-reasons">
+                      <thead>
+                        <tr>
+                          <th>Why files were quarantined</th>
+                          <th className="right">Files</th>
+                        </tr>
+                      </thead>
+                      <tbody>
+                        {s.reasons.map((r) => (
+                          <tr key={r.code}>
+                            <td>
+                              <span className="badge bad">{r.code.replace(/_/g, ' ')}</span>
+                            </td>
+                            <td className="right">{r.files}</td>
+                          </tr>
+                        ))}
+                      </tbody>
+                    </table>
+                  )}
+                  <p className="muted">
+                    Each quarantined file and its reasons are on the <a href="#/data">Data page</a>.
+                  </p>
+                </>
+              )}
+            </section>
+            <section className="card pr-chart-card" aria-label="Fail rate">
+              <h2>Fail rate</h2>
+              {s.failRate.length === 0 ? (
+                <p className="muted">No wafers were predicted in the last {s.days} days.</p>
+              ) : (
+                <FailRateChart points={s.failRate} bucket="day" height={250} />
+              )}
+            </section>
+          </div>
+        </>
+      )}
+    </div>
+  );
+}
