@@ -75,6 +75,9 @@ describe('monitor', () => {
     const alert = after.alerts.find((a) => a.code === 'sensor_drift')!;
     expect(alert.level).toBe('alert');
     expect(alert.message).toMatch(/^5 sensors have drifted/);
+    expect(drift).toMatchObject({ drifted: 5, scored: expect.any(Number) });
+    expect(drift.scored).toBeGreaterThan(500);
+    expect(drift.sensors).toHaveLength(50);
 
     expect(after.quality.reduce((s, d) => s + d.files, 0)).toBe(4);
     expect(after.quality.reduce((s, d) => s + d.bad, 0)).toBe(1);

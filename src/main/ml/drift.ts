@@ -63,37 +63,62 @@ function binOf(edges: Float64Array, v: number): number {
   return lo;
 }
 
-/** PSI of `current` against `reference` for one sensor (NaN = missing). */
-export function psi(reference: ArrayLike<number>, current: ArrayLike<number>, bins = 10): DriftStat {
+/** What PSI needs of a reference sample, computed once per sensor and reused for every comparison. */
+export interface ReferenceBins {
+  /** Upper edges of the value bins (see quantileEdges); the last value bin is open above. */
+  edges: Float64Array;
+  /** Rows per value bin, then missing rows last. */
+  counts: Float64Array;
+  rows: number;
+  missing: number;
+  median: number | null;
+}
+
+export function referenceBins(reference: ArrayLike<number>, bins = 10): ReferenceBins {
   const ref = observedSorted(reference);
-  const cur = observedSorted(current);
-  const nRef = reference.length;
-  const nCur = current.length;
-  const stat: DriftStat = {
-    psi: null,
-    refMissing: nRef ? (nRef - ref.length) / nRef : 0,
-    curMissing: nCur ? (nCur - cur.length) / nCur : 0,
-    refMedian: median(ref),
-    curMedian: median(cur),
-  };
-  if (nRef === 0 || nCur === 0) return stat;
   // No observed reference value: one value bin, which the reference leaves empty.
   const edges = ref.length ? quantileEdges(ref, bins) : new Float64Array(0);
-  const nBins = edges.length + 1;
-  // Counts per value bin, then the missing bin last.
-  const refCounts = new Float64Array(nBins + 1);
-  const curCounts = new Float64Array(nBins + 1);
-  for (const v of ref) refCounts[binOf(edges, v)]!++;
-  refCounts[nBins] = nRef - ref.length;
-  for (const v of cur) curCounts[binOf(edges, v)]!++;
-  curCounts[nBins] = nCur - cur.length;
-  let sum = 0;
-  for (let b = 0; b <= nBins; b++) {
-    if (refCounts[b] === 0 && curCounts[b] === 0) continue;
-    sum += termOf(refCounts[b]! / nRef, curCounts[b]! / nCur);
+  const counts = new Float64Array(edges.length + 2);
+  for (const v of ref) counts[binOf(edges, v)]!++;
+  counts[edges.length + 1] = reference.length - ref.length;
+  return { edges, counts, rows: reference.length, missing: reference.length - ref.length, median: median(ref) };
+}
+
+/** PSI of `current` against prepared reference bins (null when either sample is empty), and its missing share. */
+export function psiAgainst(ref: ReferenceBins, current: ArrayLike<number>): { psi: number | null; curMissing: number } {
+  const nCur = current.length;
+  const missingBin = ref.edges.length + 1;
+  const counts = new Float64Array(missingBin + 1);
+  for (let i = 0; i < nCur; i++) {
+    const v = current[i]!;
+    counts[v === v ? binOf(ref.edges, v) : missingBin]!++;
   }
-  stat.psi = sum;
-  return stat;
+  const curMissing = nCur ? counts[missingBin]! / nCur : 0;
+  if (ref.rows === 0 || nCur === 0) return { psi: null, curMissing };
+  let sum = 0;
+  for (let b = 0; b <= missingBin; b++) {
+    if (ref.counts[b] === 0 && counts[b] === 0) continue;
+    sum += termOf(ref.counts[b]! / ref.rows, counts[b]! / nCur);
+  }
+  return { psi: sum, curMissing };
+}
+
+/** Median of the observed values (NaN = missing), or null when none is observed. */
+export function observedMedian(values: ArrayLike<number>): number | null {
+  return median(observedSorted(values));
+}
+
+/** PSI of `current` against `reference` for one sensor (NaN = missing), with both samples' summaries. */
+export function psi(reference: ArrayLike<number>, current: ArrayLike<number>, bins = 10): DriftStat {
+  const ref = referenceBins(reference, bins);
+  const { psi: value, curMissing } = psiAgainst(ref, current);
+  return {
+    psi: value,
+    refMissing: ref.rows ? ref.missing / ref.rows : 0,
+    curMissing,
+    refMedian: ref.median,
+    curMedian: observedMedian(current),
+  };
 }
 
 function termOf(p: number, q: number): number {

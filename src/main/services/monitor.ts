@@ -2,19 +2,21 @@
  * The Monitor page's data: over a window of days, prediction files quarantined and why, the fail rate,
  * and sensor drift of the most recent rows a model version scored against its training rows (the rows
  * its bundle keeps for imputation, or its run's training files), with the alerts these raise.
- * Runs on the calling thread: it reads at most CURRENT_ROWS_MAX stored rows and one bundle (cached),
- * ~0.1-0.3 s on wafer-sized models, and keeps the last answer per model version and data state.
+ * Runs on the calling thread, kept short: the reference's bins are computed once per model version,
+ * the current sample is at most about CURRENT_ROWS_MAX stored rows (~60 ms to read on wafer-sized
+ * files), and the last answer is reused until the version, the window or the data changes.
  */
 import type { MonitorAlert, MonitorSummary, SensorDrift } from '../../shared/contract';
-import { PSI_DRIFTED, PSI_MOVING, psi } from '../ml/drift';
+import { observedMedian, PSI_DRIFTED, PSI_MOVING, psiAgainst, referenceBins, type ReferenceBins } from '../ml/drift';
 import { decodeF64 } from '../ml/matrix';
-import type { ModelBundle } from '../ml/pipeline/bundle';
+import { checkBundle, type ModelBundle } from '../ml/pipeline/bundle';
 import type { AppContext } from './context';
-import { loadBundle } from './models';
 import type { HandlerMap } from './registry';
 
-/** Drift compares at most this many recent prediction rows (whole files, newest first). */
-export const CURRENT_ROWS_MAX = 5000;
+/** Drift compares the newest prediction files until they hold this many rows (PSI noise ~9 / rows). */
+export const CURRENT_ROWS_MAX = 2000;
+/** The sensors given in full (with medians), highest PSI first. */
+export const SENSORS_SHOWN = 50;
 /** Below this many current rows a PSI is mostly sampling noise (~9 / rows for ten bins): no drift alerts. */
 export const DRIFT_ALERT_MIN_ROWS = 300;
 /** A reference read from training files is capped the same way. */
@@ -41,7 +43,42 @@ function resolveQuietly(ctx: AppContext, model: ModelChoice) {
   return alias ? registry.byId(alias.versionId) : null;
 }
 
-/** Reference rows per sensor (column-major over the bundle's imputed columns) and their sensor names. */
+interface Reference {
+  kind: 'model' | 'training-files';
+  rows: number;
+  /** Values per stored row (the model's input sensors). */
+  nFeatures: number;
+  /** The sensors compared (input feature positions), their names and each one's reference bins. */
+  columns: number[];
+  names: string[];
+  bins: ReferenceBins[];
+}
+/**
+ * Per workspace and model version (and bundle checksum): its reference, binned once. Only the bins
+ * are kept (tens of KB), not the bundle they come from, so looking at many versions holds no bundles.
+ */
+const references = new WeakMap<AppContext, Map<string, Reference | null>>();
+
+function referenceFor(ctx: AppContext, version: { id: number; sha256: string; runId: number | null }): Reference | null {
+  let cache = references.get(ctx);
+  if (!cache) references.set(ctx, (cache = new Map()));
+  const key = `${version.id}:${version.sha256}`;
+  if (cache.has(key)) return cache.get(key)!;
+  const bundle = checkBundle(ctx.store.registry.readBundle(version.id));
+  const raw = referenceOf(ctx, bundle, version.runId);
+  const reference = raw && {
+    kind: raw.kind,
+    rows: raw.rows,
+    nFeatures: bundle.featureNames.length,
+    columns: raw.columns,
+    names: raw.columns.map((c) => bundle.featureNames[c]!),
+    bins: raw.columns.map((_, j) => referenceBins(raw.values.subarray(j * raw.rows, (j + 1) * raw.rows))),
+  };
+  cache.set(key, reference);
+  return reference;
+}
+
+/** Reference rows per sensor (column-major over the bundle's imputed columns). */
 function referenceOf(
   ctx: AppContext,
   bundle: ModelBundle,
@@ -125,26 +162,42 @@ export function monitorSummary(ctx: AppContext, input: { model: ModelChoice; day
     if (picked.length === 0) {
       driftNote = `Model version ${version.version} has scored no file in the last ${input.days} days.`;
     } else {
-      const bundle = loadBundle(ctx, version.id);
-      const reference = referenceOf(ctx, bundle, version.runId);
+      const reference = referenceFor(ctx, version);
       if (!reference) {
         driftNote = `The training rows of model version ${version.version} are no longer in this workspace.`;
       } else {
-        const current = ctx.store.rows.matrixForFiles(picked, bundle.featureNames.length);
-        const sensors: SensorDrift[] = [];
-        const nRef = reference.rows;
+        const current = ctx.store.rows.matrixForFiles(picked, reference.nFeatures);
+        const n = current.nRows;
+        const column = (c: number) => current.X.subarray(c * n, (c + 1) * n);
+        const scored: { j: number; psi: number; curMissing: number }[] = [];
         reference.columns.forEach((c, j) => {
-          const stat = psi(
-            reference.values.subarray(j * nRef, (j + 1) * nRef),
-            current.X.subarray(c * current.nRows, (c + 1) * current.nRows),
-          );
-          if (stat.psi === null) return;
-          sensors.push({ sensor: bundle.featureNames[c]!, ...stat, psi: stat.psi });
+          const stat = psiAgainst(reference.bins[j]!, column(c));
+          if (stat.psi !== null) scored.push({ j, psi: stat.psi, curMissing: stat.curMissing });
         });
-        sensors.sort((a, b) => b.psi - a.psi || a.sensor.localeCompare(b.sensor));
-        drift = { reference: reference.kind, referenceRows: nRef, currentRows: current.nRows, sensors };
-        if (current.nRows < DRIFT_ALERT_MIN_ROWS)
-          driftNote = `Only ${current.nRows} recent rows: drift scores this small are mostly noise, so they raise no alert until ${DRIFT_ALERT_MIN_ROWS} rows are in.`;
+        const name = (j: number) => reference.names[j]!;
+        scored.sort((a, b) => b.psi - a.psi || name(a.j).localeCompare(name(b.j)));
+        const sensors: SensorDrift[] = scored.slice(0, SENSORS_SHOWN).map((x) => {
+          const ref = reference.bins[x.j]!;
+          return {
+            sensor: name(x.j),
+            psi: x.psi,
+            refMissing: ref.rows ? ref.missing / ref.rows : 0,
+            curMissing: x.curMissing,
+            refMedian: ref.median,
+            curMedian: observedMedian(column(reference.columns[x.j]!)),
+          };
+        });
+        drift = {
+          reference: reference.kind,
+          referenceRows: reference.rows,
+          currentRows: n,
+          scored: scored.length,
+          drifted: scored.filter((x) => x.psi > PSI_DRIFTED).length,
+          moving: scored.filter((x) => x.psi > PSI_MOVING && x.psi <= PSI_DRIFTED).length,
+          sensors,
+        };
+        if (n < DRIFT_ALERT_MIN_ROWS)
+          driftNote = `Only ${n} recent rows: drift scores this small are mostly noise, so they raise no alert until ${DRIFT_ALERT_MIN_ROWS} rows are in.`;
       }
     }
   }
@@ -177,24 +230,25 @@ function alertsFor(
 ): MonitorAlert[] {
   const alerts: MonitorAlert[] = [];
   if (drift && drift.currentRows >= DRIFT_ALERT_MIN_ROWS) {
+    // The shown sensors are the highest PSI first, so they start with every drifted one (up to 50).
     const drifted = drift.sensors.filter((s) => s.psi > PSI_DRIFTED);
     const moving = drift.sensors.filter((s) => s.psi > PSI_MOVING && s.psi <= PSI_DRIFTED);
-    const list = (s: SensorDrift[]) =>
+    const list = (s: SensorDrift[], total: number) =>
       s
         .slice(0, 5)
         .map((x) => `${x.sensor} (${x.psi.toFixed(2)})`)
-        .join(', ') + (s.length > 5 ? ` and ${s.length - 5} more` : '');
-    if (drifted.length)
+        .join(', ') + (total > 5 ? ` and ${total - 5} more` : '');
+    if (drift.drifted)
       alerts.push({
         level: 'alert',
         code: 'sensor_drift',
-        message: `${drifted.length} sensor${drifted.length === 1 ? ' has' : 's have'} drifted from the training rows (PSI over ${PSI_DRIFTED}): ${list(drifted)}.`,
+        message: `${drift.drifted} sensor${drift.drifted === 1 ? ' has' : 's have'} drifted from the training rows (PSI over ${PSI_DRIFTED}): ${list(drifted, drift.drifted)}.`,
       });
-    if (moving.length)
+    if (drift.moving)
       alerts.push({
         level: 'warning',
         code: 'sensor_moving',
-        message: `${moving.length} sensor${moving.length === 1 ? ' is' : 's are'} moving away from the training rows (PSI ${PSI_MOVING}-${PSI_DRIFTED}): ${list(moving)}.`,
+        message: `${drift.moving} sensor${drift.moving === 1 ? ' is' : 's are'} moving away from the training rows (PSI ${PSI_MOVING}-${PSI_DRIFTED}): ${list(moving, drift.moving)}.`,
       });
   }
   const bad = [...byDay.values()].reduce((s, d) => s + d.bad, 0);

@@ -40,9 +40,13 @@ export interface MonitorSummary {
     /** 'model': the rows the model keeps for imputation (its training rows, or a sample of them). */
     reference: 'model' | 'training-files';
     referenceRows: number;
-    /** The most recent prediction rows scored by the model in the window (at most 5,000). */
+    /** The most recent prediction rows scored by the model in the window (whole files, about 2,000 at most). */
     currentRows: number;
-    /** Sensors scored, and every one of them by PSI, highest first. */
+    /** Sensors compared, and how many of them drifted (PSI > 0.25) or are moving (0.1-0.25). */
+    scored: number;
+    drifted: number;
+    moving: number;
+    /** The 50 sensors with the highest PSI, highest first. */
     sensors: SensorDrift[];
   } | null;
   /** Why drift is null, or why it raises no alert yet, in words. */

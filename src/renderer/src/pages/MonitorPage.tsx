@@ -131,7 +131,8 @@ export function MonitorPage() {
   const files = s ? s.quality.reduce((n, d) => n + d.files, 0) : 0;
   const rows = s ? s.failRate.reduce((n, b) => n + b.rows, 0) : 0;
   const faulty = s ? s.failRate.reduce((n, b) => n + b.faulty, 0) : 0;
-  const drifted = s?.drift && s.drift.currentRows >= 300 ? s.drift.sensors.filter((x) => x.psi > PSI_DRIFTED).length : null;
+  // Below 300 rows the service raises no drift alert (mostly noise), so no count either.
+  const drifted = s?.drift && s.drift.currentRows >= 300 ? s.drift.drifted : null;
 
   return (
     <div className="stack" data-testid="monitor-page">
@@ -213,8 +214,9 @@ export function MonitorPage() {
                 <p className="muted">
                   The newest {s.drift.currentRows.toLocaleString()} rows scored by model v{s.modelVersion} against its{' '}
                   {s.drift.referenceRows.toLocaleString()} training rows
-                  {s.drift.reference === 'training-files' ? ' (read from its training files)' : ''}. PSI under {PSI_MOVING} is
-                  stable, {PSI_MOVING}–{PSI_DRIFTED} moving, over {PSI_DRIFTED} drifted.
+                  {s.drift.reference === 'training-files' ? ' (read from its training files)' : ''}, over{' '}
+                  {s.drift.scored} sensors. PSI under {PSI_MOVING} is stable, {PSI_MOVING}–{PSI_DRIFTED} moving, over{' '}
+                  {PSI_DRIFTED} drifted.
                 </p>
                 {s.driftNote && <p className="callout info">{s.driftNote}</p>}
                 <div className="grid-2">
