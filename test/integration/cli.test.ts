@@ -1,7 +1,7 @@
 /**
  * The command line as users script it (DESIGN.md's CLI contract): real processes running the CLI from
  * the TypeScript sources, each test in a temporary workspace, the JSON documents and exit codes checked
- * as a script would read them, and Ctrl-C on a running batch.
+ * as a script would read them (monitor's --fail-on included), and Ctrl-C on a running batch.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -112,6 +112,20 @@ describe('command line', () => {
     expect(lines[0]).toMatch(/^Wafer,Prediction,Probability,Cluster,ModelVersion,Unfamiliar/);
     expect(lines).toHaveLength(61);
     expect(lines.slice(1).filter((l) => l.split(',')[1] === '1')).toHaveLength(result.faulty);
+
+    // Monitor: the batch's rows against the training rows (too few for a drift alert) and its files.
+    const monitor = await cli(['monitor', '--workspace', ws, '--json', '--fail-on', 'alert']);
+    expect(monitor.code, monitor.stderr).toBe(0);
+    expect(json(monitor)).toMatchObject({
+      modelVersion: 1,
+      days: 30,
+      quality: [{ files: 2, bad: 0 }],
+      drift: { reference: 'model', currentRows: 60 },
+      driftNote: expect.stringContaining('until 300 rows'),
+    });
+    expect((await cli(['monitor', '--days', '0', '--workspace', ws])).code).toBe(2);
+    const words = await cli(['monitor', '--workspace', ws]);
+    expect(words.stdout).toMatch(/^last 30 days, drift against model version 1\n {2}prediction files: 2, quarantined 0/);
 
     for (const format of ['html', 'pdf'] as const) {
       const out = join(dir, 'out', `report.${format}`);

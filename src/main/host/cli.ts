@@ -14,6 +14,7 @@ import { ingestCommand } from './commands/ingest';
 import { trainCommand } from './commands/train';
 import { modelsCommand } from './commands/models';
 import { predictCommand, reportCommand } from './commands/predict';
+import { monitorCommand } from './commands/monitor';
 
 export interface CommandEnv {
   ctx: AppContext;
@@ -35,6 +36,7 @@ const COMMANDS: Record<string, Command> = {
   models: modelsCommand,
   predict: predictCommand,
   report: reportCommand,
+  monitor: monitorCommand,
   logs: logsCommand,
   serve: serveCommand,
 };

@@ -13,7 +13,7 @@ import { checkBundle, type ModelBundle } from '../ml/pipeline/bundle';
 import type { AppContext } from './context';
 import type { HandlerMap } from './registry';
 
-/** Drift compares the newest prediction files until they hold this many rows (PSI noise ~9 / rows). */
+/** Drift compares the first this many rows of the newest prediction files (PSI noise ~9 / rows). */
 export const CURRENT_ROWS_MAX = 2000;
 /** The sensors given in full (with medians), highest PSI first. */
 export const SENSORS_SHOWN = 50;
@@ -108,7 +108,7 @@ function referenceOf(
     rows += found.rows;
   }
   if (fileIds.length === 0) return null;
-  const m = ctx.store.rows.matrixForFiles(fileIds, bundle.featureNames.length);
+  const m = ctx.store.rows.matrixForFiles(fileIds, bundle.featureNames.length, { start: 0, count: REFERENCE_ROWS_MAX });
   const values = new Float64Array(m.nRows * columns.length);
   columns.forEach((c, j) => values.set(m.X.subarray(c * m.nRows, (c + 1) * m.nRows), j * m.nRows));
   return { kind: 'training-files', rows: m.nRows, columns, values };
@@ -134,7 +134,7 @@ export function monitorSummary(ctx: AppContext, input: { model: ModelChoice; day
   }
   const failRate = ctx.store.predictions.failRate({ from }, 'day');
 
-  // Drift: the newest files the version scored in the window, whole, up to CURRENT_ROWS_MAX rows.
+  // Drift: the newest files the version scored in the window, until they hold CURRENT_ROWS_MAX rows.
   const recent = version ? ctx.store.predictions.recentFilesOf(version.id, from) : [];
   const picked: number[] = [];
   let currentRows = 0;
@@ -166,7 +166,8 @@ export function monitorSummary(ctx: AppContext, input: { model: ModelChoice; day
       if (!reference) {
         driftNote = `The training rows of model version ${version.version} are no longer in this workspace.`;
       } else {
-        const current = ctx.store.rows.matrixForFiles(picked, reference.nFeatures);
+        // Capped within a file too: one file of 100,000 rows must not be read whole on this thread.
+        const current = ctx.store.rows.matrixForFiles(picked, reference.nFeatures, { start: 0, count: CURRENT_ROWS_MAX });
         const n = current.nRows;
         const column = (c: number) => current.X.subarray(c * n, (c + 1) * n);
         const scored: { j: number; psi: number; curMissing: number }[] = [];
@@ -202,18 +203,21 @@ export function monitorSummary(ctx: AppContext, input: { model: ModelChoice; day
     }
   }
 
+  const reasons = [...reasonCounts]
+    .map(([code, n]) => ({ code, files: n }))
+    .sort((a, b) => b.files - a.files || a.code.localeCompare(b.code));
   const summary: MonitorSummary = {
     modelVersion: version?.version ?? null,
     from,
     to: new Date(now).toISOString(),
     days: input.days,
     quality: [...byDay.values()],
-    reasons: [...reasonCounts].map(([code, n]) => ({ code, files: n })).sort((a, b) => b.files - a.files || a.code.localeCompare(b.code)),
+    reasons,
     failRate,
     trainingFaultShare,
     drift,
     driftNote,
-    alerts: alertsFor(files.length, byDay, failRate, trainingFaultShare, drift),
+    alerts: alertsFor(reasons, files.length, byDay, failRate, trainingFaultShare, drift),
   };
   lastSummary.set(ctx, { key, summary });
   return summary;
@@ -222,6 +226,7 @@ export function monitorSummary(ctx: AppContext, input: { model: ModelChoice; day
 const pct = (x: number) => `${(100 * x).toFixed(x < 0.1 ? 1 : 0)}%`;
 
 function alertsFor(
+  reasons: MonitorSummary['reasons'],
   nFiles: number,
   byDay: Map<string, { files: number; bad: number }>,
   failRate: MonitorSummary['failRate'],
@@ -256,7 +261,10 @@ function alertsFor(
     alerts.push({
       level: 'warning',
       code: 'quarantine_share',
-      message: `${bad} of ${nFiles} prediction files (${pct(bad / nFiles)}) were quarantined; their reasons are below.`,
+      message: `${bad} of ${nFiles} prediction files (${pct(bad / nFiles)}) were quarantined, most often for ${reasons
+        .slice(0, 3)
+        .map((r) => `${r.code} (${r.files})`)
+        .join(', ')}.`,
     });
   const rows = failRate.reduce((s, b) => s + b.rows, 0);
   const faulty = failRate.reduce((s, b) => s + b.faulty, 0);

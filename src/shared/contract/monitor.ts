@@ -40,7 +40,7 @@ export interface MonitorSummary {
     /** 'model': the rows the model keeps for imputation (its training rows, or a sample of them). */
     reference: 'model' | 'training-files';
     referenceRows: number;
-    /** The most recent prediction rows scored by the model in the window (whole files, about 2,000 at most). */
+    /** The most recent prediction rows scored by the model in the window (newest files first, 2,000 at most). */
     currentRows: number;
     /** Sensors compared, and how many of them drifted (PSI > 0.25) or are moving (0.1-0.25). */
     scored: number;
