@@ -7,10 +7,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { PredictResult } from '../../src/shared/contract';
 import { closeAppContext, openAppContext, type AppContext } from '../../src/main/services/context';
 import { DRIFT_ALERT_MIN_ROWS, monitorSummary } from '../../src/main/services/monitor';
+import { startIngest } from '../../src/main/services/data';
 import { startBatchPrediction } from '../../src/main/services/predict';
+import { startTraining } from '../../src/main/services/training';
 import { trainIntoProduction } from '../helpers/production-model';
 import { useTempDir } from '../helpers/tmp';
-import { writeTrainingBatch } from '../helpers/training-data';
+import { SMALL_CONFIG, writeTrainingBatch } from '../helpers/training-data';
 import { writeWaferFile } from '../helpers/wafer-files';
 
 const tmp = useTempDir();
@@ -91,5 +93,25 @@ describe('monitor', () => {
     // A version number works like an alias; one that does not exist says so.
     expect(monitorSummary(ctx, { model: version, days: 30 }).drift!.currentRows).toBe(440);
     expect(monitorSummary(ctx, { model: 99, days: 30 }).driftNote).toMatch(/no model version 99/);
+  });
+
+  it("reads a model's training files when the model keeps no rows (median imputation)", async () => {
+    const dir = tmp();
+    const ctx = openAppContext({ workspacePath: join(dir, 'w.sqlite'), host: 'cli', poolSize: 2 });
+    contexts.push(ctx);
+    await ctx.jobs.wait(startIngest(ctx, 'training', [writeTrainingBatch(join(dir, 'train'))]).id);
+    const job = await ctx.jobs.wait(
+      startTraining(ctx, { config: { ...SMALL_CONFIG, imputation: { method: 'median' } } }).id,
+    );
+    const { modelVersion } = job.result as { modelVersion: number };
+    const final = await ctx.jobs.wait(
+      startBatchPrediction(ctx, [writeTrainingBatch(join(dir, 'same'), 1, 40, false)], modelVersion, 'app').id,
+    );
+    expect(final.status).toBe('succeeded');
+    const summary = monitorSummary(ctx, { model: modelVersion, days: 7 });
+    expect(summary.drift).toMatchObject({ reference: 'training-files', referenceRows: 240, currentRows: 40 });
+    expect(summary.drift!.scored).toBeGreaterThan(500);
+    // 40 rows are too few for alerts (a decile bin left empty alone scores ~0.7).
+    expect(summary.alerts.filter((a) => a.code.startsWith('sensor'))).toEqual([]);
   });
 });
