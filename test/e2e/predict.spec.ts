@@ -230,6 +230,8 @@ test.describe('Predict page', () => {
 
     // Monitor: the batch's quarantined file and why, the fail rate, and its rows' drift against the
     // training rows (too few rows for an alert yet, and the page says so).
+    // The navigation shows the Monitor's alert count from any page.
+    await expect(page.getByTestId('monitor-badge')).toHaveText('1');
     await app.goto('monitor');
     const monitor = page.getByTestId('monitor-page');
     await expect(monitor.getByTestId('monitor-quarantined')).toHaveText('33%');

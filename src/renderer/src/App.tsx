@@ -10,6 +10,7 @@ import { FileDropLayer } from './components/fileDrop';
 import { importFiles, isBusy, useImport } from './components/importStore';
 import { StatusBar } from './components/StatusBar';
 import { PAGES, type PageId } from './pages';
+import { MonitorAlertsBadge } from './pages/MonitorPage';
 
 type Theme = 'light' | 'dark';
 
@@ -91,6 +92,7 @@ export function App() {
                   {p.icon}
                 </span>
                 {p.title}
+                {p.id === 'monitor' && <MonitorAlertsBadge />}
               </a>
             </li>
           ))}

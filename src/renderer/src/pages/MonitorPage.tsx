@@ -119,6 +119,23 @@ function QualityChart({ quality }: { quality: MonitorSummary['quality'] }) {
   return <PlotlyChart data={data} layout={layout} height={220} ariaLabel="Prediction files imported per day" testId="quality-chart" />;
 }
 
+/**
+ * The alerts count beside Monitor in the navigation (Production, last 30 days, as the page opens), so
+ * drift or a run of quarantined files is seen from any page. Nothing when there is no alert.
+ */
+export function MonitorAlertsBadge() {
+  const summary = useQuery('monitor/summary', { model: 'production', days: 30 }, { refreshOn: ['files', 'predictions', 'models'] });
+  const alerts = summary.data?.alerts ?? [];
+  if (alerts.length === 0) return null;
+  const worst = alerts.some((a) => a.level === 'alert') ? 'alert' : 'warning';
+  const text = `${alerts.length} monitor ${alerts.length === 1 ? worst : `${worst}s`}`;
+  return (
+    <span className={`nav-badge ${worst}`} title={alerts.map((a) => a.message).join('\n')} aria-label={text} data-testid="monitor-badge">
+      {alerts.length}
+    </span>
+  );
+}
+
 export function MonitorPage() {
   const [model, setModel] = useState<ModelChoice>('production');
   const [days, setDays] = useState<number>(30);
