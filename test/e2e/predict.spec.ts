@@ -244,4 +244,31 @@ test.describe('Predict page', () => {
     await expect(monitor.getByTestId('fail-rate-chart').locator('.js-plotly-plot')).toBeVisible();
     await app.screenshot('monitor');
   });
+
+  test('a batch whose sensors moved away from the training rows says so', async ({ app, page, served }) => {
+    test.setTimeout(300_000);
+    await trainProductionModel(served);
+    await app.goto('predict');
+    await expect(page.getByTestId('model-select').locator('option').first()).toHaveText('Production (v1)');
+    // 400 wafers like the training ones, except five sensors reading ~90,000 instead of 0-1,000.
+    const dir = join(served.dir, 'drifted');
+    mkdirSync(dir, { recursive: true });
+    const files = ['wafer_03032021_080000.csv', 'wafer_04032021_080000.csv'].map((name, i) => {
+      const path = writeWaferFile(dir, name, {
+        rows: 200,
+        seed: 700 + i,
+        withLabel: false,
+        cell: (r, s) => (s >= 300 && s < 305 ? String(90000 + ((r + s) % 50)) : cell(r, s, r % 10 === 9)),
+      });
+      return { name, text: readFileSync(path, 'utf8') };
+    });
+    await new PredictPageObject(app, page).drop(files);
+    await expect(page.getByTestId('predict-done')).toContainText('400 wafers');
+    const note = page.getByTestId('batch-drift');
+    await expect(note).toContainText('5 sensors of this batch drifted from the training rows of model v1');
+    await expect(note).toContainText('Sensor - 301');
+    await expect(note.getByRole('link', { name: 'Monitor page' })).toHaveAttribute('href', '#/monitor');
+    await expect(page.getByTestId('monitor-badge')).toBeVisible();
+    await app.screenshot('predict-drift');
+  });
 });

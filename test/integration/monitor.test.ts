@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PredictResult } from '../../src/shared/contract';
 import { closeAppContext, openAppContext, type AppContext } from '../../src/main/services/context';
-import { DRIFT_ALERT_MIN_ROWS, monitorSummary } from '../../src/main/services/monitor';
+import { batchDrift, DRIFT_ALERT_MIN_ROWS, monitorSummary } from '../../src/main/services/monitor';
 import { startIngest } from '../../src/main/services/data';
 import { startBatchPrediction } from '../../src/main/services/predict';
 import { startTraining } from '../../src/main/services/training';
@@ -87,6 +87,17 @@ describe('monitor', () => {
     expect(after.failRate.reduce((s, b) => s + b.rows, 0)).toBe(440);
     // One bad file of four is over the 20% warning.
     expect(after.alerts.map((a) => a.code)).toContain('quarantine_share');
+
+    // The batch on its own: its 400 rows, the same five sensors; the small first batch is not reliable.
+    const own = batchDrift(ctx, result.batch)!;
+    expect(own).toMatchObject({ batchId: result.batch, modelVersion: version, rows: 400, drifted: 5, reliable: true });
+    expect(own.sensors).toHaveLength(10);
+    expect(own.sensors.slice(0, 5).map((s) => Number(/(\d+)$/.exec(s.sensor)![1])).sort((a, b) => a - b)).toEqual([
+      201, 202, 203, 204, 205,
+    ]);
+    expect(batchDrift(ctx, result.batch)).toBe(own);
+    expect(batchDrift(ctx, result.batch - 1)).toMatchObject({ rows: 40, reliable: false });
+    expect(() => batchDrift(ctx, 999)).toThrow(expect.objectContaining({ code: 'not_found' }));
 
     // Asking again with nothing new answers the same without reading the rows again.
     expect(monitorSummary(ctx, { model: 'production', days: 30 })).toBe(after);

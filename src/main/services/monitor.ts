@@ -6,7 +6,8 @@
  * the current sample is at most about CURRENT_ROWS_MAX stored rows (~60 ms to read on wafer-sized
  * files), and the last answer is reused until the version, the window or the data changes.
  */
-import type { MonitorAlert, MonitorSummary, SensorDrift } from '../../shared/contract';
+import type { BatchDrift, MonitorAlert, MonitorSummary, SensorDrift } from '../../shared/contract';
+import { AppError } from '../errors';
 import { observedMedian, PSI_DRIFTED, PSI_MOVING, psiAgainst, referenceBins, type ReferenceBins } from '../ml/drift';
 import { decodeF64 } from '../ml/matrix';
 import { checkBundle, type ModelBundle } from '../ml/pipeline/bundle';
@@ -114,6 +115,80 @@ function referenceOf(
   return { kind: 'training-files', rows: m.nRows, columns, values };
 }
 
+/** PSI of the first CURRENT_ROWS_MAX rows of these files against a reference; the `top` highest in full. */
+function driftOf(
+  ctx: AppContext,
+  reference: Reference,
+  fileIds: number[],
+  top: number,
+): { rows: number; scored: number; drifted: number; moving: number; sensors: SensorDrift[] } {
+  // Capped within a file too: one file of 100,000 rows must not be read whole on this thread.
+  const current = ctx.store.rows.matrixForFiles(fileIds, reference.nFeatures, { start: 0, count: CURRENT_ROWS_MAX });
+  const n = current.nRows;
+  const column = (c: number) => current.X.subarray(c * n, (c + 1) * n);
+  const scored: { j: number; psi: number; curMissing: number }[] = [];
+  reference.columns.forEach((c, j) => {
+    const stat = psiAgainst(reference.bins[j]!, column(c));
+    if (stat.psi !== null) scored.push({ j, psi: stat.psi, curMissing: stat.curMissing });
+  });
+  const name = (j: number) => reference.names[j]!;
+  scored.sort((a, b) => b.psi - a.psi || name(a.j).localeCompare(name(b.j)));
+  const sensors: SensorDrift[] = scored.slice(0, top).map((x) => {
+    const ref = reference.bins[x.j]!;
+    return {
+      sensor: name(x.j),
+      psi: x.psi,
+      refMissing: ref.rows ? ref.missing / ref.rows : 0,
+      curMissing: x.curMissing,
+      refMedian: ref.median,
+      curMedian: observedMedian(column(reference.columns[x.j]!)),
+    };
+  });
+  return {
+    rows: n,
+    scored: scored.length,
+    drifted: scored.filter((x) => x.psi > PSI_DRIFTED).length,
+    moving: scored.filter((x) => x.psi > PSI_MOVING && x.psi <= PSI_DRIFTED).length,
+    sensors,
+  };
+}
+
+/** A finished batch never changes: the last few answers are kept. */
+const batchDrifts = new WeakMap<AppContext, Map<number, BatchDrift | null>>();
+const BATCH_DRIFTS_KEPT = 20;
+
+/** How far one batch's rows moved from its model's training rows (the Predict page's batch view). */
+export function batchDrift(ctx: AppContext, batchId: number): BatchDrift | null {
+  let cache = batchDrifts.get(ctx);
+  if (!cache) batchDrifts.set(ctx, (cache = new Map()));
+  if (cache.has(batchId)) return cache.get(batchId)!;
+  const batch = ctx.store.predictions.batch(batchId);
+  if (!batch) throw new AppError('not_found', `There is no prediction batch ${batchId}.`);
+  const version = ctx.store.registry.byVersion(batch.modelVersion);
+  const fileIds = ctx.store.predictions.filesOfBatch(batchId);
+  const reference = version && fileIds.length ? referenceFor(ctx, version) : null;
+  let answer: BatchDrift | null = null;
+  if (reference) {
+    const d = driftOf(ctx, reference, fileIds, 10);
+    answer = {
+      batchId,
+      modelVersion: batch.modelVersion,
+      rows: d.rows,
+      scored: d.scored,
+      drifted: d.drifted,
+      moving: d.moving,
+      reliable: d.rows >= DRIFT_ALERT_MIN_ROWS,
+      sensors: d.sensors,
+    };
+  }
+  // Only a finished batch's answer is final.
+  if (batch.status === 'succeeded') {
+    cache.set(batchId, answer);
+    while (cache.size > BATCH_DRIFTS_KEPT) cache.delete(cache.keys().next().value!);
+  }
+  return answer;
+}
+
 export function monitorSummary(ctx: AppContext, input: { model: ModelChoice; days: number }): MonitorSummary {
   const now = Date.now();
   const from = new Date(now - input.days * 86_400_000).toISOString();
@@ -166,36 +241,16 @@ export function monitorSummary(ctx: AppContext, input: { model: ModelChoice; day
       if (!reference) {
         driftNote = `The training rows of model version ${version.version} are no longer in this workspace.`;
       } else {
-        // Capped within a file too: one file of 100,000 rows must not be read whole on this thread.
-        const current = ctx.store.rows.matrixForFiles(picked, reference.nFeatures, { start: 0, count: CURRENT_ROWS_MAX });
-        const n = current.nRows;
-        const column = (c: number) => current.X.subarray(c * n, (c + 1) * n);
-        const scored: { j: number; psi: number; curMissing: number }[] = [];
-        reference.columns.forEach((c, j) => {
-          const stat = psiAgainst(reference.bins[j]!, column(c));
-          if (stat.psi !== null) scored.push({ j, psi: stat.psi, curMissing: stat.curMissing });
-        });
-        const name = (j: number) => reference.names[j]!;
-        scored.sort((a, b) => b.psi - a.psi || name(a.j).localeCompare(name(b.j)));
-        const sensors: SensorDrift[] = scored.slice(0, SENSORS_SHOWN).map((x) => {
-          const ref = reference.bins[x.j]!;
-          return {
-            sensor: name(x.j),
-            psi: x.psi,
-            refMissing: ref.rows ? ref.missing / ref.rows : 0,
-            curMissing: x.curMissing,
-            refMedian: ref.median,
-            curMedian: observedMedian(column(reference.columns[x.j]!)),
-          };
-        });
+        const scoredDrift = driftOf(ctx, reference, picked, SENSORS_SHOWN);
+        const n = scoredDrift.rows;
         drift = {
           reference: reference.kind,
           referenceRows: reference.rows,
           currentRows: n,
-          scored: scored.length,
-          drifted: scored.filter((x) => x.psi > PSI_DRIFTED).length,
-          moving: scored.filter((x) => x.psi > PSI_MOVING && x.psi <= PSI_DRIFTED).length,
-          sensors,
+          scored: scoredDrift.scored,
+          drifted: scoredDrift.drifted,
+          moving: scoredDrift.moving,
+          sensors: scoredDrift.sensors,
         };
         if (n < DRIFT_ALERT_MIN_ROWS)
           driftNote = `Only ${n} recent rows: drift scores this small are mostly noise, so they raise no alert until ${DRIFT_ALERT_MIN_ROWS} rows are in.`;
@@ -284,6 +339,7 @@ function alertsFor(
   return alerts;
 }
 
-export const monitorHandlers: HandlerMap<'monitor/summary'> = {
+export const monitorHandlers: HandlerMap<'monitor/summary' | 'monitor/batch-drift'> = {
   'monitor/summary': (input, ctx) => monitorSummary(ctx, input),
+  'monitor/batch-drift': (input, ctx) => batchDrift(ctx, input.batchId),
 };

@@ -54,6 +54,21 @@ export interface MonitorSummary {
   alerts: MonitorAlert[];
 }
 
+/** How far one prediction batch's rows moved from its model's training rows. */
+export interface BatchDrift {
+  batchId: number;
+  modelVersion: number;
+  /** The batch's rows compared (its first 2,000). */
+  rows: number;
+  scored: number;
+  drifted: number;
+  moving: number;
+  /** Whether `rows` is enough for the counts to mean something (300; below, PSI is mostly noise). */
+  reliable: boolean;
+  /** The 10 sensors with the highest PSI, highest first. */
+  sensors: SensorDrift[];
+}
+
 export const monitorChannels = {
   'monitor/summary': channel<MonitorSummary>()(
     z
@@ -63,4 +78,6 @@ export const monitorChannels = {
       })
       .strict(),
   ),
+  /** Null when the batch has no stored rows or its model's training rows are gone. */
+  'monitor/batch-drift': channel<BatchDrift | null>()(z.object({ batchId: z.number().int().positive() }).strict()),
 };

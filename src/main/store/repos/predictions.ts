@@ -243,6 +243,15 @@ export class PredictionsRepo {
       .all(...params) as { bucket: string; rows: number; faulty: number; unfamiliar: number }[];
   }
 
+  /** The files a batch's predictions came from, in the order their rows were first scored. */
+  filesOfBatch(batchId: number): number[] {
+    return (
+      this.db
+        .prepare('SELECT file_id AS fileId FROM predictions WHERE batch_id = ? AND file_id IS NOT NULL GROUP BY file_id ORDER BY MIN(id)')
+        .all(batchId) as { fileId: number }[]
+    ).map((r) => r.fileId);
+  }
+
   /** Files whose rows a model version scored since `from` (ISO time), most recently scored first. */
   recentFilesOf(modelVersionId: number, from: string): { fileId: number; rows: number }[] {
     return this.db

@@ -196,6 +196,34 @@ function BatchStats({ b }: { b: BatchDetail }) {
   );
 }
 
+/**
+ * A warning when this batch's sensors moved away from the model's training rows (PSI over 0.25): its
+ * predictions rest on inputs the model has not seen. Silent for batches too small to tell (under 300
+ * rows) and when nothing drifted.
+ */
+function BatchDriftNote({ batchId }: { batchId: number }) {
+  const q = useQuery('monitor/batch-drift', { batchId });
+  const d = q.data;
+  if (!d || !d.reliable || d.drifted === 0) return null;
+  const shown = d.sensors.filter((s) => s.psi > 0.25).slice(0, 5);
+  return (
+    <div className="callout pr-drift" role="status" data-testid="batch-drift">
+      <strong>
+        {d.drifted} sensor{d.drifted === 1 ? '' : 's'} of this batch drifted from the training rows of model v{d.modelVersion}
+      </strong>{' '}
+      (population stability index over 0.25):{' '}
+      {shown.map((s, i) => (
+        <span key={s.sensor}>
+          {i > 0 && ', '}
+          <span className="mono">{s.sensor}</span> {s.psi.toFixed(2)}
+        </span>
+      ))}
+      {d.drifted > shown.length && ` and ${d.drifted - shown.length} more`}. Predictions on inputs the model was not
+      trained on are less reliable; the <a href="#/monitor">Monitor page</a> follows drift over time.
+    </div>
+  );
+}
+
 function BatchPicker({ batchId, batches }: { batchId: number; batches: BatchSummary[] }) {
   if (batches.length < 2) return null;
   return (
@@ -250,6 +278,7 @@ function BatchView({ batchId, batches }: { batchId: number; batches: BatchSummar
           </div>
         </div>
         <BatchStats b={b} />
+        {b.status === 'succeeded' && <BatchDriftNote batchId={b.id} />}
         {b.fileResults.length > 0 && (
           <details
             className="pr-files-details"
