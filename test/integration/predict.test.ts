@@ -122,6 +122,10 @@ describe('predictions', () => {
     const text = readFileSync(html.path, 'utf8');
     expect(text).toContain('Wafer_01022020_120000.csv');
     expect(text).not.toMatch(/(src|href)="https?:/);
+    // The batch's drift against the training rows: measured (60 rows, so none is called drifted).
+    expect(text).toContain('<section id="drift"><h2>Sensor drift</h2>');
+    expect(text).toContain('This batch&#39;s 60 rows against the training rows of model v1');
+    expect(text).toContain('Only 60 rows');
     const pdf = await createReport(ctx, result.batch, 'pdf', join(dir, 'out', 'report.pdf'));
     expect(readFileSync(pdf.path).subarray(0, 5).toString()).toBe('%PDF-');
   });

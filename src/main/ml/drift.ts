@@ -2,13 +2,19 @@
 // sample, the usual drift score in process and credit monitoring. Bins are the reference's deciles
 // (equal edges merged, so a sensor with few distinct values gets fewer bins) plus one bin for missing
 // values: a sensor that starts dropping out drifts as surely as one whose readings shift. Shares under
-// 1e-4 count as 1e-4 so an empty bin gives a large but finite score. Rule of thumb, also used by the
-// Monitor page's alerts: under 0.1 stable, 0.1 to 0.25 moving, over 0.25 drifted.
+// 1e-4 count as 1e-4 so an empty bin gives a large but finite score. Rule of thumb: under 0.1 stable,
+// 0.1 to 0.25 moving, over 0.25 drifted. Small samples score high by chance alone (PSI is close to a
+// chi-square statistic times 1/n + 1/m), so a sensor is called moving or drifted only when its score
+// is also above what chance gives one time in a thousand for those sample sizes (driftLevel).
 // Hand-written: a few dozen lines on typed arrays; no maintained JS package computes PSI with a
 // missing-value bin.
 
 export const PSI_MOVING = 0.1;
 export const PSI_DRIFTED = 0.25;
+/** Chi-square 99.9% quantiles for 1..12 degrees of freedom. */
+const CHI2_999 = [10.83, 13.82, 16.27, 18.47, 20.52, 22.46, 24.32, 26.12, 27.88, 29.59, 31.26, 32.91];
+
+export type DriftLevel = 'stable' | 'moving' | 'drifted';
 const FLOOR = 1e-4;
 
 export interface DriftStat {
@@ -101,6 +107,20 @@ export function psiAgainst(ref: ReferenceBins, current: ArrayLike<number>): { ps
     sum += termOf(ref.counts[b]! / ref.rows, counts[b]! / nCur);
   }
   return { psi: sum, curMissing };
+}
+
+/** The PSI that chance alone exceeds about once in a thousand for a reference and `nCur` rows. */
+export function psiNoise(ref: ReferenceBins, nCur: number): number {
+  if (ref.rows === 0 || nCur === 0) return Infinity;
+  const df = Math.min(CHI2_999.length, Math.max(1, ref.counts.length - 1));
+  return CHI2_999[df - 1]! * (1 / ref.rows + 1 / nCur);
+}
+
+/** Drifted or moving by the rule of thumb, and only when above the chance level for the sample sizes. */
+export function driftLevel(psi: number, noise: number): DriftLevel {
+  if (psi > PSI_DRIFTED && psi > noise) return 'drifted';
+  if (psi > PSI_MOVING && psi > noise) return 'moving';
+  return 'stable';
 }
 
 /** Median of the observed values (NaN = missing), or null when none is observed. */

@@ -244,3 +244,40 @@ export function cappedNote(shown: number, total: number, what: string): string |
 export function reportTitle(data: BatchReportData): string {
   return `Prediction report: batch ${data.batch.id}`;
 }
+
+/** The drift section's words and rows, the same in HTML and PDF. */
+export function driftSummary(data: BatchReportData): {
+  lede: string;
+  note: string | null;
+  rows: { sensor: string; psi: string; level: 'drifted' | 'moving' | 'stable'; median: string; missing: string }[];
+} {
+  const d = data.drift;
+  if (!d) {
+    return {
+      lede: "Not measured: the batch has no stored rows, or the model's training rows are no longer in the workspace.",
+      note: null,
+      rows: [],
+    };
+  }
+  const lede =
+    `This batch's ${fmtInt(d.rows)} rows against the training rows of model v${d.modelVersion}, per sensor ` +
+    `(population stability index; under 0.1 stable, 0.1-0.25 moving, over 0.25 drifted, when above chance ` +
+    `for this many rows): ` +
+    `${fmtInt(d.drifted)} of ${fmtInt(d.scored)} sensors drifted, ${fmtInt(d.moving)} moving.`;
+  const note = d.reliable
+    ? d.drifted > 0
+      ? 'Predictions on inputs the model was not trained on are less reliable.'
+      : null
+    : `Only ${fmtInt(d.rows)} rows: scores from so few rows are mostly noise, so none is treated as drift.`;
+  return {
+    lede,
+    note,
+    rows: d.sensors.map((x) => ({
+      sensor: x.sensor,
+      psi: x.psi.toFixed(3),
+      level: x.level,
+      median: `${fmtValue(x.refMedian)} -> ${fmtValue(x.curMedian)}`,
+      missing: `${fmtPct(x.refMissing)} -> ${fmtPct(x.curMissing)}`,
+    })),
+  };
+}

@@ -11,6 +11,7 @@ import { reportCharts, rocChart, type Chart } from './charts';
 import {
   APP_TITLE,
   cappedNote,
+  driftSummary,
   faultyRows,
   fileStatusText,
   fmtInt,
@@ -375,6 +376,30 @@ ${note ? `<p class="note">${e(note)}</p>` : ''}
 </section>`;
 }
 
+function driftSection(data: BatchReportData): string {
+  const d = driftSummary(data);
+  const badge = { drifted: 'fail', moving: 'warn', stable: 'pass' } as const;
+  const body = d.rows
+    .map(
+      (r) =>
+        `<tr><td class="id sensor">${e(r.sensor)}</td><td class="num"><span class="badge ${badge[r.level]}">${e(r.psi)}</span></td><td class="num">${e(
+          r.median,
+        )}</td><td class="num">${e(r.missing)}</td></tr>`,
+    )
+    .join('\n');
+  return `<section id="drift"><h2>Sensor drift</h2>
+<p>${e(d.lede)}</p>
+${d.note ? `<p class="note">${e(d.note)}</p>` : ''}
+${
+  d.rows.length
+    ? `<table class="wafers"><thead><tr><th>Sensor</th><th class="num">PSI</th><th class="num">Median: training -&gt; batch</th><th class="num">Missing: training -&gt; batch</th></tr></thead><tbody>
+${body}
+</tbody></table>`
+    : ''
+}
+</section>`;
+}
+
 export function renderHtmlReport(data: BatchReportData, options?: ReportOptions): string {
   const limit = maxRows(options);
   const title = `${reportTitle(data)} - ${APP_TITLE}`;
@@ -391,7 +416,7 @@ export function renderHtmlReport(data: BatchReportData, options?: ReportOptions)
 <body>
 <div class="page">
 ${header(data)}
-<nav class="toc"><a href="#summary">Summary</a><a href="#charts">Charts</a><a href="#files">Files</a><a href="#model">Model</a><a href="#faulty">Faulty wafers</a><a href="#unfamiliar">Unfamiliar wafers</a></nav>
+<nav class="toc"><a href="#summary">Summary</a><a href="#charts">Charts</a><a href="#files">Files</a><a href="#model">Model</a><a href="#faulty">Faulty wafers</a><a href="#unfamiliar">Unfamiliar wafers</a><a href="#drift">Sensor drift</a></nav>
 <main>
 ${summarySection(data)}
 ${chartsSection(data)}
@@ -399,6 +424,7 @@ ${filesSection(data, limit)}
 ${modelSection(data)}
 ${faultySection(data, limit)}
 ${unfamiliarSection(data, limit)}
+${driftSection(data)}
 </main>
 <footer>${e(`${APP_TITLE} ${data.appVersion} - batch ${data.batch.id} - generated ${fmtTime(data.generatedAt)} - workspace ${data.workspace}`)}</footer>
 </div>

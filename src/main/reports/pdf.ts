@@ -12,6 +12,7 @@ import { COLORS, fileChart, probabilityHistogram, regimeChart, rocChart, type Ch
 import {
   APP_TITLE,
   cappedNote,
+  driftSummary,
   faultyRows,
   fileStatusText,
   fmtEffect,
@@ -564,6 +565,30 @@ function unfamiliarSection(l: PdfLayout, data: BatchReportData, limit: number): 
   if (note) l.note(note);
 }
 
+function driftSection(l: PdfLayout, data: BatchReportData): void {
+  const d = driftSummary(data);
+  l.section('Sensor drift', 80);
+  l.paragraph(d.lede, 8.5);
+  if (d.note) l.note(d.note);
+  if (d.rows.length === 0) return;
+  const color = { drifted: COLORS.faulty, moving: COLORS.unfamiliar, stable: '#15803d' } as const;
+  l.table(
+    [
+      { header: 'Sensor', width: 130, mono: true },
+      { header: 'PSI', width: 60, align: 'right' },
+      { header: 'Median: training -> batch', width: 160, align: 'right' },
+      { header: 'Missing: training -> batch', width: 140, align: 'right' },
+    ],
+    d.rows.map((r) => [
+      [{ text: r.sensor, mono: true, size: 7.5 }],
+      [{ text: r.psi, bold: r.level !== 'stable', color: color[r.level] }],
+      r.median,
+      r.missing,
+    ]),
+    { size: 7.5, pad: 3.5 },
+  );
+}
+
 function footers(doc: PDFKit.PDFDocument, data: BatchReportData): number {
   const range = doc.bufferedPageRange();
   const left = pdfSafe(
@@ -605,6 +630,7 @@ export function buildPdfReport(
   modelSection(l, data);
   faultySection(l, data, limit);
   unfamiliarSection(l, data, limit);
+  driftSection(l, data);
   return footers(doc, data);
 }
 

@@ -8,7 +8,17 @@
  */
 import type { BatchDrift, MonitorAlert, MonitorSummary, SensorDrift } from '../../shared/contract';
 import { AppError } from '../errors';
-import { observedMedian, PSI_DRIFTED, PSI_MOVING, psiAgainst, referenceBins, type ReferenceBins } from '../ml/drift';
+import {
+  driftLevel,
+  observedMedian,
+  PSI_DRIFTED,
+  PSI_MOVING,
+  psiAgainst,
+  psiNoise,
+  referenceBins,
+  type DriftLevel,
+  type ReferenceBins,
+} from '../ml/drift';
 import { decodeF64 } from '../ml/matrix';
 import { checkBundle, type ModelBundle } from '../ml/pipeline/bundle';
 import type { AppContext } from './context';
@@ -126,10 +136,12 @@ function driftOf(
   const current = ctx.store.rows.matrixForFiles(fileIds, reference.nFeatures, { start: 0, count: CURRENT_ROWS_MAX });
   const n = current.nRows;
   const column = (c: number) => current.X.subarray(c * n, (c + 1) * n);
-  const scored: { j: number; psi: number; curMissing: number }[] = [];
+  const scored: { j: number; psi: number; curMissing: number; level: DriftLevel }[] = [];
   reference.columns.forEach((c, j) => {
-    const stat = psiAgainst(reference.bins[j]!, column(c));
-    if (stat.psi !== null) scored.push({ j, psi: stat.psi, curMissing: stat.curMissing });
+    const bins = reference.bins[j]!;
+    const stat = psiAgainst(bins, column(c));
+    if (stat.psi !== null)
+      scored.push({ j, psi: stat.psi, curMissing: stat.curMissing, level: driftLevel(stat.psi, psiNoise(bins, n)) });
   });
   const name = (j: number) => reference.names[j]!;
   scored.sort((a, b) => b.psi - a.psi || name(a.j).localeCompare(name(b.j)));
@@ -138,6 +150,7 @@ function driftOf(
     return {
       sensor: name(x.j),
       psi: x.psi,
+      level: x.level,
       refMissing: ref.rows ? ref.missing / ref.rows : 0,
       curMissing: x.curMissing,
       refMedian: ref.median,
@@ -147,8 +160,8 @@ function driftOf(
   return {
     rows: n,
     scored: scored.length,
-    drifted: scored.filter((x) => x.psi > PSI_DRIFTED).length,
-    moving: scored.filter((x) => x.psi > PSI_MOVING && x.psi <= PSI_DRIFTED).length,
+    drifted: scored.filter((x) => x.level === 'drifted').length,
+    moving: scored.filter((x) => x.level === 'moving').length,
     sensors,
   };
 }
@@ -291,8 +304,8 @@ function alertsFor(
   const alerts: MonitorAlert[] = [];
   if (drift && drift.currentRows >= DRIFT_ALERT_MIN_ROWS) {
     // The shown sensors are the highest PSI first, so they start with every drifted one (up to 50).
-    const drifted = drift.sensors.filter((s) => s.psi > PSI_DRIFTED);
-    const moving = drift.sensors.filter((s) => s.psi > PSI_MOVING && s.psi <= PSI_DRIFTED);
+    const drifted = drift.sensors.filter((s) => s.level === 'drifted');
+    const moving = drift.sensors.filter((s) => s.level === 'moving');
     const list = (s: SensorDrift[], total: number) =>
       s
         .slice(0, 5)

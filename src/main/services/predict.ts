@@ -48,6 +48,7 @@ import { checkpointWhenIdle, runInBackground, type AppContext } from './context'
 import { exportDestination } from './exports';
 import { currentSchemaForImport, expandPaths, runIngest } from './data';
 import { loadBundle, resolvePredictionVersion, versionDetail } from './models';
+import { batchDrift } from './monitor';
 import type { HandlerMap } from './registry';
 import { reportFileName, renderHtmlReport, writePdfReport, writePredictionsCsv } from '../reports';
 
@@ -578,13 +579,17 @@ export function predictionDetail(ctx: AppContext, id: number): PredictionDetail 
   return ctx.store.predictions.row(id, explanationReader(ctx));
 }
 
-/** Everything a report shows for a batch, gathered once. */
-export function gatherReportData(ctx: AppContext, batchId: number): BatchReportData {
+/**
+ * Everything a report shows for a batch, gathered once. The CSV has no drift section: without it the
+ * model's bundle is not read at all (the CLI writes its CSV right after a batch).
+ */
+export function gatherReportData(ctx: AppContext, batchId: number, options: { drift: boolean } = { drift: true }): BatchReportData {
   const batch = ctx.store.predictions.batch(batchId);
   if (!batch || batch.status !== 'succeeded')
     throw new AppError('not_found', `There is no finished prediction batch ${batchId}.`);
   const model = versionDetail(ctx, batch.modelVersion);
   const rows = [...ctx.store.predictions.batchRows(batchId, explanationReader(ctx))];
+  const drift = options.drift ? batchDrift(ctx, batchId) : null;
   const histogram = Array.from({ length: 20 }, (_, i) => ({
     from: i / 20,
     to: (i + 1) / 20,
@@ -628,6 +633,7 @@ export function gatherReportData(ctx: AppContext, batchId: number): BatchReportD
     histogram,
     byCluster: [...byCluster.values()].sort((a, b) => a.cluster - b.cluster),
     byFile: [...byFile.values()].sort((a, b) => a.fileName.localeCompare(b.fileName)),
+    drift,
   };
 }
 
@@ -637,7 +643,7 @@ export async function createReport(
   format: 'csv' | 'html' | 'pdf',
   out?: string,
 ): Promise<{ path: string; name: string; bytes: number; rows: number }> {
-  const data = gatherReportData(ctx, batchId);
+  const data = gatherReportData(ctx, batchId, { drift: format !== 'csv' });
   const name = reportFileName(data, format);
   const path = exportDestination(ctx, name, out);
   if (format === 'csv') await writePredictionsCsv(data, path);

@@ -10,6 +10,8 @@ export interface SensorDrift {
   sensor: string;
   /** Population stability index against the reference rows: < 0.1 stable, 0.1-0.25 moving, > 0.25 drifted. */
   psi: number;
+  /** By those thresholds, counted only when the score is also above chance for the sample sizes. */
+  level: 'stable' | 'moving' | 'drifted';
   refMissing: number;
   curMissing: number;
   refMedian: number | null;

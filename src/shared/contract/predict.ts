@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { IngestFileResult } from './data';
 import type { GateResult, MetricSet } from './training';
+import type { BatchDrift } from './monitor';
 import { channel } from './define';
 
 export const PREDICTION_SOURCES = ['app', 'single', 'cli', 'watch', 'schedule'] as const;
@@ -100,6 +101,8 @@ export interface BatchReportData {
   histogram: { from: number; to: number; count: number; faulty: number }[];
   byCluster: { cluster: number; rows: number; faulty: number; unfamiliar: number }[];
   byFile: { fileName: string; rows: number; faulty: number }[];
+  /** The batch's rows against the model's training rows (null when not measurable). */
+  drift: BatchDrift | null;
 }
 
 const idZ = z.number().int().positive();

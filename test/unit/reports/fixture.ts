@@ -243,5 +243,24 @@ export function makeReportData(
     histogram,
     byCluster,
     byFile,
+    drift: {
+      batchId: 12,
+      modelVersion: 3,
+      rows: rows.length,
+      scored: 590,
+      drifted: 2,
+      moving: 3,
+      reliable: rows.length >= 300,
+      // Highest PSI first: two drifted, three moving, the rest stable.
+      sensors: [2.41, 0.52, 0.24, 0.17, 0.11, 0.06, 0.05, 0.04, 0.03, 0.02].map((psi, i) => ({
+        sensor: `Sensor - ${100 + i * 7}`,
+        psi,
+        level: psi > 0.25 ? ('drifted' as const) : psi > 0.1 ? ('moving' as const) : ('stable' as const),
+        refMissing: i === 1 ? 0 : 0.01,
+        curMissing: i === 1 ? 0.6 : 0.01,
+        refMedian: 100 + i,
+        curMedian: i === 0 ? 4100 : 100 + i,
+      })),
+    },
   };
 }

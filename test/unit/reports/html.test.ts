@@ -26,10 +26,17 @@ describe('renderHtmlReport', () => {
       ['model', 'Model version v3'],
       ['faulty', 'Predicted faulty wafers'],
       ['unfamiliar', 'Unfamiliar-regime wafers'],
+      ['drift', 'Sensor drift'],
     ]) {
       expect(html).toContain(`<section id="${id}"><h2>${title}</h2>`);
     }
     expect(html).toContain('Prediction report: batch 12');
+    // Drift: the counts in words, the drifted sensors flagged, the medians training -> batch.
+    expect(html).toContain('2 of 590 sensors drifted, 3 moving.');
+    expect(html).toContain('<td class="id sensor">Sensor - 100</td><td class="num"><span class="badge fail">2.410</span></td>');
+    expect(html).toContain('<span class="badge warn">0.240</span>');
+    expect(html).toContain('<span class="badge pass">0.060</span>');
+    expect(html).toContain('Predictions on inputs the model was not trained on are less reliable.');
     expect(html).toContain('2025-03-04 10:20:30 UTC');
     expect(html).toContain('Wafer Fault Studio 0.1.0');
     expect(html).toContain('/home/eng/fab7/workspace.sqlite');

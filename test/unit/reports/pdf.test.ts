@@ -58,6 +58,8 @@ describe('writePdfReport', () => {
         'ROC curve',
         'Predicted faulty wafers',
         'Unfamiliar-regime wafers',
+        'Sensor drift',
+        '2 of 590 sensors drifted, 3 moving.',
       ]) {
         expect(text).toContain(title);
       }

@@ -19,9 +19,7 @@ const PSI_DRIFTED = 0.25;
 const pct = (x: number) => `${(100 * x).toFixed(x > 0 && x < 0.1 ? 1 : 0)}%`;
 const num = (x: number | null) => (x === null ? '—' : Math.abs(x) >= 1000 ? x.toFixed(0) : x.toPrecision(4));
 
-function driftLevel(psi: number): 'bad' | 'pending' | 'good' {
-  return psi > PSI_DRIFTED ? 'bad' : psi > PSI_MOVING ? 'pending' : 'good';
-}
+const LEVEL_BADGE = { drifted: 'bad', moving: 'pending', stable: 'good' } as const;
 
 function DriftChart({ sensors }: { sensors: SensorDrift[] }) {
   const shown = sensors.slice(0, DRIFT_SHOWN).reverse();
@@ -32,7 +30,7 @@ function DriftChart({ sensors }: { sensors: SensorDrift[] }) {
         orientation: 'h',
         x: shown.map((s) => s.psi),
         y: shown.map((s) => s.sensor),
-        marker: { color: shown.map((s) => (s.psi > PSI_DRIFTED ? t.bad : s.psi > PSI_MOVING ? t.warn : t.good)) },
+        marker: { color: shown.map((s) => (s.level === 'drifted' ? t.bad : s.level === 'moving' ? t.warn : t.good)) },
         hovertemplate: '%{y}: PSI %{x:.3f}<extra></extra>',
       },
     ],
@@ -233,7 +231,7 @@ export function MonitorPage() {
                   {s.drift.referenceRows.toLocaleString()} training rows
                   {s.drift.reference === 'training-files' ? ' (read from its training files)' : ''}, over{' '}
                   {s.drift.scored} sensors. PSI under {PSI_MOVING} is stable, {PSI_MOVING}–{PSI_DRIFTED} moving, over{' '}
-                  {PSI_DRIFTED} drifted.
+                  {PSI_DRIFTED} drifted, when also above what chance gives for this many rows.
                 </p>
                 {s.driftNote && <p className="callout info">{s.driftNote}</p>}
                 <div className="grid-2">
@@ -252,7 +250,9 @@ export function MonitorPage() {
                         <tr key={x.sensor}>
                           <td className="mono">{x.sensor}</td>
                           <td className="right">
-                            <span className={`badge ${driftLevel(x.psi)}`}>{x.psi.toFixed(3)}</span>
+                            <span className={`badge ${LEVEL_BADGE[x.level]}`} title={x.level}>
+                              {x.psi.toFixed(3)}
+                            </span>
                           </td>
                           <td className="right mono">
                             {num(x.refMedian)} → {num(x.curMedian)}

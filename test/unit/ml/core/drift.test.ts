@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { PSI_DRIFTED, PSI_MOVING, psi, quantileEdges } from '../../../../src/main/ml/drift';
+import {
+  driftLevel,
+  PSI_DRIFTED,
+  PSI_MOVING,
+  psi,
+  psiAgainst,
+  psiNoise,
+  quantileEdges,
+  referenceBins,
+} from '../../../../src/main/ml/drift';
 import { createRng } from '../../../../src/main/ml/rng';
 
 function normal(n: number, mean: number, sd: number, seed: number): Float64Array {
@@ -59,5 +68,26 @@ describe('population stability index', () => {
     expect(psi(missing, new Float64Array(20).fill(1))).toMatchObject({ refMedian: null, curMedian: 1 });
     expect(psi(missing, new Float64Array(20).fill(1)).psi!).toBeGreaterThan(PSI_DRIFTED);
     expect(psi(constant, new Float64Array(0)).psi).toBeNull();
+  });
+
+  it('calls a sensor moving or drifted only above what chance gives for the sample sizes', () => {
+    // Same process, small samples: many sensors score over 0.1 by chance, none above the noise level.
+    const ref = referenceBins(normal(240, 0, 1, 20));
+    let overRule = 0;
+    let called = 0;
+    for (let seed = 0; seed < 300; seed++) {
+      const cur = normal(400, 0, 1, 100 + seed);
+      const score = psiAgainst(ref, cur).psi!;
+      if (score > PSI_MOVING) overRule++;
+      if (driftLevel(score, psiNoise(ref, cur.length)) !== 'stable') called++;
+    }
+    expect(overRule).toBeGreaterThan(5);
+    expect(called).toBeLessThanOrEqual(2);
+    // With thousands of rows the noise level is far below the rule of thumb, so it decides.
+    const big = referenceBins(normal(1567, 0, 1, 21));
+    expect(psiNoise(big, 2000)).toBeLessThan(0.05);
+    expect(driftLevel(0.3, psiNoise(big, 2000))).toBe('drifted');
+    expect(driftLevel(0.15, psiNoise(big, 2000))).toBe('moving');
+    expect(driftLevel(0.3, psiNoise(ref, 40))).toBe('stable');
   });
 });

@@ -205,7 +205,7 @@ function BatchDriftNote({ batchId }: { batchId: number }) {
   const q = useQuery('monitor/batch-drift', { batchId });
   const d = q.data;
   if (!d || !d.reliable || d.drifted === 0) return null;
-  const shown = d.sensors.filter((s) => s.psi > 0.25).slice(0, 5);
+  const shown = d.sensors.filter((s) => s.level === 'drifted').slice(0, 5);
   return (
     <div className="callout pr-drift" role="status" data-testid="batch-drift">
       <strong>
