@@ -30,7 +30,7 @@ export const CURRENT_ROWS_MAX = 2000;
 export const SENSORS_SHOWN = 50;
 /** Below this many current rows a PSI is mostly sampling noise (~9 / rows for ten bins): no drift alerts. */
 export const DRIFT_ALERT_MIN_ROWS = 300;
-/** A reference read from training files is capped the same way. */
+/** A reference read from training files (models that keep no rows) is capped at this many rows. */
 const REFERENCE_ROWS_MAX = 5000;
 /** Alert thresholds: quarantined share of prediction files, unfamiliar share of predictions. */
 export const QUARANTINE_SHARE_WARN = 0.2;
@@ -306,11 +306,13 @@ function alertsFor(
     // The shown sensors are the highest PSI first, so they start with every drifted one (up to 50).
     const drifted = drift.sensors.filter((s) => s.level === 'drifted');
     const moving = drift.sensors.filter((s) => s.level === 'moving');
-    const list = (s: SensorDrift[], total: number) =>
-      s
-        .slice(0, 5)
-        .map((x) => `${x.sensor} (${x.psi.toFixed(2)})`)
-        .join(', ') + (total > 5 ? ` and ${total - 5} more` : '');
+    const list = (s: SensorDrift[], total: number) => {
+      const named = s.slice(0, 5);
+      // Only the 50 highest scores come with names: with more drifted sensors, moving ones may have none.
+      if (named.length === 0) return `none among the ${SENSORS_SHOWN} highest scores`;
+      const names = named.map((x) => `${x.sensor} (${x.psi.toFixed(2)})`).join(', ');
+      return total > named.length ? `${names} and ${total - named.length} more` : names;
+    };
     if (drift.drifted)
       alerts.push({
         level: 'alert',
