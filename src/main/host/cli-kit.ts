@@ -7,6 +7,7 @@ import type { JobInfo, JobProgress } from '../../shared/contract';
 import type { ErrorShape } from '../../shared/errors';
 import { AppError, toErrorShape } from '../errors';
 import type { AppContext } from '../services/context';
+import type { ModelChoice } from '../services/models';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -49,6 +50,15 @@ export function parseCommandArgs<T extends NonNullable<ParseArgsConfig['options'
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
+}
+
+/** `--model production|staging|VERSION` (default production). */
+export function parseModelOption(value: string | undefined): ModelChoice {
+  if (value === undefined || value === 'production') return 'production';
+  if (value === 'staging') return 'staging';
+  const v = Number(value);
+  if (!Number.isInteger(v) || v < 1) throw new UsageError('--model must be production, staging or a version number');
+  return v;
 }
 
 export function reportFailure(error: unknown, json: boolean): number {

@@ -2,31 +2,18 @@
 // sample, the usual drift score in process and credit monitoring. Bins are the reference's deciles
 // (equal edges merged, so a sensor with few distinct values gets fewer bins) plus one bin for missing
 // values: a sensor that starts dropping out drifts as surely as one whose readings shift. Shares under
-// 1e-4 count as 1e-4 so an empty bin gives a large but finite score. Rule of thumb: under 0.1 stable,
-// 0.1 to 0.25 moving, over 0.25 drifted. Small samples score high by chance alone (PSI is close to a
+// 1e-4 count as 1e-4 so an empty bin gives a large but finite score. Rule of thumb (shared/drift.ts):
+// under 0.1 stable, 0.1 to 0.25 moving, over 0.25 drifted. Small samples score high by chance alone (PSI is close to a
 // chi-square statistic times 1/n + 1/m), so a sensor is called moving or drifted only when its score
 // is also above what chance gives one time in a thousand for those sample sizes (driftLevel).
 // Hand-written: a few dozen lines on typed arrays; no maintained JS package computes PSI with a
 // missing-value bin.
 
-export const PSI_MOVING = 0.1;
-export const PSI_DRIFTED = 0.25;
+import { PSI_DRIFTED, PSI_MOVING, type DriftLevel } from '../../shared/drift';
+
 /** Chi-square 99.9% quantiles for 1..12 degrees of freedom. */
 const CHI2_999 = [10.83, 13.82, 16.27, 18.47, 20.52, 22.46, 24.32, 26.12, 27.88, 29.59, 31.26, 32.91];
-
-export type DriftLevel = 'stable' | 'moving' | 'drifted';
 const FLOOR = 1e-4;
-
-export interface DriftStat {
-  /** Null when either sample is empty. */
-  psi: number | null;
-  /** Share of rows missing the sensor. */
-  refMissing: number;
-  curMissing: number;
-  /** Medians of the observed values; null when none is observed. */
-  refMedian: number | null;
-  curMedian: number | null;
-}
 
 function observedSorted(values: ArrayLike<number>): Float64Array {
   let n = 0;
@@ -76,7 +63,8 @@ export interface ReferenceBins {
   /** Rows per value bin, then missing rows last. */
   counts: Float64Array;
   rows: number;
-  missing: number;
+  /** Share of the rows missing the sensor. */
+  missingShare: number;
   median: number | null;
 }
 
@@ -86,8 +74,10 @@ export function referenceBins(reference: ArrayLike<number>, bins = 10): Referenc
   const edges = ref.length ? quantileEdges(ref, bins) : new Float64Array(0);
   const counts = new Float64Array(edges.length + 2);
   for (const v of ref) counts[binOf(edges, v)]!++;
-  counts[edges.length + 1] = reference.length - ref.length;
-  return { edges, counts, rows: reference.length, missing: reference.length - ref.length, median: median(ref) };
+  const missing = reference.length - ref.length;
+  counts[edges.length + 1] = missing;
+  const rows = reference.length;
+  return { edges, counts, rows, missingShare: rows ? missing / rows : 0, median: median(ref) };
 }
 
 /** PSI of `current` against prepared reference bins (null when either sample is empty), and its missing share. */
@@ -126,19 +116,6 @@ export function driftLevel(psi: number, noise: number): DriftLevel {
 /** Median of the observed values (NaN = missing), or null when none is observed. */
 export function observedMedian(values: ArrayLike<number>): number | null {
   return median(observedSorted(values));
-}
-
-/** PSI of `current` against `reference` for one sensor (NaN = missing), with both samples' summaries. */
-export function psi(reference: ArrayLike<number>, current: ArrayLike<number>, bins = 10): DriftStat {
-  const ref = referenceBins(reference, bins);
-  const { psi: value, curMissing } = psiAgainst(ref, current);
-  return {
-    psi: value,
-    refMissing: ref.rows ? ref.missing / ref.rows : 0,
-    curMissing,
-    refMedian: ref.median,
-    curMedian: observedMedian(current),
-  };
 }
 
 function termOf(p: number, q: number): number {

@@ -9,6 +9,7 @@ import type {
   PredictionRow,
   SensorEffect,
 } from '../../shared/contract/predict';
+import { PSI_DRIFTED, PSI_MOVING, type DriftLevel } from '../../shared/drift';
 import type { Reason } from '../../shared/schema';
 
 export const APP_TITLE = 'Wafer Fault Studio';
@@ -249,7 +250,7 @@ export function reportTitle(data: BatchReportData): string {
 export function driftSummary(data: BatchReportData): {
   lede: string;
   note: string | null;
-  rows: { sensor: string; psi: string; level: 'drifted' | 'moving' | 'stable'; median: string; missing: string }[];
+  rows: { sensor: string; psi: string; level: DriftLevel; median: string; missing: string }[];
 } {
   const d = data.drift;
   if (!d) {
@@ -261,7 +262,7 @@ export function driftSummary(data: BatchReportData): {
   }
   const lede =
     `This batch's ${fmtInt(d.rows)} rows against the training rows of model v${d.modelVersion}, per sensor ` +
-    `(population stability index; under 0.1 stable, 0.1-0.25 moving, over 0.25 drifted, when above chance ` +
+    `(population stability index; under ${PSI_MOVING} stable, ${PSI_MOVING}-${PSI_DRIFTED} moving, over ${PSI_DRIFTED} drifted, when above chance ` +
     `for this many rows): ` +
     `${fmtInt(d.drifted)} of ${fmtInt(d.scored)} sensors drifted, ${fmtInt(d.moving)} moving.`;
   const note = d.reliable

@@ -132,10 +132,40 @@ export function loadBundle(ctx: AppContext, versionId: number): ModelBundle {
   return bundle;
 }
 
+/**
+ * A version's bundle to derive something small from (the explanation lookup, drift's reference): the one
+ * loadBundle keeps when there is one, else decoded now and remembered only weakly. Derivations made back
+ * to back (a report reads both) then share one decode, and the main process holds no bundle for them.
+ */
+const lastRead = new WeakMap<AppContext, { versionId: number; bundle: WeakRef<ModelBundle> }>();
+
+export function readBundleBriefly(ctx: AppContext, versionId: number): ModelBundle {
+  const kept = bundleCache.get(ctx)?.get(versionId);
+  if (kept) return kept;
+  const last = lastRead.get(ctx);
+  const hit = last?.versionId === versionId ? last.bundle.deref() : undefined;
+  if (hit) return hit;
+  const bundle = checkBundle(ctx.store.registry.readBundle(versionId));
+  lastRead.set(ctx, { versionId, bundle: new WeakRef(bundle) });
+  return bundle;
+}
+
+/** Production, Staging or a version number: which model to predict with or measure against. */
+export type ModelChoice = 'production' | 'staging' | number;
+
+/** The version a choice names, or null; without resolvePredictionVersion's checks and warning. */
+export function findVersion(ctx: AppContext, which: ModelChoice): VersionRef | null {
+  const registry = ctx.store.registry;
+  if (typeof which === 'number') return registry.refByVersion(which);
+  const alias = registry.alias(which);
+  return alias ? registry.refById(alias.versionId) : null;
+}
+
 /** The version prediction uses: Production unless a version is named. */
-export function resolvePredictionVersion(ctx: AppContext, which: 'production' | 'staging' | number): VersionRef {
+export function resolvePredictionVersion(ctx: AppContext, which: ModelChoice): VersionRef {
+  const version = findVersion(ctx, which);
   if (typeof which === 'number') {
-    const row = found(ctx.store.registry.refByVersion(which), which);
+    const row = found(version, which);
     // A version picked by number may be one still under review or one its gates held back (to see how it
     // would do); one a person rejected or archived is out of use.
     if (row.status === 'rejected' || row.status === 'archived') {
@@ -144,11 +174,10 @@ export function resolvePredictionVersion(ctx: AppContext, which: 'production' | 
     if (row.status === 'rejected_by_gates') ctx.log.warn(`Predicting with version ${which}, which did not pass its quality gates.`);
     return row;
   }
-  const alias = ctx.store.registry.alias(which);
-  if (!alias) {
+  if (!version) {
     throw new AppError('no_model', `No model is in ${which === 'production' ? 'Production' : 'Staging'} yet: train, approve and promote a version first.`);
   }
-  return ctx.store.registry.refById(alias.versionId)!;
+  return version;
 }
 
 function changed(ctx: AppContext): void {

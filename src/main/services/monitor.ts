@@ -7,29 +7,21 @@
  * files), and the last answer is reused until the version, the window or the data changes.
  */
 import type { BatchDrift, MonitorAlert, MonitorSummary, SensorDrift } from '../../shared/contract';
+import { DRIFT_MIN_ROWS, PSI_DRIFTED, PSI_MOVING, type DriftLevel } from '../../shared/drift';
 import { AppError } from '../errors';
-import {
-  driftLevel,
-  observedMedian,
-  PSI_DRIFTED,
-  PSI_MOVING,
-  psiAgainst,
-  psiNoise,
-  referenceBins,
-  type DriftLevel,
-  type ReferenceBins,
-} from '../ml/drift';
+import { driftLevel, observedMedian, psiAgainst, psiNoise, referenceBins, type ReferenceBins } from '../ml/drift';
 import { decodeF64 } from '../ml/matrix';
-import { checkBundle, type ModelBundle } from '../ml/pipeline/bundle';
+import type { ModelBundle } from '../ml/pipeline/bundle';
+import { fmtPct } from '../reports/format';
+import type { VersionRow } from '../store/repos/registry';
 import type { AppContext } from './context';
+import { findVersion, readBundleBriefly, type ModelChoice } from './models';
 import type { HandlerMap } from './registry';
 
 /** Drift compares the first this many rows of the newest prediction files (PSI noise ~9 / rows). */
 export const CURRENT_ROWS_MAX = 2000;
 /** The sensors given in full (with medians), highest PSI first. */
 export const SENSORS_SHOWN = 50;
-/** Below this many current rows a PSI is mostly sampling noise (~9 / rows for ten bins): no drift alerts. */
-export const DRIFT_ALERT_MIN_ROWS = 300;
 /** A reference read from training files (models that keep no rows) is capped at this many rows. */
 const REFERENCE_ROWS_MAX = 5000;
 /** Alert thresholds: quarantined share of prediction files, unfamiliar share of predictions. */
@@ -39,20 +31,8 @@ export const UNFAMILIAR_SHARE_WARN = 0.1;
 export const FAIL_RATE_FACTOR_WARN = 2;
 const FAIL_RATE_MIN_ROWS = 100;
 
-type ModelChoice = 'production' | 'staging' | number;
-
-interface Cached {
-  key: string;
-  summary: MonitorSummary;
-}
-const lastSummary = new WeakMap<AppContext, Cached>();
-
-function resolveQuietly(ctx: AppContext, model: ModelChoice) {
-  const registry = ctx.store.registry;
-  if (typeof model === 'number') return registry.byVersion(model);
-  const alias = registry.alias(model);
-  return alias ? registry.byId(alias.versionId) : null;
-}
+/** The last answer per question (model and window): the navigation badge and the page ask different ones. */
+const lastSummaries = new WeakMap<AppContext, Map<string, { key: string; summary: MonitorSummary }>>();
 
 interface Reference {
   kind: 'model' | 'training-files';
@@ -70,12 +50,12 @@ interface Reference {
  */
 const references = new WeakMap<AppContext, Map<string, Reference | null>>();
 
-function referenceFor(ctx: AppContext, version: { id: number; sha256: string; runId: number | null }): Reference | null {
+function referenceFor(ctx: AppContext, version: Pick<VersionRow, 'id' | 'sha256' | 'runId'>): Reference | null {
   let cache = references.get(ctx);
   if (!cache) references.set(ctx, (cache = new Map()));
   const key = `${version.id}:${version.sha256}`;
   if (cache.has(key)) return cache.get(key)!;
-  const bundle = checkBundle(ctx.store.registry.readBundle(version.id));
+  const bundle = readBundleBriefly(ctx, version.id);
   const raw = referenceOf(ctx, bundle, version.runId);
   const reference = raw && {
     kind: raw.kind,
@@ -151,7 +131,7 @@ function driftOf(
       sensor: name(x.j),
       psi: x.psi,
       level: x.level,
-      refMissing: ref.rows ? ref.missing / ref.rows : 0,
+      refMissing: ref.missingShare,
       curMissing: x.curMissing,
       refMedian: ref.median,
       curMedian: observedMedian(column(reference.columns[x.j]!)),
@@ -190,7 +170,7 @@ export function batchDrift(ctx: AppContext, batchId: number): BatchDrift | null 
       scored: d.scored,
       drifted: d.drifted,
       moving: d.moving,
-      reliable: d.rows >= DRIFT_ALERT_MIN_ROWS,
+      reliable: d.rows >= DRIFT_MIN_ROWS,
       sensors: d.sensors,
     };
   }
@@ -205,7 +185,9 @@ export function batchDrift(ctx: AppContext, batchId: number): BatchDrift | null 
 export function monitorSummary(ctx: AppContext, input: { model: ModelChoice; days: number }): MonitorSummary {
   const now = Date.now();
   const from = new Date(now - input.days * 86_400_000).toISOString();
-  const version = resolveQuietly(ctx, input.model);
+  // The full row: drift's reference may need the version's training run.
+  const found = findVersion(ctx, input.model);
+  const version = found && ctx.store.registry.byId(found.id);
 
   const files = ctx.store.files.importedSince('prediction', from);
   const byDay = new Map<string, { day: string; files: number; bad: number }>();
@@ -232,8 +214,11 @@ export function monitorSummary(ctx: AppContext, input: { model: ModelChoice; day
     currentRows += f.rows;
   }
   // The answer only changes with the version, the window's start day and the data: reuse it otherwise.
-  const key = JSON.stringify([version?.id ?? null, input.days, from.slice(0, 13), files.length, failRate, picked]);
-  const hit = lastSummary.get(ctx);
+  const key = JSON.stringify([version?.id ?? null, from.slice(0, 13), files.length, failRate, picked]);
+  let answers = lastSummaries.get(ctx);
+  if (!answers) lastSummaries.set(ctx, (answers = new Map()));
+  const question = `${input.model}:${input.days}`;
+  const hit = answers.get(question);
   if (hit && hit.key === key) return hit.summary;
 
   let drift: MonitorSummary['drift'] = null;
@@ -254,64 +239,60 @@ export function monitorSummary(ctx: AppContext, input: { model: ModelChoice; day
       if (!reference) {
         driftNote = `The training rows of model version ${version.version} are no longer in this workspace.`;
       } else {
-        const scoredDrift = driftOf(ctx, reference, picked, SENSORS_SHOWN);
-        const n = scoredDrift.rows;
+        const { rows, ...scored } = driftOf(ctx, reference, picked, SENSORS_SHOWN);
         drift = {
           reference: reference.kind,
           referenceRows: reference.rows,
-          currentRows: n,
-          scored: scoredDrift.scored,
-          drifted: scoredDrift.drifted,
-          moving: scoredDrift.moving,
-          sensors: scoredDrift.sensors,
+          currentRows: rows,
+          reliable: rows >= DRIFT_MIN_ROWS,
+          ...scored,
         };
-        if (n < DRIFT_ALERT_MIN_ROWS)
-          driftNote = `Only ${n} recent rows: drift scores this small are mostly noise, so they raise no alert until ${DRIFT_ALERT_MIN_ROWS} rows are in.`;
+        if (!drift.reliable)
+          driftNote = `Only ${rows} recent rows: drift scores this small are mostly noise, so they raise no alert until ${DRIFT_MIN_ROWS} rows are in.`;
       }
     }
   }
 
-  const reasons = [...reasonCounts]
-    .map(([code, n]) => ({ code, files: n }))
-    .sort((a, b) => b.files - a.files || a.code.localeCompare(b.code));
-  const summary: MonitorSummary = {
+  const quality = [...byDay.values()];
+  const facts = {
     modelVersion: version?.version ?? null,
     from,
     to: new Date(now).toISOString(),
     days: input.days,
-    quality: [...byDay.values()],
-    reasons,
+    quality,
+    reasons: [...reasonCounts]
+      .map(([code, n]) => ({ code, files: n }))
+      .sort((a, b) => b.files - a.files || a.code.localeCompare(b.code)),
     failRate,
+    totals: {
+      files: files.length,
+      bad: quality.reduce((n, d) => n + d.bad, 0),
+      rows: failRate.reduce((n, b) => n + b.rows, 0),
+      faulty: failRate.reduce((n, b) => n + b.faulty, 0),
+      unfamiliar: failRate.reduce((n, b) => n + b.unfamiliar, 0),
+    },
     trainingFaultShare,
     drift,
     driftNote,
-    alerts: alertsFor(reasons, files.length, byDay, failRate, trainingFaultShare, drift),
   };
-  lastSummary.set(ctx, { key, summary });
+  const summary: MonitorSummary = { ...facts, alerts: alertsFor(facts) };
+  answers.set(question, { key, summary });
   return summary;
 }
 
-const pct = (x: number) => `${(100 * x).toFixed(x < 0.1 ? 1 : 0)}%`;
-
-function alertsFor(
-  reasons: MonitorSummary['reasons'],
-  nFiles: number,
-  byDay: Map<string, { files: number; bad: number }>,
-  failRate: MonitorSummary['failRate'],
-  trainingFaultShare: number | null,
-  drift: MonitorSummary['drift'],
-): MonitorAlert[] {
+function alertsFor(s: Omit<MonitorSummary, 'alerts'>): MonitorAlert[] {
   const alerts: MonitorAlert[] = [];
-  if (drift && drift.currentRows >= DRIFT_ALERT_MIN_ROWS) {
+  const { drift, totals, trainingFaultShare } = s;
+  if (drift?.reliable) {
     // The shown sensors are the highest PSI first, so they start with every drifted one (up to 50).
-    const drifted = drift.sensors.filter((s) => s.level === 'drifted');
-    const moving = drift.sensors.filter((s) => s.level === 'moving');
-    const list = (s: SensorDrift[], total: number) => {
-      const named = s.slice(0, 5);
+    const drifted = drift.sensors.filter((x) => x.level === 'drifted');
+    const moving = drift.sensors.filter((x) => x.level === 'moving');
+    const list = (named: SensorDrift[], total: number) => {
       // Only the 50 highest scores come with names: with more drifted sensors, moving ones may have none.
       if (named.length === 0) return `none among the ${SENSORS_SHOWN} highest scores`;
-      const names = named.map((x) => `${x.sensor} (${x.psi.toFixed(2)})`).join(', ');
-      return total > named.length ? `${names} and ${total - named.length} more` : names;
+      const shown = named.slice(0, 5);
+      const names = shown.map((x) => `${x.sensor} (${x.psi.toFixed(2)})`).join(', ');
+      return total > shown.length ? `${names} and ${total - shown.length} more` : names;
     };
     if (drift.drifted)
       alerts.push({
@@ -326,30 +307,30 @@ function alertsFor(
         message: `${drift.moving} sensor${drift.moving === 1 ? ' is' : 's are'} moving away from the training rows (PSI ${PSI_MOVING}-${PSI_DRIFTED}): ${list(moving, drift.moving)}.`,
       });
   }
-  const bad = [...byDay.values()].reduce((s, d) => s + d.bad, 0);
-  if (nFiles > 0 && bad / nFiles > QUARANTINE_SHARE_WARN)
+  if (totals.files > 0 && totals.bad / totals.files > QUARANTINE_SHARE_WARN)
     alerts.push({
       level: 'warning',
       code: 'quarantine_share',
-      message: `${bad} of ${nFiles} prediction files (${pct(bad / nFiles)}) were quarantined, most often for ${reasons
+      message: `${totals.bad} of ${totals.files} prediction files (${fmtPct(totals.bad / totals.files)}) were quarantined, most often for ${s.reasons
         .slice(0, 3)
         .map((r) => `${r.code} (${r.files})`)
         .join(', ')}.`,
     });
-  const rows = failRate.reduce((s, b) => s + b.rows, 0);
-  const faulty = failRate.reduce((s, b) => s + b.faulty, 0);
-  const unfamiliar = failRate.reduce((s, b) => s + b.unfamiliar, 0);
-  if (rows > 0 && unfamiliar / rows > UNFAMILIAR_SHARE_WARN)
+  if (totals.rows > 0 && totals.unfamiliar / totals.rows > UNFAMILIAR_SHARE_WARN)
     alerts.push({
       level: 'warning',
       code: 'unfamiliar_share',
-      message: `${pct(unfamiliar / rows)} of the wafers predicted were in an unfamiliar regime (far from every training cluster).`,
+      message: `${fmtPct(totals.unfamiliar / totals.rows)} of the wafers predicted were in an unfamiliar regime (far from every training cluster).`,
     });
-  if (trainingFaultShare !== null && rows >= FAIL_RATE_MIN_ROWS && faulty / rows > FAIL_RATE_FACTOR_WARN * Math.max(trainingFaultShare, 0.005))
+  if (
+    trainingFaultShare !== null &&
+    totals.rows >= FAIL_RATE_MIN_ROWS &&
+    totals.faulty / totals.rows > FAIL_RATE_FACTOR_WARN * Math.max(trainingFaultShare, 0.005)
+  )
     alerts.push({
       level: 'warning',
       code: 'fail_rate',
-      message: `${pct(faulty / rows)} of the wafers predicted were predicted faulty, against ${pct(trainingFaultShare)} faulty in the model's training rows.`,
+      message: `${fmtPct(totals.faulty / totals.rows)} of the wafers predicted were predicted faulty, against ${fmtPct(trainingFaultShare)} faulty in the model's training rows.`,
     });
   return alerts;
 }

@@ -23,7 +23,7 @@ import type {
 } from '../../shared/contract';
 import { AppError } from '../errors';
 import type { JobHandle } from '../jobs/manager';
-import { checkBundle, explanationLookup, predictWithBundle } from '../ml/pipeline/bundle';
+import { explanationLookup, predictWithBundle } from '../ml/pipeline/bundle';
 import { decodeExplanation, type ExplanationLookup } from '../ml/pipeline/explanation';
 import type { ExplanationReader } from '../store/repos/predictions';
 import {
@@ -47,12 +47,12 @@ import { schemaLayout, type DataSchema } from '../../shared/schema';
 import { checkpointWhenIdle, runInBackground, type AppContext } from './context';
 import { exportDestination } from './exports';
 import { currentSchemaForImport, expandPaths, runIngest } from './data';
-import { loadBundle, resolvePredictionVersion, versionDetail } from './models';
+import { findVersion, loadBundle, readBundleBriefly, resolvePredictionVersion, versionDetail, type ModelChoice } from './models';
 import { batchDrift } from './monitor';
 import type { HandlerMap } from './registry';
 import { reportFileName, renderHtmlReport, writePdfReport, writePredictionsCsv } from '../reports';
 
-export type ModelChoice = 'production' | 'staging' | number;
+export type { ModelChoice } from './models';
 
 /** Rows per part: enough parts that the workers share a file, few enough that a part's fixed work (a
  *  write transaction; reading a range re-reads the file's rows before it) stays small. */
@@ -537,19 +537,21 @@ export async function predictSingle(
  *  kept without the bundle they come from, so browsing many versions' history holds no bundles. */
 const explanationLookups = new WeakMap<AppContext, Map<number, ExplanationLookup>>();
 
-/** Reads stored explanations with the sensor names and training ranges of the model that scored them. */
-export function explanationReader(ctx: AppContext): ExplanationReader {
+/** A version's explanation lookup, read once per workspace. */
+function lookupFor(ctx: AppContext, versionId: number): ExplanationLookup {
   let lookups = explanationLookups.get(ctx);
   if (!lookups) explanationLookups.set(ctx, (lookups = new Map()));
-  const cache = lookups;
-  return (stored, versionId, cluster) => {
-    let lookup = cache.get(versionId);
-    if (!lookup) {
-      lookup = explanationLookup(checkBundle(ctx.store.registry.readBundle(versionId)));
-      cache.set(versionId, lookup);
-    }
-    return decodeExplanation(stored, lookup, cluster);
-  };
+  let lookup = lookups.get(versionId);
+  if (!lookup) {
+    lookup = explanationLookup(readBundleBriefly(ctx, versionId));
+    lookups.set(versionId, lookup);
+  }
+  return lookup;
+}
+
+/** Reads stored explanations with the sensor names and training ranges of the model that scored them. */
+export function explanationReader(ctx: AppContext): ExplanationReader {
+  return (stored, versionId, cluster) => decodeExplanation(stored, lookupFor(ctx, versionId), cluster);
 }
 
 /**
@@ -561,13 +563,9 @@ export function explanationReader(ctx: AppContext): ExplanationReader {
 export function warmExplanationLookup(ctx: AppContext, model: ModelChoice): void {
   setImmediate(() => {
     try {
-      // Looked up without resolvePredictionVersion's checks and warning: the batch makes those.
-      const registry = ctx.store.registry;
-      const versionId = typeof model === 'number' ? registry.refByVersion(model)?.id : registry.alias(model)?.versionId;
-      if (versionId === undefined) return;
-      let lookups = explanationLookups.get(ctx);
-      if (!lookups) explanationLookups.set(ctx, (lookups = new Map()));
-      if (!lookups.has(versionId)) lookups.set(versionId, explanationLookup(checkBundle(registry.readBundle(versionId))));
+      // Found without resolvePredictionVersion's checks and warning: the batch makes those.
+      const version = findVersion(ctx, model);
+      if (version) lookupFor(ctx, version.id);
     } catch {
       // The batch reports its own error; the CSV reads the lookup itself.
     }

@@ -4,14 +4,16 @@
  * (population stability index), and the alerts these raise.
  */
 import { z } from 'zod';
+import type { DriftLevel } from '../drift';
 import { channel } from './define';
+import { modelChoiceZ } from './predict';
 
 export interface SensorDrift {
   sensor: string;
   /** Population stability index against the reference rows: < 0.1 stable, 0.1-0.25 moving, > 0.25 drifted. */
   psi: number;
   /** By those thresholds, counted only when the score is also above chance for the sample sizes. */
-  level: 'stable' | 'moving' | 'drifted';
+  level: DriftLevel;
   refMissing: number;
   curMissing: number;
   refMedian: number | null;
@@ -36,6 +38,8 @@ export interface MonitorSummary {
   reasons: { code: string; files: number }[];
   /** Every prediction in the window per UTC day (all model versions). */
   failRate: { bucket: string; rows: number; faulty: number; unfamiliar: number }[];
+  /** The window's sums of quality (files, bad) and failRate (rows, faulty, unfamiliar). */
+  totals: { files: number; bad: number; rows: number; faulty: number; unfamiliar: number };
   /** The fault share among the model's training rows, for comparison with the fail rate. */
   trainingFaultShare: number | null;
   drift: {
@@ -44,6 +48,8 @@ export interface MonitorSummary {
     referenceRows: number;
     /** The most recent prediction rows scored by the model in the window (newest files first, 2,000 at most). */
     currentRows: number;
+    /** Whether currentRows is enough for drift to be called (DRIFT_MIN_ROWS in shared/drift.ts). */
+    reliable: boolean;
     /** Sensors compared, and how many of them drifted (PSI > 0.25) or are moving (0.1-0.25). */
     scored: number;
     drifted: number;
@@ -65,7 +71,7 @@ export interface BatchDrift {
   scored: number;
   drifted: number;
   moving: number;
-  /** Whether `rows` is enough for the counts to mean something (300; below, PSI is mostly noise). */
+  /** Whether `rows` is enough for drift to be called (DRIFT_MIN_ROWS in shared/drift.ts). */
   reliable: boolean;
   /** The 10 sensors with the highest PSI, highest first. */
   sensors: SensorDrift[];
@@ -75,7 +81,7 @@ export const monitorChannels = {
   'monitor/summary': channel<MonitorSummary>()(
     z
       .object({
-        model: z.union([z.literal('production'), z.literal('staging'), z.number().int().positive()]).default('production'),
+        model: modelChoiceZ.default('production'),
         days: z.number().int().min(1).max(3650).default(30),
       })
       .strict(),

@@ -106,6 +106,8 @@ export interface BatchReportData {
 }
 
 const idZ = z.number().int().positive();
+/** Production, Staging or a version number. */
+export const modelChoiceZ = z.union([z.literal('production'), z.literal('staging'), idZ]);
 const historyFilterZ = z
   .object({
     from: z.string().datetime({ offset: true }).optional(),
@@ -124,7 +126,7 @@ export const predictChannels = {
     z
       .object({
         paths: z.array(z.string().min(1).max(4096)).min(1).max(10_000),
-        model: z.union([z.literal('production'), z.literal('staging'), idZ]).default('production'),
+        model: modelChoiceZ.default('production'),
         source: z.enum(PREDICTION_SOURCES).default('app'),
       })
       .strict(),
@@ -136,14 +138,14 @@ export const predictChannels = {
         csv: z.string().max(1_000_000).optional(),
         values: z.record(z.string(), z.union([z.number(), z.null(), z.string()])).optional(),
         wafer: z.string().max(200).optional(),
-        model: z.union([z.literal('production'), z.literal('staging'), idZ]).default('production'),
+        model: modelChoiceZ.default('production'),
       })
       .strict()
       .refine((v) => v.csv !== undefined || v.values !== undefined, { message: 'give a CSV line or values by sensor name' }),
   ),
   /** Decodes the model into every worker ahead of a batch (the Predict page calls it when it opens). */
   'predict/warm': channel<{ version: number | null }>()(
-    z.object({ model: z.union([z.literal('production'), z.literal('staging'), idZ]).default('production') }).strict(),
+    z.object({ model: modelChoiceZ.default('production') }).strict(),
   ),
   'predict/batches': channel<BatchSummary[]>()(z.object({ limit: z.number().int().min(1).max(1000).default(100) }).strict()),
   'predict/batch': channel<BatchDetail>()(z.object({ id: idZ }).strict()),

@@ -5,9 +5,8 @@
  */
 import { monitorSummary } from '../../services/monitor';
 import type { Command } from '../cli';
-import { EXIT_FAILURE, EXIT_OK, parseCommandArgs, UsageError } from '../cli-kit';
-
-const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+import { fmtPct } from '../../reports/format';
+import { EXIT_FAILURE, EXIT_OK, parseCommandArgs, parseModelOption, UsageError } from '../cli-kit';
 
 export const monitorCommand: Command = {
   summary: 'data quality, fail rate and sensor drift over recent days, with alerts',
@@ -17,27 +16,18 @@ export const monitorCommand: Command = {
   --fail-on  exit 1 when an alert of this level or worse is raised (default: exit 0 whatever the alerts)`,
   async run({ ctx, out, args }) {
     const { values } = parseCommandArgs(args, { model: { type: 'string' }, days: { type: 'string' }, 'fail-on': { type: 'string' } }, false);
-    let model: 'production' | 'staging' | number = 'production';
-    if (values.model === 'staging') model = 'staging';
-    else if (values.model !== undefined && values.model !== 'production') {
-      const v = Number(values.model);
-      if (!Number.isInteger(v) || v < 1) throw new UsageError('--model must be production, staging or a version number');
-      model = v;
-    }
+    const model = parseModelOption(values.model);
     const days = values.days === undefined ? 30 : Number(values.days);
     if (!Number.isInteger(days) || days < 1 || days > 3650) throw new UsageError('--days must be a whole number from 1 to 3650');
     const failOn = values['fail-on'];
     if (failOn !== undefined && failOn !== 'warning' && failOn !== 'alert') throw new UsageError('--fail-on must be warning or alert');
 
     const s = monitorSummary(ctx, { model, days });
-    const files = s.quality.reduce((n, d) => n + d.files, 0);
-    const bad = s.quality.reduce((n, d) => n + d.bad, 0);
-    const rows = s.failRate.reduce((n, b) => n + b.rows, 0);
-    const faulty = s.failRate.reduce((n, b) => n + b.faulty, 0);
+    const { files, bad, rows, faulty } = s.totals;
     const lines = [
       `last ${s.days} days, drift against ${s.modelVersion === null ? 'no model' : `model version ${s.modelVersion}`}`,
-      `  prediction files: ${files}, quarantined ${bad}${files ? ` (${pct(bad / files)})` : ''}${s.reasons.length ? `: ${s.reasons.map((r) => `${r.code} ${r.files}`).join(', ')}` : ''}`,
-      `  wafers predicted: ${rows}, predicted faulty ${faulty}${rows ? ` (${pct(faulty / rows)})` : ''}${s.trainingFaultShare !== null ? `; training rows ${pct(s.trainingFaultShare)} faulty` : ''}`,
+      `  prediction files: ${files}, quarantined ${bad}${files ? ` (${fmtPct(bad / files)})` : ''}${s.reasons.length ? `: ${s.reasons.map((r) => `${r.code} ${r.files}`).join(', ')}` : ''}`,
+      `  wafers predicted: ${rows}, predicted faulty ${faulty}${rows ? ` (${fmtPct(faulty / rows)})` : ''}${s.trainingFaultShare !== null ? `; training rows ${fmtPct(s.trainingFaultShare)} faulty` : ''}`,
       s.drift
         ? `  drift: ${s.drift.currentRows} recent rows against ${s.drift.referenceRows} training rows over ${s.drift.scored} sensors; ${s.drift.drifted} drifted, ${s.drift.moving} moving; highest ${s.drift.sensors
             .slice(0, 5)
@@ -48,7 +38,8 @@ export const monitorCommand: Command = {
       ...(s.alerts.length ? s.alerts.map((a) => `${a.level.toUpperCase()} ${a.code}: ${a.message}`) : ['no alerts']),
     ];
     out.result(s, lines.join('\n'));
-    const raised = s.alerts.some((a) => a.level === 'alert' || failOn === 'warning');
-    return failOn !== undefined && raised ? EXIT_FAILURE : EXIT_OK;
+    // --fail-on warning: any alert fails; --fail-on alert: only those of level alert.
+    const failing = s.alerts.filter((a) => failOn === 'warning' || (failOn === 'alert' && a.level === 'alert'));
+    return failing.length > 0 ? EXIT_FAILURE : EXIT_OK;
   },
 };

@@ -4,9 +4,9 @@
  * writes the predictions CSV.
  */
 import type { PredictResult } from '../../../shared/contract';
-import { createReport, startBatchPrediction, warmExplanationLookup, type ModelChoice } from '../../services/predict';
+import { createReport, startBatchPrediction, warmExplanationLookup } from '../../services/predict';
 import type { Command } from '../cli';
-import { EXIT_OK, followJob, parseCommandArgs, UsageError } from '../cli-kit';
+import { EXIT_OK, followJob, parseCommandArgs, parseModelOption, UsageError } from '../cli-kit';
 
 export const predictCommand: Command = {
   summary: 'predict which wafers will fail in batch files, and write the predictions CSV',
@@ -15,15 +15,7 @@ export const predictCommand: Command = {
     const { values, positionals } = parseCommandArgs(args, { model: { type: 'string' }, out: { type: 'string' } });
     if (positionals.length === 0) throw new UsageError('give at least one file or folder to predict');
     if (!values.out) throw new UsageError('--out FILE is required (the predictions CSV)');
-    let model: ModelChoice = 'production';
-    if (values.model && values.model !== 'production') {
-      if (values.model === 'staging') model = 'staging';
-      else {
-        const v = Number(values.model);
-        if (!Number.isInteger(v) || v < 1) throw new UsageError('--model must be production, staging or a version number');
-        model = v;
-      }
-    }
+    const model = parseModelOption(values.model);
     const job = startBatchPrediction(ctx, positionals, model, 'cli');
     // This thread only waits while the workers predict: meanwhile it reads what the CSV's explanations need.
     warmExplanationLookup(ctx, model);

@@ -4,20 +4,19 @@
  * against the model's training rows), data quality (prediction files quarantined, and why) and the fail
  * rate, over a window of days. Reloads when files, predictions or models change.
  */
-import { useCallback, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { MonitorSummary, SensorDrift } from '../../../shared/contract';
 import { useQuery } from '../api/hooks';
 import { PlotlyChart, type ChartTheme } from '../charts/PlotlyChart';
 import { FailRateChart, fillBuckets } from './predict/FailRateChart';
-import { modelLabel, type ModelChoice } from './predict/format';
+import { modelLabel, sensorValue, type ModelChoice } from './predict/format';
+import { pct } from './training/format';
+import { PSI_DRIFTED, PSI_MOVING } from '../../../shared/drift';
 
 const WINDOWS = [7, 30, 90, 365] as const;
 const DRIFT_SHOWN = 15;
-const PSI_MOVING = 0.1;
-const PSI_DRIFTED = 0.25;
-
-const pct = (x: number) => `${(100 * x).toFixed(x > 0 && x < 0.1 ? 1 : 0)}%`;
-const num = (x: number | null) => (x === null ? '—' : Math.abs(x) >= 1000 ? x.toFixed(0) : x.toPrecision(4));
+/** A share as a whole percent, with one decimal under 10% where whole percents hide the difference. */
+const share = (x: number) => pct(x, x > 0 && x < 0.1 ? 1 : 0);
 
 const LEVEL_BADGE = { drifted: 'bad', moving: 'pending', stable: 'good' } as const;
 
@@ -117,12 +116,24 @@ function QualityChart({ quality }: { quality: MonitorSummary['quality'] }) {
   return <PlotlyChart data={data} layout={layout} height={220} ariaLabel="Prediction files imported per day" testId="quality-chart" />;
 }
 
+/** The badge asks only after start-up: its first answer may read a model bundle (~0.3 s) on the main process. */
+const BADGE_DELAY_MS = 3000;
+
 /**
  * The alerts count beside Monitor in the navigation (Production, last 30 days, as the page opens), so
  * drift or a run of quarantined files is seen from any page. Nothing when there is no alert.
  */
 export function MonitorAlertsBadge() {
-  const summary = useQuery('monitor/summary', { model: 'production', days: 30 }, { refreshOn: ['files', 'predictions', 'models'] });
+  const [started, setStarted] = useState(false);
+  useEffect(() => {
+    const timer = setTimeout(() => setStarted(true), BADGE_DELAY_MS);
+    return () => clearTimeout(timer);
+  }, []);
+  const summary = useQuery(
+    'monitor/summary',
+    { model: 'production', days: 30 },
+    { refreshOn: ['files', 'predictions', 'models'], enabled: started },
+  );
   const alerts = summary.data?.alerts ?? [];
   if (alerts.length === 0) return null;
   const worst = alerts.some((a) => a.level === 'alert') ? 'alert' : 'warning';
@@ -142,12 +153,9 @@ export function MonitorPage() {
   const summary = useQuery('monitor/summary', input, { refreshOn: ['files', 'predictions', 'models'] });
   const s = summary.data;
   const production = models.data?.find((v) => v.stages.includes('production')) ?? null;
-  const bad = s ? s.quality.reduce((n, d) => n + d.bad, 0) : 0;
-  const files = s ? s.quality.reduce((n, d) => n + d.files, 0) : 0;
-  const rows = s ? s.failRate.reduce((n, b) => n + b.rows, 0) : 0;
-  const faulty = s ? s.failRate.reduce((n, b) => n + b.faulty, 0) : 0;
-  // Below 300 rows the service raises no drift alert (mostly noise), so no count either.
-  const drifted = s?.drift && s.drift.currentRows >= 300 ? s.drift.drifted : null;
+  const { files, bad, rows, faulty } = s?.totals ?? { files: 0, bad: 0, rows: 0, faulty: 0 };
+  // Too few rows for drift to be called (the service raises no alert): no count either.
+  const drifted = s?.drift?.reliable ? s.drift.drifted : null;
 
   return (
     <div className="stack" data-testid="monitor-page">
@@ -188,7 +196,7 @@ export function MonitorPage() {
               <div className="label">prediction files</div>
             </div>
             <div className={`stat ${bad ? 'bad' : ''}`}>
-              <div className="value" data-testid="monitor-quarantined">{files ? pct(bad / files) : '—'}</div>
+              <div className="value" data-testid="monitor-quarantined">{files ? share(bad / files) : '—'}</div>
               <div className="label">quarantined ({bad})</div>
             </div>
             <div className="stat">
@@ -196,8 +204,8 @@ export function MonitorPage() {
               <div className="label">wafers predicted</div>
             </div>
             <div className={`stat ${faulty ? 'bad' : ''}`}>
-              <div className="value">{rows ? pct(faulty / rows) : '—'}</div>
-              <div className="label">fail rate{s.trainingFaultShare !== null ? ` (training ${pct(s.trainingFaultShare)})` : ''}</div>
+              <div className="value">{rows ? share(faulty / rows) : '—'}</div>
+              <div className="label">fail rate{s.trainingFaultShare !== null ? ` (training ${share(s.trainingFaultShare)})` : ''}</div>
             </div>
             <div className={`stat ${drifted ? 'bad' : ''}`}>
               <div className="value" data-testid="monitor-drifted">{drifted ?? '—'}</div>
@@ -255,10 +263,10 @@ export function MonitorPage() {
                             </span>
                           </td>
                           <td className="right mono">
-                            {num(x.refMedian)} → {num(x.curMedian)}
+                            {sensorValue(x.refMedian)} → {sensorValue(x.curMedian)}
                           </td>
                           <td className="right mono">
-                            {pct(x.refMissing)} → {pct(x.curMissing)}
+                            {share(x.refMissing)} → {share(x.curMissing)}
                           </td>
                         </tr>
                       ))}

@@ -1,15 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import {
   driftLevel,
-  PSI_DRIFTED,
-  PSI_MOVING,
-  psi,
+  observedMedian,
   psiAgainst,
   psiNoise,
   quantileEdges,
   referenceBins,
 } from '../../../../src/main/ml/drift';
+import { PSI_DRIFTED, PSI_MOVING } from '../../../../src/shared/drift';
 import { createRng } from '../../../../src/main/ml/rng';
+
+/** One sensor's PSI with both samples' summaries, as the Monitor service assembles them. */
+function psi(reference: Float64Array, current: Float64Array) {
+  const ref = referenceBins(reference);
+  const { psi: value, curMissing } = psiAgainst(ref, current);
+  return { psi: value, refMissing: ref.missingShare, curMissing, refMedian: ref.median, curMedian: observedMedian(current) };
+}
 
 function normal(n: number, mean: number, sd: number, seed: number): Float64Array {
   const rng = createRng(seed);

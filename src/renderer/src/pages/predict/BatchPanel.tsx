@@ -11,6 +11,7 @@ import { useDragActive } from '../../components/fileDrop';
 import { FilePickers } from '../../components/FilePickers';
 import { FileResultsTable } from '../../components/FileResultsTable';
 import { JobProgress } from '../../components/JobProgress';
+import { PSI_DRIFTED } from '../../../../shared/drift';
 import { pct, when } from '../training/format';
 import {
   cancelBatch,
@@ -197,9 +198,9 @@ function BatchStats({ b }: { b: BatchDetail }) {
 }
 
 /**
- * A warning when this batch's sensors moved away from the model's training rows (PSI over 0.25): its
- * predictions rest on inputs the model has not seen. Silent for batches too small to tell (under 300
- * rows) and when nothing drifted.
+ * A warning when this batch's sensors moved away from the model's training rows (PSI over PSI_DRIFTED):
+ * its predictions rest on inputs the model has not seen. Silent for batches too small to tell (under
+ * DRIFT_MIN_ROWS rows) and when nothing drifted.
  */
 function BatchDriftNote({ batchId }: { batchId: number }) {
   const q = useQuery('monitor/batch-drift', { batchId });
@@ -211,7 +212,7 @@ function BatchDriftNote({ batchId }: { batchId: number }) {
       <strong>
         {d.drifted} sensor{d.drifted === 1 ? '' : 's'} of this batch drifted from the training rows of model v{d.modelVersion}
       </strong>{' '}
-      (population stability index over 0.25):{' '}
+      (population stability index over {PSI_DRIFTED}):{' '}
       {shown.map((s, i) => (
         <span key={s.sensor}>
           {i > 0 && ', '}
