@@ -8,6 +8,7 @@ import { copyFileSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
 import { closeAppContext, openAppContext, type AppContext } from './services/context';
 import { createRegistry } from './services';
+import { resumeWatching } from './services/watch';
 import { bindIpc, forwardEvents } from './shell/ipc';
 import { buildMenu } from './shell/menu';
 import { CONTENT_SECURITY_POLICY, isAllowedNavigation, isAllowedRequest, WEB_PREFERENCES } from './shell/security-policy';
@@ -32,6 +33,7 @@ async function switchWorkspace(path: string): Promise<void> {
     const next = openAppContext({ workspacePath: path, host: 'electron', logsDir: app.getPath('logs') });
     if (ctx) await closeAppContext(ctx);
     ctx = next;
+    resumeWatching(ctx);
     if (win) {
       stopEvents?.();
       stopEvents = forwardEvents(ctx, win.webContents);
@@ -89,6 +91,11 @@ void app.whenReady().then(async () => {
       if (choice.canceled || !choice.filePath) return { saved: false, path: null };
       copyFileSync(source, choice.filePath);
       return { saved: true, path: choice.filePath };
+    },
+    'files/choose-folder': async (input) => {
+      const options = { title: input.title ?? 'Choose a folder', properties: ['openDirectory' as const] };
+      const choice = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
+      return { path: choice.canceled ? null : (choice.filePaths[0] ?? null) };
     },
   });
   bindIpc(() => {

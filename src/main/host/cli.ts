@@ -15,6 +15,7 @@ import { trainCommand } from './commands/train';
 import { modelsCommand } from './commands/models';
 import { predictCommand, reportCommand } from './commands/predict';
 import { monitorCommand } from './commands/monitor';
+import { watchCommand } from './commands/watch';
 
 export interface CommandEnv {
   ctx: AppContext;
@@ -37,6 +38,7 @@ const COMMANDS: Record<string, Command> = {
   predict: predictCommand,
   report: reportCommand,
   monitor: monitorCommand,
+  watch: watchCommand,
   logs: logsCommand,
   serve: serveCommand,
 };

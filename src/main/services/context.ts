@@ -22,6 +22,8 @@ export interface AppContext {
   readonly events: EventBus;
   readonly log: Logger;
   readonly logSink: LogSink;
+  /** Run first when the context closes (a watched folder's timer, say), before jobs are cancelled. */
+  readonly closeHooks: Set<(ctx: AppContext) => Promise<void> | void>;
 }
 
 export interface OpenContextOptions {
@@ -86,11 +88,13 @@ export function openAppContext(options: OpenContextOptions): AppContext {
     events,
     log,
     logSink,
+    closeHooks: new Set(),
   };
 }
 
 export async function closeAppContext(ctx: AppContext): Promise<void> {
   clearTimeout(idleCheckpoints.get(ctx));
+  await Promise.all([...ctx.closeHooks].map((hook) => hook(ctx)));
   await ctx.jobs.cancelAll();
   await ctx.pool.close();
   ctx.store.close();

@@ -20,6 +20,7 @@ import { RowsRepo } from './repos/rows';
 import { TrainingRepo } from './repos/training';
 import { RegistryRepo } from './repos/registry';
 import { PredictionsRepo } from './repos/predictions';
+import { WatchedFilesRepo } from './repos/watched';
 
 export class Store {
   readonly logs: LogsRepo;
@@ -31,6 +32,7 @@ export class Store {
   readonly training: TrainingRepo;
   readonly registry: RegistryRepo;
   readonly predictions: PredictionsRepo;
+  readonly watched: WatchedFilesRepo;
   private closed = false;
   /** Writes handed to writeSoon that found the lock taken, in the order they were made. */
   private readonly deferred: { write: () => void; landed?: () => void }[] = [];
@@ -53,6 +55,7 @@ export class Store {
     this.training = new TrainingRepo(db);
     this.registry = new RegistryRepo(db);
     this.predictions = new PredictionsRepo(db);
+    this.watched = new WatchedFilesRepo(db);
   }
 
   static open(path: string, options: OpenOptions = {}): Store {

@@ -124,4 +124,6 @@ export const dataChannels = {
   'files/save-as': channel<{ saved: boolean; path: string | null }>()(
     z.object({ path: z.string().min(1).max(4096), name: z.string().min(1).max(255) }).strict(),
   ),
+  /** Desktop only: a folder the user picks in a dialog (for the watched folder); null when cancelled or not a desktop. */
+  'files/choose-folder': channel<{ path: string | null }>()(z.object({ title: z.string().max(200).optional() }).strict()),
 };

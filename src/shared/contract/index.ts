@@ -10,6 +10,7 @@ import { dataChannels } from './data';
 import { trainingChannels } from './training';
 import { predictChannels } from './predict';
 import { monitorChannels } from './monitor';
+import { watchChannels } from './watch';
 
 export const channels = {
   ...appChannels,
@@ -18,6 +19,7 @@ export const channels = {
   ...trainingChannels,
   ...predictChannels,
   ...monitorChannels,
+  ...watchChannels,
 };
 
 export const events = {
@@ -56,3 +58,4 @@ export * from './data';
 export * from './training';
 export * from './predict';
 export * from './monitor';
+export * from './watch';

@@ -4,6 +4,7 @@ import type { Command } from '../cli';
 import { createRegistry } from '../../services';
 import { rendererDir } from '../paths';
 import { startServer } from '../serve';
+import { resumeWatching } from '../../services/watch';
 
 export const serveCommand: Command = {
   summary: 'serve the app in a browser on 127.0.0.1 (prints the URL with its access token)',
@@ -16,6 +17,8 @@ export const serveCommand: Command = {
     const server = await startServer({ ctx, registry: createRegistry(), port, rendererDir: dir });
     out.result({ url: server.url, origin: server.origin, port: server.port, workspace: ctx.workspacePath }, server.url);
     if (!dir) out.note('The renderer is not built (run `npm run build`); only the API is served.');
+    // Like the app, `serve` goes on watching the folder the workspace was watching.
+    resumeWatching(ctx);
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
       process.once('SIGINT', stop);

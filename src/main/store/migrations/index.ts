@@ -9,6 +9,7 @@ import predictions from './004-predictions';
 import modelBundles from './005-model-bundles';
 import filesSchemaIndex from './006-files-schema-index';
 import dropPredictionFileIndex from './007-drop-prediction-file-index';
+import watchedFiles from './008-watched-files';
 
 export interface Migration {
   id: number;
@@ -24,4 +25,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { id: 5, name: 'model-bundles', sql: modelBundles },
   { id: 6, name: 'files-schema-index', sql: filesSchemaIndex },
   { id: 7, name: 'drop-prediction-file-index', sql: dropPredictionFileIndex },
+  { id: 8, name: 'watched-files', sql: watchedFiles },
 ];

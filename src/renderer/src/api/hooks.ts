@@ -10,7 +10,7 @@ export interface Query<T> {
   reload(): void;
 }
 
-type Domain = 'files' | 'schemas' | 'runs' | 'models' | 'predictions' | 'logs';
+type Domain = 'files' | 'schemas' | 'runs' | 'models' | 'predictions' | 'logs' | 'watch';
 
 export function useQuery<C extends ChannelName>(
   channel: C,

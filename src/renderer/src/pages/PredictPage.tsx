@@ -9,19 +9,21 @@ import { api } from '../api/client';
 import { useQuery } from '../api/hooks';
 import { useFileDrop } from '../components/fileDrop';
 import { BatchPanel } from './predict/BatchPanel';
-import { isBusy, predictFiles, useBatch } from './predict/batchStore';
+import { isBusy, predictFiles, showBatch, useBatch } from './predict/batchStore';
 import { modelLabel, prob, type ModelChoice } from './predict/format';
-import { HistoryPanel } from './predict/HistoryPanel';
+import { HistoryPanel, presetHistorySource } from './predict/HistoryPanel';
 import { NoModelCallout } from './predict/NoModel';
 import { SinglePanel } from './predict/SinglePanel';
+import { WatchPanel } from './predict/WatchPanel';
 import { VERSION_LABEL } from './training/format';
 
-type Tab = 'batch' | 'single' | 'history';
+type Tab = 'batch' | 'single' | 'history' | 'watch';
 
 const TABS: { id: Tab; title: string }[] = [
   { id: 'batch', title: 'Batch' },
   { id: 'single', title: 'Single row' },
   { id: 'history', title: 'History' },
+  { id: 'watch', title: 'Watched folder' },
 ];
 
 let lastTab: Tab = 'batch';
@@ -129,6 +131,20 @@ export function PredictPage() {
         {tab === 'batch' && <BatchPanel model={model} noProduction={noProduction} />}
         {tab === 'single' && <SinglePanel model={model} noProduction={noProduction} />}
         {tab === 'history' && <HistoryPanel versions={versions} />}
+        {tab === 'watch' && (
+          <WatchPanel
+            model={model}
+            productionVersion={production?.version ?? null}
+            onOpenBatch={(id) => {
+              showBatch(id);
+              setTab('batch');
+            }}
+            onShowHistory={() => {
+              presetHistorySource('watch');
+              setTab('history');
+            }}
+          />
+        )}
       </div>
     </div>
   );

@@ -40,6 +40,11 @@ const EMPTY: Filters = { from: '', to: '', source: '', file: '', result: '', mod
 /** Kept between visits to the page. */
 let saved: { filters: Filters; bucket: Bucket } = { filters: EMPTY, bucket: 'day' };
 
+/** Opens the history next time on one source's predictions only (the watched folder's link), other filters cleared. */
+export function presetHistorySource(source: Filters['source']): void {
+  saved = { ...saved, filters: { ...EMPTY, source } };
+}
+
 /** A date input's day as the instant it starts (or, for `to`, ends) in local time. */
 function dayBound(day: string, end: boolean): string | undefined {
   if (!day) return undefined;

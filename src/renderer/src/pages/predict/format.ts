@@ -33,7 +33,8 @@ export function errorCode(e: unknown): string | null {
   return e instanceof ApiError ? e.code : null;
 }
 
-export function modelLabel(model: ModelChoice, productionVersion: number | null): string {
+export function modelLabel(model: ModelChoice | 'staging', productionVersion: number | null): string {
   if (model === 'production') return productionVersion ? `Production (v${productionVersion})` : 'Production';
+  if (model === 'staging') return 'Staging';
   return `version ${model}`;
 }

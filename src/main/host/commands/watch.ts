@@ -1,0 +1,139 @@
+/**
+ * `watch FOLDER [--model ...] [--settle S] [--interval S] [--once] [--skip-existing] [--out DIR]`: predicts
+ * each prediction file that lands in FOLDER once it has stopped changing (for a line's data collector
+ * that writes batches there, or a scheduled task with --once). Files are only read; the workspace's ledger
+ * keeps each from being predicted twice, shared with the app's own watched folder. Runs until Ctrl-C,
+ * which cancels a batch in progress (nothing of it kept); with --once, takes what has settled and exits.
+ * --json: with --once one document; otherwise one JSON line per batch (JSON Lines), for a pipe to read.
+ */
+import { join, resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import type { PredictResult, WatchBatch } from '../../../shared/contract';
+import { WATCH_INTERVAL_SECONDS_DEFAULT, WATCH_SETTLE_SECONDS_DEFAULT } from '../../../shared/contract';
+import { AppError } from '../../errors';
+import { createReport } from '../../services/predict';
+import { resolvePredictionVersion } from '../../services/models';
+import { checkFolder, FolderWatcher } from '../../services/watch';
+import type { Command } from '../cli';
+import { EXIT_FAILURE, EXIT_OK, parseCommandArgs, parseModelOption, UsageError } from '../cli-kit';
+
+function seconds(value: string | undefined, fallback: number, name: string, min: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < min || n > 3600) throw new UsageError(`--${name} must be a number of seconds, ${min} to 3600`);
+  return n;
+}
+
+function batchLine(b: WatchBatch, result: PredictResult): string {
+  const bad = result.files.filter((f) => f.status === 'bad');
+  return [
+    `batch ${b.batchId} with model version ${b.modelVersion}: ${b.files} file(s), ${b.rows} wafers, ${b.faulty} predicted faulty, ${b.unfamiliar} in an unfamiliar regime`,
+    ...bad.map((f) => `  quarantined ${f.name}: ${f.reasons.map((r) => r.code).join(', ')}`),
+  ].join('\n');
+}
+
+export const watchCommand: Command = {
+  summary: 'predict each prediction file that lands in a folder (or, with --once, those there now)',
+  usage: `wafer-studio watch FOLDER [--model production|staging|VERSION] [--settle SECONDS] [--interval SECONDS]
+       [--once] [--skip-existing] [--out DIR] [--workspace FILE] [--json]`,
+  async run({ ctx, out, args }) {
+    const { values, positionals } = parseCommandArgs(args, {
+      model: { type: 'string' },
+      settle: { type: 'string' },
+      interval: { type: 'string' },
+      once: { type: 'boolean' },
+      'skip-existing': { type: 'boolean' },
+      out: { type: 'string' },
+    });
+    if (positionals.length !== 1) throw new UsageError('give the one folder to watch');
+    const model = parseModelOption(values.model);
+    const settleSeconds = seconds(values.settle, WATCH_SETTLE_SECONDS_DEFAULT, 'settle', 0);
+    const intervalSeconds = seconds(values.interval, WATCH_INTERVAL_SECONDS_DEFAULT, 'interval', 0.1);
+    const folder = checkFolder(positionals[0]!);
+    resolvePredictionVersion(ctx, model);
+    const outDir = values.out ? resolve(values.out) : null;
+    if (outDir) mkdirSync(outDir, { recursive: true });
+
+    const batches: { batch: WatchBatch; result: PredictResult }[] = [];
+    let cancelled = false;
+    const watcher = new FolderWatcher(ctx, {
+      folder,
+      model,
+      settleSeconds,
+      intervalSeconds,
+      async onBatch(batch, result) {
+        batches.push({ batch, result });
+        const csv = outDir ? (await createReport(ctx, batch.batchId, 'csv', join(outDir, `batch-${batch.batchId}.csv`))).path : null;
+        if (values.once) return;
+        if (out.json) process.stdout.write(`${JSON.stringify({ ...result, csv })}\n`);
+        else process.stdout.write(`${batchLine(batch, result)}${csv ? `\n  predictions written to ${csv}` : ''}\n`);
+      },
+      onCancelled() {
+        cancelled = true;
+      },
+    });
+    if (values['skip-existing']) {
+      const skipped = await watcher.skipExisting();
+      out.note(`${skipped} file(s) already in ${folder} left alone.`);
+    }
+
+    if (values.once) {
+      // Settled files may need more than one batch (at most 200 files each).
+      while (await watcher.scanOnce()) {
+        /* the next batch of settled files */
+      }
+      if (watcher.lastError) throw new AppError(watcher.lastError.code, watcher.lastError.message);
+      const settling = watcher.settling;
+      out.result(
+        { folder, batches: batches.map((b) => b.result), settling },
+        [
+          ...batches.map((b) => batchLine(b.batch, b.result)),
+          batches.length === 0 ? `nothing new to predict in ${folder}` : '',
+          settling.length ? `${settling.length} file(s) still changing, left for the next run: ${settling.join(', ')}` : '',
+        ]
+          .filter(Boolean)
+          .join('\n'),
+      );
+      return EXIT_OK;
+    }
+
+    out.note(`Watching ${folder} (files are taken once unchanged for ${settleSeconds} s; Ctrl-C stops)...`);
+    let lastError = '';
+    const offEvents = ctx.events.subscribe((event) => {
+      if (event !== 'data/changed') return;
+      const e = watcher.lastError;
+      if (e && e.message !== lastError) process.stderr.write(`error (${e.code}): ${e.message}\n`);
+      lastError = e?.message ?? '';
+    });
+    watcher.start();
+    const code = await new Promise<number>((settle) => {
+      let interrupts = 0;
+      let finished = false;
+      const finish = (exitCode: number) => {
+        if (finished) return;
+        finished = true;
+        clearInterval(poll);
+        process.off('SIGINT', onInterrupt);
+        process.off('SIGTERM', onInterrupt);
+        settle(exitCode);
+      };
+      const onInterrupt = () => {
+        interrupts++;
+        if (interrupts > 1) process.exit(130);
+        const running = watcher.runningJob !== null;
+        process.stderr.write(running ? '\nStopping: cancelling the batch in progress (Ctrl-C again to stop at once)...\n' : '\nStopped watching.\n');
+        cancelled = running;
+        void watcher.stop({ cancelRunning: true }).then(() => finish(running ? EXIT_FAILURE : EXIT_OK));
+      };
+      process.on('SIGINT', onInterrupt);
+      process.on('SIGTERM', onInterrupt);
+      // Keeps the process alive, and ends it when a batch was cancelled elsewhere (another client of the workspace).
+      const poll = setInterval(() => {
+        if (cancelled && interrupts === 0) finish(EXIT_FAILURE);
+      }, 250);
+    });
+    offEvents();
+    if (cancelled) out.note('The batch in progress was cancelled: nothing of it was kept, and its files are taken at the next run.');
+    return code;
+  },
+};
