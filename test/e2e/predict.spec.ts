@@ -271,4 +271,51 @@ test.describe('Predict page', () => {
     await expect(page.getByTestId('monitor-badge')).toBeVisible();
     await app.screenshot('predict-drift');
   });
+
+  test('a watched folder predicts each file that lands in it; the batch opens from the panel', async ({ app, page, served }) => {
+    test.setTimeout(300_000);
+    await trainProductionModel(served);
+    const folder = join(served.dir, 'incoming');
+    mkdirSync(folder, { recursive: true });
+    // Already there when watching begins: left alone on request.
+    writeWaferFile(folder, 'wafer_01032021_080000.csv', { rows: 10, seed: 900, withLabel: false });
+
+    await app.goto('predict');
+    await page.getByTestId('predict-tab-watch').click();
+    await expect(page.getByTestId('watch-state')).toHaveText('Not watching');
+    await page.getByTestId('watch-folder-input').fill(join(served.dir, 'nowhere'));
+    await page.getByTestId('watch-start').click();
+    await expect(page.getByTestId('watch-error')).toContainText('does not exist');
+
+    await page.getByTestId('watch-folder-input').fill(folder);
+    await page.getByTestId('watch-settle').fill('0');
+    await page.getByTestId('watch-skip-existing').check();
+    await page.getByTestId('watch-start').click();
+    await expect(page.getByTestId('watch-state')).toHaveText('Watching');
+    await expect(page.getByTestId('watch-folder')).toHaveText(folder);
+    await expect(page.getByTestId('watch-handled')).toContainText('1 there before watching began');
+
+    // A data collector writes two files: one good, one whose name breaks the agreement.
+    writeWaferFile(folder, 'wafer_02032021_080000.csv', {
+      rows: 30,
+      seed: 901,
+      withLabel: false,
+      cell: (r, s) => cell(r, s, r % 4 === 0),
+    });
+    writeWaferFile(folder, 'wafer_0203_080000.csv', { rows: 5, seed: 902, withLabel: false });
+    await expect(page.getByTestId('watch-last-batch')).toContainText('2 files (1 quarantined), 30 wafers', { timeout: 60_000 });
+    await expect(page.getByTestId('watch-handled')).toContainText('3 files of this folder: 1 predicted, 1 quarantined');
+    await app.screenshot('predict-watch');
+
+    await page.getByTestId('watch-open-batch').click();
+    const view = page.getByTestId('batch-view');
+    await expect(view).toContainText('source watch');
+    await expect(new PredictPageObject(app, page).rows(view)).toHaveCount(30);
+
+    // Stopped: a later file is left alone, and the workspace remembers the folder is no longer watched.
+    await page.getByTestId('predict-tab-watch').click();
+    await page.getByTestId('watch-stop').click();
+    await expect(page.getByTestId('watch-state')).toHaveText('Not watching');
+    expect(await served.invoke<{ enabled: boolean; folder: string }>('watch/status')).toMatchObject({ enabled: false, folder });
+  });
 });

@@ -4,7 +4,7 @@
  * as a script would read them (monitor's --fail-on included), and Ctrl-C on a running batch.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -28,8 +28,12 @@ interface Run {
   stderr: string;
 }
 
-/** Runs the CLI to its end; `onStderr` sees its stderr as it comes (and may signal the process). */
-function cli(args: string[], onStderr?: (text: string, child: ReturnType<typeof spawn>) => void): Promise<Run> {
+/** Runs the CLI to its end; `onStderr` and `onStdout` see its output as it comes (and may signal the process). */
+function cli(
+  args: string[],
+  onStderr?: (text: string, child: ReturnType<typeof spawn>) => void,
+  onStdout?: (text: string, child: ReturnType<typeof spawn>) => void,
+): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['-r', 'tsx/cjs', CLI, ...args], {
       cwd: ROOT,
@@ -38,7 +42,10 @@ function cli(args: string[], onStderr?: (text: string, child: ReturnType<typeof 
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      onStdout?.(stdout, child);
+    });
     child.stderr.on('data', (d: Buffer) => {
       stderr += d.toString();
       onStderr?.(stderr, child);
@@ -46,6 +53,17 @@ function cli(args: string[], onStderr?: (text: string, child: ReturnType<typeof 
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/** A closed workspace (so the CLI opens it alone) with the seeded model in Production. */
+async function workspaceWithProductionModel(): Promise<{ dir: string; ws: string }> {
+  const dir = tmp();
+  const ws = join(dir, 'w.sqlite');
+  const ctx = openAppContext({ workspacePath: ws, host: 'cli', poolSize: 2 });
+  contexts.push(ctx);
+  await trainIntoProduction(ctx, dir);
+  await closeAppContext(contexts.pop()!);
+  return { dir, ws };
 }
 
 const json = (run: Run) => JSON.parse(run.stdout) as Record<string, unknown>;
@@ -139,12 +157,7 @@ describe('command line', () => {
   });
 
   it('Ctrl-C during a batch cancels it and keeps none of its files or predictions', async () => {
-    const dir = tmp();
-    const ws = join(dir, 'w.sqlite');
-    const ctx = openAppContext({ workspacePath: ws, host: 'cli', poolSize: 2 });
-    contexts.push(ctx);
-    await trainIntoProduction(ctx, dir);
-    await closeAppContext(contexts.pop()!);
+    const { dir, ws } = await workspaceWithProductionModel();
 
     // Enough rows that the batch is still running when the signal lands (its first progress line).
     const batchDir = join(dir, 'predict');
@@ -176,5 +189,50 @@ describe('command line', () => {
     expect(count('SELECT COUNT(*) AS n FROM prediction_batches')).toBe(0);
     expect(count('SELECT COUNT(*) AS n FROM predictions')).toBe(0);
     expect(count('SELECT COUNT(*) AS n FROM files')).toBe(filesBefore);
+  });
+
+  it('watch: --once predicts what has settled, once; without it, each file as it lands until Ctrl-C', async () => {
+    const { dir, ws } = await workspaceWithProductionModel();
+    const folder = join(dir, 'incoming');
+    mkdirSync(folder);
+    const old = (Date.now() - 120_000) / 1000;
+    for (const [name, seed] of [['wafer_15012020_100000.csv', 1], ['wafer_15012020_110000.csv', 2]] as const) {
+      utimesSync(writeWaferFile(folder, name, { rows: 12, seed, withLabel: false }), old, old);
+    }
+    writeWaferFile(folder, 'wafer_15012020_120000.csv', { rows: 12, seed: 3, withLabel: false }); // just written
+
+    const outDir = join(dir, 'out');
+    const once = await cli(['watch', folder, '--once', '--settle', '60', '--out', outDir, '--json', '--workspace', ws]);
+    expect(once.code, once.stderr).toBe(0);
+    const doc = json(once) as { folder: string; batches: { batch: number; rows: number; files: unknown[] }[]; settling: string[] };
+    expect(doc.folder).toBe(folder);
+    expect(doc.batches).toHaveLength(1);
+    expect(doc.batches[0]).toMatchObject({ rows: 24, files: [{ status: 'good' }, { status: 'good' }] });
+    expect(doc.settling).toEqual(['wafer_15012020_120000.csv']);
+    expect(readdirSync(outDir)).toEqual([`batch-${doc.batches[0]!.batch}.csv`]);
+    const again = await cli(['watch', folder, '--once', '--settle', '60', '--workspace', ws]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain(`nothing new to predict in ${folder}`);
+    expect(again.stdout).toContain('1 file(s) still changing, left for the next run: wafer_15012020_120000.csv');
+
+    // Watching: the settling file is taken at once (no settle time), then a file that lands meanwhile.
+    let stage = 0;
+    const run = await cli(['watch', folder, '--settle', '0', '--interval', '0.2', '--json', '--workspace', ws], undefined, (text, child) => {
+      const lines = text.trim().split('\n').filter(Boolean);
+      if (stage === 0 && lines.length === 1) {
+        stage = 1;
+        writeWaferFile(folder, 'wafer_16012020_080000.csv', { rows: 7, seed: 4, withLabel: false });
+      } else if (stage === 1 && lines.length === 2) {
+        stage = 2;
+        child.kill('SIGINT');
+      }
+    });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain('Stopped watching.');
+    const batches = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as { rows: number; files: { name: string }[] });
+    expect(batches.map((b) => [b.files.map((f) => f.name), b.rows])).toEqual([
+      [['wafer_15012020_120000.csv'], 12],
+      [['wafer_16012020_080000.csv'], 7],
+    ]);
   });
 });

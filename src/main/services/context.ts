@@ -94,7 +94,7 @@ export function openAppContext(options: OpenContextOptions): AppContext {
 
 export async function closeAppContext(ctx: AppContext): Promise<void> {
   clearTimeout(idleCheckpoints.get(ctx));
-  await Promise.all([...ctx.closeHooks].map((hook) => hook(ctx)));
+  await Promise.all([...ctx.closeHooks].map(async (hook) => hook(ctx)));
   await ctx.jobs.cancelAll();
   await ctx.pool.close();
   ctx.store.close();

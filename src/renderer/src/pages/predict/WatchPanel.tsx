@@ -206,28 +206,30 @@ export function WatchPanel(props: {
           <h2 id="pr-watch-done">Handled so far</h2>
           <p data-testid="watch-handled">
             {handledTotal.toLocaleString()} file{handledTotal === 1 ? '' : 's'} of this folder:{' '}
-            <span className="good-text">{s.handled.good} predicted</span>
+            <span className="good-text">{s.handled.good + s.handled.duplicate} predicted</span>
+            {s.handled.duplicate > 0 && <> ({s.handled.duplicate} of them already in the workspace, predicted from the stored copy)</>}
             {s.handled.bad > 0 && <span className="bad-text">, {s.handled.bad} quarantined</span>}
-            {s.handled.duplicate > 0 && <>, {s.handled.duplicate} already imported (predicted from the stored copy)</>}
             {s.handled.skipped > 0 && <>, {s.handled.skipped} there before watching began (left alone)</>}.
           </p>
           {s.lastBatch && (
-            <div className="pr-watch-row" data-testid="watch-last-batch">
-              <span>
+            <>
+              <p data-testid="watch-last-batch">
                 Last batch <strong>#{s.lastBatch.batchId}</strong> at {when(s.lastBatch.at)}: {s.lastBatch.files} file
                 {s.lastBatch.files === 1 ? '' : 's'}
                 {s.lastBatch.quarantined > 0 && <span className="bad-text"> ({s.lastBatch.quarantined} quarantined)</span>},{' '}
                 {s.lastBatch.rows.toLocaleString()} wafers, <span className="bad-text">{s.lastBatch.faulty} predicted faulty</span>
                 {s.lastBatch.unfamiliar > 0 && <>, {s.lastBatch.unfamiliar} in an unfamiliar regime</>} (model v
                 {s.lastBatch.modelVersion}).
-              </span>
-              <button type="button" onClick={() => props.onOpenBatch(s.lastBatch!.batchId)} data-testid="watch-open-batch">
-                Open batch
-              </button>
-              <button type="button" className="ghost" onClick={props.onShowHistory}>
-                All watched-folder predictions
-              </button>
-            </div>
+              </p>
+              <div className="pr-watch-row">
+                <button type="button" onClick={() => props.onOpenBatch(s.lastBatch!.batchId)} data-testid="watch-open-batch">
+                  Open batch
+                </button>
+                <button type="button" className="ghost" onClick={props.onShowHistory}>
+                  All watched-folder predictions
+                </button>
+              </div>
+            </>
           )}
         </section>
       )}
