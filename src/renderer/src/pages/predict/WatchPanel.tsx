@@ -52,15 +52,6 @@ export function WatchPanel(props: {
     if (rememberedSettle !== undefined) setSettle(String(rememberedSettle));
   }, [remembered, rememberedSettle]);
 
-  // "Looked at" times stay current while the watcher runs (its status changes only when something happens).
-  const reload = status.reload;
-  const on = s?.enabled ?? false;
-  useEffect(() => {
-    if (!on) return;
-    const t = setInterval(reload, 5000);
-    return () => clearInterval(t);
-  }, [on, reload]);
-
   const settleSeconds = Number(settle);
   const settleOk = Number.isInteger(settleSeconds) && settleSeconds >= 0 && settleSeconds <= 3600;
 
