@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { WatchStatus } from '../../src/shared/contract';
 import { closeAppContext, openAppContext, type AppContext } from '../../src/main/services/context';
+import { monitorSummary } from '../../src/main/services/monitor';
 import { FolderWatcher, resumeWatching, startWatching, stopWatching, watchStatus } from '../../src/main/services/watch';
 import { trainIntoProduction } from '../helpers/production-model';
 import { useTempDir } from '../helpers/tmp';
@@ -182,11 +183,17 @@ describe('watched folder', () => {
     renameSync(small, join(dir, 'away'));
     const failing = await until(() => watchStatus(ctx), (s) => s.lastError !== null);
     expect(failing).toMatchObject({ state: 'error', lastError: { code: 'not_found' } });
+    // The Monitor raises it, so the navigation's alert count shows it wherever the engineer is.
+    const alert = monitorSummary(ctx, { model: 'production', days: 30 }).alerts[0];
+    expect(alert).toMatchObject({ level: 'alert', code: 'watched_folder' });
+    expect(alert!.message).toContain(`The watched folder ${small} is not there`);
+    expect(alert!.message).toContain(`no file of ${small} was predicted`);
     renameSync(join(dir, 'away'), small);
     drop(small, 'wafer_06022021_080000.csv', 12);
     // The watcher backs off after a failure (two intervals here): it comes back by itself.
     const recovered = await until(() => watchStatus(ctx), (s) => s.lastBatch !== null && s.lastError === null);
     expect(recovered).toMatchObject({ state: 'watching', lastBatch: { rows: 12 } });
+    expect(monitorSummary(ctx, { model: 'production', days: 30 }).alerts.map((a) => a.code)).not.toContain('watched_folder');
     rmSync(small, { recursive: true, force: true });
   });
 });

@@ -17,6 +17,7 @@ import type { VersionRow } from '../store/repos/registry';
 import type { AppContext } from './context';
 import { findVersion, readBundleBriefly, type ModelChoice } from './models';
 import type { HandlerMap } from './registry';
+import { watchProblem } from './watch-health';
 
 /** Drift compares the first this many rows of the newest prediction files (PSI noise ~9 / rows). */
 export const CURRENT_ROWS_MAX = 2000;
@@ -219,7 +220,7 @@ export function monitorSummary(ctx: AppContext, input: { model: ModelChoice; day
   if (!answers) lastSummaries.set(ctx, (answers = new Map()));
   const question = `${input.model}:${input.days}`;
   const hit = answers.get(question);
-  if (hit && hit.key === key) return hit.summary;
+  if (hit && hit.key === key) return withWatchAlert(ctx, hit.summary);
 
   let drift: MonitorSummary['drift'] = null;
   let driftNote: string | null = null;
@@ -277,7 +278,19 @@ export function monitorSummary(ctx: AppContext, input: { model: ModelChoice; day
   };
   const summary: MonitorSummary = { ...facts, alerts: alertsFor(facts) };
   answers.set(question, { key, summary });
-  return summary;
+  return withWatchAlert(ctx, summary);
+}
+
+/** The summary with the watched folder's problem first among its alerts, read fresh (it is not in the cache's key). */
+function withWatchAlert(ctx: AppContext, summary: MonitorSummary): MonitorSummary {
+  const problem = watchProblem(ctx);
+  if (!problem) return summary;
+  const alert: MonitorAlert = {
+    level: 'alert',
+    code: 'watched_folder',
+    message: `${problem.error.message} Since ${problem.since.slice(0, 16).replace('T', ' ')} UTC no file of ${problem.folder} was predicted; the app keeps trying (Predict, Watched folder).`,
+  };
+  return { ...summary, alerts: [alert, ...summary.alerts] };
 }
 
 function alertsFor(s: Omit<MonitorSummary, 'alerts'>): MonitorAlert[] {

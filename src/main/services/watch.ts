@@ -24,6 +24,7 @@ import type { AppContext } from './context';
 import { resolvePredictionVersion, type ModelChoice } from './models';
 import { startBatchPrediction } from './predict';
 import type { HandlerMap } from './registry';
+import { setWatchProblem } from './watch-health';
 
 /** At most this many files go into one batch; the rest follow in the next, straight after. */
 export const WATCH_MAX_FILES_PER_BATCH = 200;
@@ -39,6 +40,8 @@ export interface WatcherOptions {
   onBatch?(batch: WatchBatch, result: PredictResult): void | Promise<void>;
   /** A batch was cancelled (its files are left for later); the watcher has stopped. */
   onCancelled?(): void;
+  /** The watcher's error changed: a new one, or null once it works again (or stops). */
+  onProblem?(error: ErrorShape | null): void;
 }
 
 interface Candidate {
@@ -82,6 +85,7 @@ export class FolderWatcher {
   private lastLoggedError = '';
   /** Failed looks or batches in a row. */
   private failures = 0;
+  private lastShown = '';
   state: WatchStatus['state'] = 'off';
   lastScanAt: string | null = null;
   settling: string[] = [];
@@ -107,8 +111,10 @@ export class FolderWatcher {
     const { files } = await this.list();
     const handledAt = new Date().toISOString();
     const skipped: WatchedFile[] = files.map((f) => ({ name: f.name, size: f.size, mtimeMs: f.mtimeMs, batchId: null, outcome: 'skipped', handledAt }));
-    this.ctx.store.watched.record(this.folder, skipped);
+    // In memory at once (the first look must leave them), stored when the write lock is free.
     for (const f of skipped) this.ledger.set(f.name, f);
+    const folder = this.folder;
+    this.ctx.store.writeSoon(() => this.ctx.store.watched.record(folder, skipped));
     return skipped.length;
   }
 
@@ -132,6 +138,7 @@ export class FolderWatcher {
     await this.ticking;
     this.state = 'off';
     this.settling = [];
+    this.options.onProblem?.(null);
   }
 
   /** The running batch's job, if any. */
@@ -161,7 +168,7 @@ export class FolderWatcher {
       entries = await readdir(this.folder, { withFileTypes: true });
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') throw new AppError('not_found', `The watched folder ${this.folder} is not there (deleted, renamed or not mounted); the watcher looks again every ${this.intervalMs / 1000} s.`);
+      if (code === 'ENOENT') throw new AppError('not_found', `The watched folder ${this.folder} is not there (deleted, renamed or not mounted).`);
       throw new AppError('io_error', `The watched folder ${this.folder} cannot be read (${code ?? (error as Error).message}).`);
     }
     const files: Candidate[] = [];
@@ -295,6 +302,7 @@ export class FolderWatcher {
 
   private fail(error: unknown): void {
     const shape = toErrorShape(error);
+    if (this.lastError?.message !== shape.message) this.options.onProblem?.(shape);
     this.lastError = shape;
     this.failures++;
     this.state = this.stopped ? 'off' : 'error';
@@ -306,13 +314,18 @@ export class FolderWatcher {
   }
 
   private recovered(): void {
+    if (this.lastError) this.options.onProblem?.(null);
     this.lastError = null;
     this.lastLoggedError = '';
     this.failures = 0;
     if (!this.stopped) this.state = 'watching';
   }
 
+  /** Tells the app when what its status shows changed (not after every quiet look at the folder). */
   private changed(): void {
+    const shown = JSON.stringify([this.state, this.settling, this.lastBatch?.batchId, this.lastError?.message]);
+    if (shown === this.lastShown) return;
+    this.lastShown = shown;
     this.ctx.events.emit('data/changed', { domain: 'watch' });
   }
 }
@@ -341,6 +354,10 @@ function startAppWatcher(ctx: AppContext, s: WatchSettings): FolderWatcher {
     model: s.model,
     settleSeconds: s.settleSeconds,
     intervalSeconds: WATCH_INTERVAL_SECONDS_DEFAULT,
+    onProblem: (error) => {
+      setWatchProblem(ctx, error ? { folder: watcher.folder, error, since: new Date().toISOString() } : null);
+      ctx.events.emit('data/changed', { domain: 'watch' });
+    },
     onCancelled: () => {
       const now = settingsOf(ctx);
       if (now && appWatchers.get(ctx) === watcher) ctx.store.settings.set(SETTINGS_KEY, { ...now, enabled: false });

@@ -22,7 +22,7 @@ export interface SensorDrift {
 
 export interface MonitorAlert {
   level: 'warning' | 'alert';
-  code: 'sensor_drift' | 'sensor_moving' | 'quarantine_share' | 'unfamiliar_share' | 'fail_rate';
+  code: 'sensor_drift' | 'sensor_moving' | 'quarantine_share' | 'unfamiliar_share' | 'fail_rate' | 'watched_folder';
   message: string;
 }
 

@@ -132,7 +132,7 @@ export function MonitorAlertsBadge() {
   const summary = useQuery(
     'monitor/summary',
     { model: 'production', days: 30 },
-    { refreshOn: ['files', 'predictions', 'models'], enabled: started },
+    { refreshOn: ['files', 'predictions', 'models', 'watch'], enabled: started },
   );
   const alerts = summary.data?.alerts ?? [];
   if (alerts.length === 0) return null;
@@ -150,7 +150,7 @@ export function MonitorPage() {
   const [days, setDays] = useState<number>(30);
   const models = useQuery('models/list', {}, { refreshOn: ['models'] });
   const input = useMemo(() => ({ model, days }), [model, days]);
-  const summary = useQuery('monitor/summary', input, { refreshOn: ['files', 'predictions', 'models'] });
+  const summary = useQuery('monitor/summary', input, { refreshOn: ['files', 'predictions', 'models', 'watch'] });
   const s = summary.data;
   const production = models.data?.find((v) => v.stages.includes('production')) ?? null;
   const { files, bad, rows, faulty } = s?.totals ?? { files: 0, bad: 0, rows: 0, faulty: 0 };

@@ -52,6 +52,16 @@ export function WatchPanel(props: {
     if (rememberedSettle !== undefined) setSettle(String(rememberedSettle));
   }, [remembered, rememberedSettle]);
 
+  // The watcher tells the page when something happens, not after each quiet look: "Last looked" is
+  // kept current by asking every few seconds while it watches.
+  const reload = status.reload;
+  const on = s?.enabled ?? false;
+  useEffect(() => {
+    if (!on) return;
+    const t = setInterval(reload, 5000);
+    return () => clearInterval(t);
+  }, [on, reload]);
+
   const settleSeconds = Number(settle);
   const settleOk = Number.isInteger(settleSeconds) && settleSeconds >= 0 && settleSeconds <= 3600;
 
