@@ -4,7 +4,7 @@
  * open with their explanation; the history filters narrow the table; the batch's CSV and HTML report
  * download.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { writeWaferFile } from '../helpers/wafer-files';
@@ -290,9 +290,12 @@ test.describe('Predict page', () => {
     await page.getByTestId('watch-folder-input').fill(folder);
     await page.getByTestId('watch-settle').fill('0');
     await page.getByTestId('watch-skip-existing').check();
+    const outFolder = join(served.dir, 'for-mes');
+    await page.getByTestId('watch-out-input').fill(outFolder);
     await page.getByTestId('watch-start').click();
     await expect(page.getByTestId('watch-state')).toHaveText('Watching');
     await expect(page.getByTestId('watch-folder')).toHaveText(folder);
+    await expect(page.getByTestId('watch-out-folder')).toContainText(outFolder);
     await expect(page.getByTestId('watch-handled')).toContainText('1 there before watching began');
 
     // A data collector writes two files: one good, one whose name breaks the agreement.
@@ -306,6 +309,8 @@ test.describe('Predict page', () => {
     await expect(page.getByTestId('watch-last-batch')).toContainText('2 files (1 quarantined), 30 wafers', { timeout: 60_000 });
     await expect(page.getByTestId('watch-handled')).toContainText('3 files of this folder: 1 predicted, 1 quarantined');
     await app.screenshot('predict-watch');
+    // Each batch's predictions CSV also went to the folder a downstream system reads.
+    await expect.poll(() => readdirSync(outFolder).filter((n) => n.endsWith('-predictions.csv')).length).toBe(1);
 
     await page.getByTestId('watch-open-batch').click();
     const view = page.getByTestId('batch-view');

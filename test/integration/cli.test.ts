@@ -209,7 +209,7 @@ describe('command line', () => {
     expect(doc.batches).toHaveLength(1);
     expect(doc.batches[0]).toMatchObject({ rows: 24, files: [{ status: 'good' }, { status: 'good' }] });
     expect(doc.settling).toEqual(['wafer_15012020_120000.csv']);
-    expect(readdirSync(outDir)).toEqual([`batch-${doc.batches[0]!.batch}.csv`]);
+    expect(readdirSync(outDir)).toEqual([expect.stringMatching(new RegExp(`^wafer-batch-${doc.batches[0]!.batch}-\\d{4}-\\d\\d-\\d\\d-predictions\\.csv$`))]);
     const again = await cli(['watch', folder, '--once', '--settle', '60', '--workspace', ws]);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toContain(`nothing new to predict in ${folder}`);

@@ -4,7 +4,7 @@
  * survives a restart (and the app's watcher resumes), a cancelled batch stops the watcher and keeps
  * nothing, and a folder that goes away is an error the watcher recovers from.
  */
-import { mkdirSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { WatchStatus } from '../../src/shared/contract';
@@ -133,11 +133,21 @@ describe('watched folder', () => {
     ).rejects.toMatchObject({ code: 'invalid_input' });
     expect(watchStatus(ctx)).toMatchObject({ enabled: false, folder: null, state: 'off' });
 
-    const started = await startWatching(ctx, { folder, model: 'production', settleSeconds: 0, skipExisting: true });
-    expect(started).toMatchObject({ enabled: true, folder, handled: { skipped: 1 } });
+    await expect(startWatching(ctx, { folder, model: 'production', settleSeconds: 0, skipExisting: false, outFolder: folder })).rejects.toMatchObject({
+      code: 'invalid_input',
+      message: expect.stringContaining('cannot go into the watched folder itself') as unknown,
+    });
+
+    const outFolder = join(dir, 'for-mes', 'predictions');
+    const started = await startWatching(ctx, { folder, model: 'production', settleSeconds: 0, skipExisting: true, outFolder });
+    expect(started).toMatchObject({ enabled: true, folder, outFolder, handled: { skipped: 1 } });
     drop(folder, 'wafer_02022021_080000.csv', 25);
     const s1 = await until(() => watchStatus(ctx), (s) => s.lastBatch !== null);
     expect(s1).toMatchObject({ enabled: true, state: 'watching', lastBatch: { files: 1, rows: 25 }, lastError: null });
+    // The batch's predictions CSV, as Export CSV writes it: a header and a line per wafer.
+    const csvs = await until(() => readdirSync(outFolder), (names) => names.length === 1);
+    expect(csvs[0]).toMatch(new RegExp(`^wafer-batch-${s1.lastBatch!.batchId}-.*-predictions\\.csv$`));
+    expect(readFileSync(join(outFolder, csvs[0]!), 'utf8').trim().split('\n')).toHaveLength(26);
     const batches = ctx.store.predictions.batches(100).length;
 
     // Closed and opened again, as when the app restarts: watching resumes, and handled files stay handled.

@@ -9,7 +9,11 @@ import { dirname, join, resolve } from 'node:path';
 import { stagingDir } from '../host/serve';
 import type { AppContext } from './context';
 
-export function exportDestination(ctx: AppContext, name: string, out?: string): string {
+export function exportDestination(ctx: AppContext, name: string, out?: string, outIsFolder = false): string {
+  if (out && outIsFolder) {
+    mkdirSync(resolve(out), { recursive: true });
+    return join(resolve(out), name);
+  }
   if (out) {
     const path = resolve(out);
     mkdirSync(dirname(path), { recursive: true });

@@ -640,10 +640,12 @@ export async function createReport(
   batchId: number,
   format: 'csv' | 'html' | 'pdf',
   out?: string,
+  /** `out` is a folder: the report goes into it under its usual name. */
+  outIsFolder = false,
 ): Promise<{ path: string; name: string; bytes: number; rows: number }> {
   const data = gatherReportData(ctx, batchId, { drift: format !== 'csv' });
   const name = reportFileName(data, format);
-  const path = exportDestination(ctx, name, out);
+  const path = exportDestination(ctx, name, out, outIsFolder);
   if (format === 'csv') await writePredictionsCsv(data, path);
   else if (format === 'html') writeFileSync(path, renderHtmlReport(data));
   else await writePdfReport(data, path);

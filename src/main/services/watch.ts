@@ -9,7 +9,7 @@
  * files or office lock files).
  */
 import { readdir, stat } from 'node:fs/promises';
-import { statSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type {
   PredictResult,
@@ -22,7 +22,7 @@ import { AppError, toErrorShape } from '../errors';
 import type { WatchedFile } from '../store/repos/watched';
 import type { AppContext } from './context';
 import { resolvePredictionVersion, type ModelChoice } from './models';
-import { startBatchPrediction } from './predict';
+import { createReport, startBatchPrediction } from './predict';
 import type { HandlerMap } from './registry';
 import { setWatchProblem } from './watch-health';
 
@@ -86,6 +86,8 @@ export class FolderWatcher {
   /** Failed looks or batches in a row. */
   private failures = 0;
   private lastShown = '';
+  /** The last error came after a batch (its CSV): only another batch clears it, and it slows no look. */
+  private stickyError = false;
   state: WatchStatus['state'] = 'off';
   lastScanAt: string | null = null;
   settling: string[] = [];
@@ -155,7 +157,7 @@ export class FolderWatcher {
         // After failures, look less often (up to every FAILURE_BACKOFF_MAX intervals): a batch that
         // fails the same way each time is not run every few seconds all night.
         const backoff = Math.min(2 ** this.failures, FAILURE_BACKOFF_MAX);
-        this.schedule(more ? 0 : this.intervalMs * (this.lastError ? backoff : 1));
+        this.schedule(more ? 0 : this.intervalMs * (this.lastError && !this.stickyError ? backoff : 1));
       });
     }, delayMs);
     // A watcher alone does not keep a process alive: the app's window, `serve` and the CLI command do.
@@ -222,7 +224,7 @@ export class FolderWatcher {
     }
     if (ready.length === 0) {
       // Nothing to take: the folder is readable again, and a failed batch's files are gone.
-      if (this.lastError) this.recovered();
+      if (this.lastError && !this.stickyError) this.recovered();
       this.changed();
       return false;
     }
@@ -295,7 +297,10 @@ export class FolderWatcher {
     try {
       await this.options.onBatch?.(this.lastBatch, result);
     } catch (error) {
-      this.ctx.log.warn(`Watched folder: after batch ${result.batch}: ${(error as Error).message}`);
+      // The batch is kept and its files handled, but what was to follow it (its CSV) is missing: that
+      // stays in view until a later batch gets through, not only until the next quiet look.
+      this.fail(new AppError(toErrorShape(error).code, `Batch ${result.batch} was predicted, but ${(error as Error).message}`));
+      this.stickyError = true;
     }
     return true;
   }
@@ -318,6 +323,7 @@ export class FolderWatcher {
     this.lastError = null;
     this.lastLoggedError = '';
     this.failures = 0;
+    this.stickyError = false;
     if (!this.stopped) this.state = 'watching';
   }
 
@@ -337,6 +343,7 @@ interface WatchSettings {
   folder: string;
   model: ModelChoice;
   settleSeconds: number;
+  outFolder?: string | null;
 }
 
 const SETTINGS_KEY = 'watch';
@@ -354,6 +361,14 @@ function startAppWatcher(ctx: AppContext, s: WatchSettings): FolderWatcher {
     model: s.model,
     settleSeconds: s.settleSeconds,
     intervalSeconds: WATCH_INTERVAL_SECONDS_DEFAULT,
+    onBatch: async (batch) => {
+      if (!s.outFolder) return;
+      try {
+        await createReport(ctx, batch.batchId, 'csv', s.outFolder, true);
+      } catch (error) {
+        throw new AppError('io_error', `its predictions CSV could not be written to ${s.outFolder}: ${(error as Error).message}`);
+      }
+    },
     onProblem: (error) => {
       setWatchProblem(ctx, error ? { folder: watcher.folder, error, since: new Date().toISOString() } : null);
       ctx.events.emit('data/changed', { domain: 'watch' });
@@ -379,6 +394,7 @@ export function watchStatus(ctx: AppContext): WatchStatus {
     folder,
     model: s?.model ?? 'production',
     settleSeconds: s?.settleSeconds ?? WATCH_SETTLE_SECONDS_DEFAULT,
+    outFolder: s?.outFolder ?? null,
     state: appWatchers.has(ctx) ? (watcher?.state ?? 'off') : 'off',
     lastScanAt: watcher?.lastScanAt ?? null,
     settling: appWatchers.has(ctx) ? (watcher?.settling ?? []) : [],
@@ -388,16 +404,31 @@ export function watchStatus(ctx: AppContext): WatchStatus {
   };
 }
 
+/** The folder each batch's CSV goes to: made if missing; not the watched folder (the CSVs would be taken as batches). */
+export function prepareOutFolder(out: string, watched: string): string {
+  const path = resolve(out);
+  if (path === watched) {
+    throw new AppError('invalid_input', 'The predictions CSVs cannot go into the watched folder itself: the watcher would take them as new batches. Pick another folder.');
+  }
+  try {
+    mkdirSync(path, { recursive: true });
+  } catch (error) {
+    throw new AppError('io_error', `The folder ${path} for the predictions CSVs cannot be made (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`);
+  }
+  return checkFolder(path);
+}
+
 /** Starts watching a folder (replacing the folder watched before), and remembers it for the next start. */
 export async function startWatching(
   ctx: AppContext,
-  input: { folder: string; model: ModelChoice; settleSeconds: number; skipExisting: boolean },
+  input: { folder: string; model: ModelChoice; settleSeconds: number; skipExisting: boolean; outFolder?: string | null },
 ): Promise<WatchStatus> {
   const folder = checkFolder(input.folder);
+  const outFolder = input.outFolder ? prepareOutFolder(input.outFolder, folder) : null;
   // Fail now, not at the first file: no model in Production, or a version out of use.
   resolvePredictionVersion(ctx, input.model);
   await stopAppWatcher(ctx);
-  const s: WatchSettings = { enabled: true, folder, model: input.model, settleSeconds: input.settleSeconds };
+  const s: WatchSettings = { enabled: true, folder, model: input.model, settleSeconds: input.settleSeconds, outFolder };
   ctx.store.settings.set(SETTINGS_KEY, s);
   const watcher = startAppWatcher(ctx, s);
   const skipped = input.skipExisting ? await watcher.skipExisting() : 0;

@@ -31,6 +31,8 @@ export interface WatchStatus {
   folder: string | null;
   model: z.infer<typeof modelChoiceZ>;
   settleSeconds: number;
+  /** Where each batch's predictions CSV is also written (for a system downstream), or null. */
+  outFolder: string | null;
   /**
    * off: nothing watched; watching: waiting for files; predicting: a batch of the folder's files runs;
    * error: the last look or batch failed (lastError says why), and the watcher tries again.
@@ -57,6 +59,8 @@ export const watchChannels = {
         settleSeconds: z.number().int().min(0).max(3600).default(WATCH_SETTLE_SECONDS_DEFAULT),
         /** Leave the files already in the folder alone and predict only those that arrive from now on. */
         skipExisting: z.boolean().default(false),
+        /** Also write each batch's predictions CSV into this folder (made if missing). */
+        outFolder: folderZ.nullable().default(null),
       })
       .strict(),
   ),

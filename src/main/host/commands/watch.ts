@@ -6,14 +6,12 @@
  * which cancels a batch in progress (nothing of it kept); with --once, takes what has settled and exits.
  * --json: with --once one document; otherwise one JSON line per batch (JSON Lines), for a pipe to read.
  */
-import { join, resolve } from 'node:path';
-import { mkdirSync } from 'node:fs';
 import type { PredictResult, WatchBatch } from '../../../shared/contract';
 import { WATCH_INTERVAL_SECONDS_DEFAULT, WATCH_SETTLE_SECONDS_DEFAULT } from '../../../shared/contract';
 import { AppError } from '../../errors';
 import { createReport } from '../../services/predict';
 import { resolvePredictionVersion } from '../../services/models';
-import { checkFolder, FolderWatcher } from '../../services/watch';
+import { checkFolder, FolderWatcher, prepareOutFolder } from '../../services/watch';
 import type { Command } from '../cli';
 import { EXIT_FAILURE, EXIT_OK, parseCommandArgs, parseModelOption, UsageError } from '../cli-kit';
 
@@ -51,8 +49,7 @@ export const watchCommand: Command = {
     const intervalSeconds = seconds(values.interval, WATCH_INTERVAL_SECONDS_DEFAULT, 'interval', 0.1);
     const folder = checkFolder(positionals[0]!);
     resolvePredictionVersion(ctx, model);
-    const outDir = values.out ? resolve(values.out) : null;
-    if (outDir) mkdirSync(outDir, { recursive: true });
+    const outDir = values.out ? prepareOutFolder(values.out, folder) : null;
 
     const batches: { batch: WatchBatch; result: PredictResult }[] = [];
     let cancelled = false;
@@ -63,7 +60,7 @@ export const watchCommand: Command = {
       intervalSeconds,
       async onBatch(batch, result) {
         batches.push({ batch, result });
-        const csv = outDir ? (await createReport(ctx, batch.batchId, 'csv', join(outDir, `batch-${batch.batchId}.csv`))).path : null;
+        const csv = outDir ? (await createReport(ctx, batch.batchId, 'csv', outDir, true)).path : null;
         if (values.once) return;
         if (out.json) process.stdout.write(`${JSON.stringify({ ...result, csv })}\n`);
         else process.stdout.write(`${batchLine(batch, result)}${csv ? `\n  predictions written to ${csv}` : ''}\n`);

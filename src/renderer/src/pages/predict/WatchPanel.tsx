@@ -41,16 +41,19 @@ export function WatchPanel(props: {
   const [folder, setFolder] = useState('');
   const [settle, setSettle] = useState(String(WATCH_SETTLE_SECONDS_DEFAULT));
   const [skipExisting, setSkipExisting] = useState(false);
+  const [outFolder, setOutFolder] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
 
   // The form starts from the folder and settle time the workspace remembers.
   const remembered = s?.folder ?? null;
   const rememberedSettle = s?.settleSeconds;
+  const rememberedOut = s?.outFolder ?? null;
   useEffect(() => {
     if (remembered) setFolder((f) => f || remembered);
     if (rememberedSettle !== undefined) setSettle(String(rememberedSettle));
-  }, [remembered, rememberedSettle]);
+    if (rememberedOut) setOutFolder((f) => f || rememberedOut);
+  }, [remembered, rememberedSettle, rememberedOut]);
 
   // The watcher tells the page when something happens, not after each quiet look: "Last looked" is
   // kept current by asking every few seconds while it watches.
@@ -80,14 +83,17 @@ export function WatchPanel(props: {
 
   const start = (e: FormEvent) => {
     e.preventDefault();
-    void act(() => api.invoke('watch/start', { folder, model: props.model, settleSeconds, skipExisting }));
+    void act(() =>
+      api.invoke('watch/start', { folder, model: props.model, settleSeconds, skipExisting, outFolder: outFolder.trim() || null }),
+    );
   };
 
-  const browse = () =>
+  const browse = (title: string, set: (path: string) => void) =>
     void act(async () => {
-      const picked = await api.invoke('files/choose-folder', { title: 'Folder to watch for prediction files' });
-      if (picked.path) setFolder(picked.path);
+      const picked = await api.invoke('files/choose-folder', { title });
+      if (picked.path) set(picked.path);
     });
+  const desktop = info.data?.host === 'electron';
 
   if (status.error) return <div className="callout error">Could not read the watched folder's status: {status.error.message}</div>;
   if (!s) return <p className="muted">Loading…</p>;
@@ -120,6 +126,16 @@ export function WatchPanel(props: {
               </dd>
               <dt>Model</dt>
               <dd>{modelLabel(s.model, props.productionVersion)}</dd>
+              <dt>Predictions CSV</dt>
+              <dd data-testid="watch-out-folder">
+                {s.outFolder ? (
+                  <>
+                    each batch's written into <span className="mono">{s.outFolder}</span>
+                  </>
+                ) : (
+                  <span className="muted">kept in the app only (Export CSV on a batch)</span>
+                )}
+              </dd>
               <dt>Settle time</dt>
               <dd>{s.settleSeconds} s unchanged</dd>
               <dt>Last looked</dt>
@@ -154,8 +170,26 @@ export function WatchPanel(props: {
                   data-testid="watch-folder-input"
                 />
               </label>
-              {info.data?.host === 'electron' && (
-                <button type="button" onClick={browse} disabled={busy}>
+              {desktop && (
+                <button type="button" onClick={() => browse('Folder to watch for prediction files', setFolder)} disabled={busy}>
+                  Browse…
+                </button>
+              )}
+            </div>
+            <div className="pr-watch-row pr-watch-folder">
+              <label className="grow">
+                Also write each batch's predictions CSV to (optional)
+                <input
+                  type="text"
+                  className="mono"
+                  value={outFolder}
+                  onChange={(e) => setOutFolder(e.target.value)}
+                  placeholder="a folder a downstream system reads; leave empty for none"
+                  data-testid="watch-out-input"
+                />
+              </label>
+              {desktop && (
+                <button type="button" onClick={() => browse('Folder for the predictions CSVs', setOutFolder)} disabled={busy}>
                   Browse…
                 </button>
               )}
