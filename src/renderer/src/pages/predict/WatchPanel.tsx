@@ -157,43 +157,23 @@ export function WatchPanel(props: {
           </div>
         ) : (
           <form className="stack" onSubmit={start} aria-label="Watch a folder">
-            <div className="pr-watch-row pr-watch-folder">
-              <label className="grow">
-                Folder on this computer
-                <input
-                  type="text"
-                  className="mono"
-                  value={folder}
-                  onChange={(e) => setFolder(e.target.value)}
-                  placeholder="e.g. /data/line-3/batches or D:\Batches"
-                  required
-                  data-testid="watch-folder-input"
-                />
-              </label>
-              {desktop && (
-                <button type="button" onClick={() => browse('Folder to watch for prediction files', setFolder)} disabled={busy}>
-                  Browse…
-                </button>
-              )}
-            </div>
-            <div className="pr-watch-row pr-watch-folder">
-              <label className="grow">
-                Also write each batch's predictions CSV to (optional)
-                <input
-                  type="text"
-                  className="mono"
-                  value={outFolder}
-                  onChange={(e) => setOutFolder(e.target.value)}
-                  placeholder="a folder a downstream system reads; leave empty for none"
-                  data-testid="watch-out-input"
-                />
-              </label>
-              {desktop && (
-                <button type="button" onClick={() => browse('Folder for the predictions CSVs', setOutFolder)} disabled={busy}>
-                  Browse…
-                </button>
-              )}
-            </div>
+            <FolderField
+              label="Folder on this computer"
+              value={folder}
+              onChange={setFolder}
+              placeholder="e.g. /data/line-3/batches or D:\Batches"
+              required
+              testId="watch-folder-input"
+              onBrowse={desktop && !busy ? () => browse('Folder to watch for prediction files', setFolder) : null}
+            />
+            <FolderField
+              label="Also write each batch's predictions CSV to (optional)"
+              value={outFolder}
+              onChange={setOutFolder}
+              placeholder="a folder a downstream system reads; leave empty for none"
+              testId="watch-out-input"
+              onBrowse={desktop && !busy ? () => browse('Folder for the predictions CSVs', setOutFolder) : null}
+            />
             <div className="pr-watch-row">
               <label className="pr-inline">
                 Settle time
@@ -267,6 +247,39 @@ export function WatchPanel(props: {
             </>
           )}
         </section>
+      )}
+    </div>
+  );
+}
+
+/** A folder path typed in, with a Browse… button where the host has a folder dialog (the desktop app). */
+function FolderField(p: {
+  label: string;
+  value: string;
+  onChange(value: string): void;
+  placeholder: string;
+  required?: boolean;
+  testId: string;
+  onBrowse: (() => void) | null;
+}) {
+  return (
+    <div className="pr-watch-row pr-watch-folder">
+      <label className="grow">
+        {p.label}
+        <input
+          type="text"
+          className="mono"
+          value={p.value}
+          onChange={(e) => p.onChange(e.target.value)}
+          placeholder={p.placeholder}
+          required={p.required}
+          data-testid={p.testId}
+        />
+      </label>
+      {p.onBrowse && (
+        <button type="button" onClick={p.onBrowse}>
+          Browse…
+        </button>
       )}
     </div>
   );
