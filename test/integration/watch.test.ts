@@ -145,7 +145,8 @@ describe('watched folder', () => {
     const s1 = await until(() => watchStatus(ctx), (s) => s.lastBatch !== null);
     expect(s1).toMatchObject({ enabled: true, state: 'watching', lastBatch: { files: 1, rows: 25 }, lastError: null });
     // The batch's predictions CSV, as Export CSV writes it: a header and a line per wafer.
-    const csvs = await until(() => readdirSync(outFolder), (names) => names.length === 1);
+    // Written under a hidden name and renamed when whole: once there, it is complete.
+    const csvs = await until(() => readdirSync(outFolder).filter((n) => !n.startsWith('.')), (names) => names.length === 1);
     expect(csvs[0]).toMatch(new RegExp(`^wafer-batch-${s1.lastBatch!.batchId}-.*-predictions\\.csv$`));
     expect(readFileSync(join(outFolder, csvs[0]!), 'utf8').trim().split('\n')).toHaveLength(26);
     const batches = ctx.store.predictions.batches(100).length;

@@ -11,7 +11,8 @@
  * read back from the workspace (workers/tasks/predict-stream.ts).
  */
 import { randomUUID } from 'node:crypto';
-import { closeSync, openSync, readSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type {
   BatchReportData,
   IngestFileResult,
@@ -646,9 +647,13 @@ export async function createReport(
   const data = gatherReportData(ctx, batchId, { drift: format !== 'csv' });
   const name = reportFileName(data, format);
   const path = exportDestination(ctx, name, out, outIsFolder);
-  if (format === 'csv') await writePredictionsCsv(data, path);
-  else if (format === 'html') writeFileSync(path, renderHtmlReport(data));
-  else await writePdfReport(data, path);
+  // Into a folder another program reads (a watched folder's CSVs): written under a hidden name and
+  // renamed when whole, so that program never reads a half-written report.
+  const writing = outIsFolder ? join(dirname(path), `.${name}.partial`) : path;
+  if (format === 'csv') await writePredictionsCsv(data, writing);
+  else if (format === 'html') writeFileSync(writing, renderHtmlReport(data));
+  else await writePdfReport(data, writing);
+  if (writing !== path) renameSync(writing, path);
   ctx.log.info(`Report for batch ${batchId} written (${format})`, { path });
   return { path, name, bytes: statSync(path).size, rows: data.rows.length };
 }

@@ -222,6 +222,18 @@ export class FolderWatcher {
       this.fail(error);
       return false;
     }
+    if (ready.length > 0) {
+      // Another process on this workspace (the app and a CLI `watch`, say) may have taken them meanwhile.
+      // (Only newer entries: this watcher's own latest may still wait for the write lock.)
+      for (const [name, f] of this.ctx.store.watched.ofFolder(this.folder)) {
+        const mine = this.ledger.get(name);
+        if (!mine || mine.handledAt < f.handledAt) this.ledger.set(name, f);
+      }
+      ready = ready.filter((f) => {
+        const seen = this.ledger.get(f.name);
+        return !(seen && seen.size === f.size && seen.mtimeMs === f.mtimeMs);
+      });
+    }
     if (ready.length === 0) {
       // Nothing to take: the folder is readable again, and a failed batch's files are gone.
       if (this.lastError && !this.stickyError) this.recovered();
