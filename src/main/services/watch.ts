@@ -104,10 +104,6 @@ export class FolderWatcher {
     this.ledger = ctx.store.watched.ofFolder(this.folder);
   }
 
-  get model(): ModelChoice {
-    return this.options.model;
-  }
-
   /** Records the folder's current files as handled ('skipped') without predicting them. */
   async skipExisting(): Promise<number> {
     const { files } = await this.list();
@@ -120,24 +116,33 @@ export class FolderWatcher {
     return skipped.length;
   }
 
-  /** Looks at the folder now and every interval after, until stop(). */
-  start(): void {
+  /** Looks at the folder now (or once `after` has settled) and every interval after, until stop(). */
+  start(after?: Promise<void>): void {
     if (!this.stopped) return;
     this.stopped = false;
     this.state = 'watching';
-    this.schedule(0);
+    if (after) void after.then(() => this.schedule(0));
+    else this.schedule(0);
+  }
+
+  /** Settles once no look or batch of this watcher is running (a stopped watcher's last batch may be). */
+  idle(): Promise<void> {
+    return this.ticking ?? Promise.resolve();
   }
 
   /**
-   * Stops looking at the folder. A batch already running finishes (it is a job with its own Cancel)
-   * unless cancelRunning, and is recorded; stop resolves once it has.
+   * Stops looking at the folder. A batch already running finishes in the background (it is a job with
+   * its own Cancel) and is recorded; with cancelRunning (the workspace closing) it is cancelled instead,
+   * and stop resolves once it has ended.
    */
   async stop(options: { cancelRunning?: boolean } = {}): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    if (options.cancelRunning && this.jobId) this.ctx.jobs.cancel(this.jobId);
-    await this.ticking;
+    if (options.cancelRunning) {
+      if (this.jobId) this.ctx.jobs.cancel(this.jobId);
+      await this.ticking;
+    }
     this.state = 'off';
     this.settling = [];
     this.options.onProblem?.(null);
@@ -439,12 +444,15 @@ export async function startWatching(
   const outFolder = input.outFolder ? prepareOutFolder(input.outFolder, folder) : null;
   // Fail now, not at the first file: no model in Production, or a version out of use.
   resolvePredictionVersion(ctx, input.model);
+  // A batch the previous watcher still runs (stopped without cancelling it) is recorded before the new
+  // watcher's first look, so its files are not taken twice.
+  const previous = appWatchers.get(ctx) ?? lastStopped.get(ctx);
   await stopAppWatcher(ctx);
   const s: WatchSettings = { enabled: true, folder, model: input.model, settleSeconds: input.settleSeconds, outFolder };
   ctx.store.settings.set(SETTINGS_KEY, s);
   const watcher = startAppWatcher(ctx, s);
   const skipped = input.skipExisting ? await watcher.skipExisting() : 0;
-  watcher.start();
+  watcher.start(previous?.idle());
   ctx.log.info(`Watching ${folder} for prediction files${skipped ? ` (${skipped} file(s) already there left alone)` : ''}.`, { folder });
   ctx.events.emit('data/changed', { domain: 'watch' });
   return watchStatus(ctx);
