@@ -169,7 +169,7 @@ describe('watched folder', () => {
     expect(ctx.store.predictions.batches(100).length).toBe(batches + 1);
   });
 
-  it('a cancelled batch stops the watcher and keeps nothing; a folder that goes away is an error it recovers from', async () => {
+  it('a cancelled batch stops the watcher and keeps nothing; Stop lets a running batch finish; a folder that goes away is an error it recovers from', async () => {
     const dir = tmp();
     const ctx = open(dir);
     await trainIntoProduction(ctx, dir);
@@ -186,6 +186,15 @@ describe('watched folder', () => {
     const after = await until(() => watchStatus(ctx), (s: WatchStatus) => !s.enabled);
     expect(after).toMatchObject({ enabled: false, state: 'off', handled: { good: 0, bad: 0 } });
     expect(ctx.store.predictions.batches(100).length).toBe(batches);
+
+    // Stop while a batch runs: it returns at once, the batch finishes and is recorded, nothing follows it.
+    await startWatching(ctx, { folder, model: 'production', settleSeconds: 0, skipExisting: false });
+    await until(() => watchStatus(ctx), (s) => s.state === 'predicting');
+    const stopped = await stopWatching(ctx);
+    expect(stopped).toMatchObject({ enabled: false, state: 'off' });
+    expect(ctx.jobs.list(true).some((j) => j.kind === 'predict')).toBe(true);
+    await until(() => ctx.store.watched.counts(folder).good, (n) => n === 3);
+    expect(ctx.store.predictions.batches(100).length).toBe(batches + 1);
 
     // Watching again; the folder is then renamed away (a share unmounted) and comes back.
     const small = join(dir, 'small');
