@@ -243,6 +243,20 @@ test.describe('Predict page', () => {
     await expect(monitor.getByTestId('quality-chart').locator('.js-plotly-plot')).toBeVisible();
     await expect(monitor.getByTestId('fail-rate-chart').locator('.js-plotly-plot')).toBeVisible();
     await app.screenshot('monitor');
+
+    // This line quarantines a third of its files for a known reason: its own threshold silences the alert.
+    await monitor.getByTestId('monitor-thresholds').locator('summary').click();
+    await expect(monitor.getByTestId('threshold-quarantineShare')).toHaveValue('20');
+    await monitor.getByTestId('threshold-psiDrifted').fill('0.05');
+    await monitor.getByTestId('thresholds-save').click();
+    await expect(monitor.getByTestId('thresholds-error')).toContainText('the drifted threshold must be above the moving one');
+    await monitor.getByTestId('threshold-psiDrifted').fill('0.25');
+    await monitor.getByTestId('threshold-quarantineShare').fill('40');
+    await monitor.getByTestId('thresholds-save').click();
+    await expect(monitor.getByTestId('monitor-thresholds')).toContainText('set for this workspace');
+    await expect(monitor.getByTestId('alert-quarantine_share')).toHaveCount(0);
+    await expect(page.getByTestId('monitor-badge')).toBeHidden();
+    await app.screenshot('monitor-thresholds');
   });
 
   test('a batch whose sensors moved away from the training rows says so', async ({ app, page, served }) => {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PredictResult } from '../../src/shared/contract';
 import { closeAppContext, openAppContext, type AppContext } from '../../src/main/services/context';
+import { createRegistry } from '../../src/main/services';
 import { batchDrift, monitorSummary } from '../../src/main/services/monitor';
 import { DRIFT_MIN_ROWS as DRIFT_ALERT_MIN_ROWS } from '../../src/shared/drift';
 import { startIngest } from '../../src/main/services/data';
@@ -105,6 +106,28 @@ describe('monitor', () => {
     // A version number works like an alias; one that does not exist says so.
     expect(monitorSummary(ctx, { model: version, days: 30 }).drift!.currentRows).toBe(440);
     expect(monitorSummary(ctx, { model: 99, days: 30 }).driftNote).toMatch(/no model version 99/);
+
+    // The workspace's own thresholds: a line where a quarter of files is quarantined for a known reason,
+    // many wafers run in a regime the model has not seen, and drift is called only over a PSI of 100.
+    const registry = createRegistry();
+    const set = await registry.dispatch(ctx, 'monitor/set-thresholds', {
+      thresholds: { psiMoving: 0.2, psiDrifted: 100, quarantineShare: 0.3, unfamiliarShare: 0.95, failRateFactor: 2 },
+    });
+    expect(set).toMatchObject({ ok: true, value: { isDefault: false, thresholds: { psiDrifted: 100 } } });
+    const own2 = monitorSummary(ctx, { model: 'production', days: 30 });
+    expect(own2.thresholds).toMatchObject({ psiMoving: 0.2, psiDrifted: 100 });
+    expect(own2.drift).toMatchObject({ drifted: 0, moving: 5 });
+    expect(own2.alerts.map((a) => a.code)).toEqual(['sensor_moving']);
+    expect(own2.alerts[0]!.message).toMatch(/^5 sensors are moving away from the training rows \(PSI 0.2-100\)/);
+    expect(batchDrift(ctx, result.batch)).toMatchObject({ drifted: 0, moving: 5, thresholds: { psiMoving: 0.2, psiDrifted: 100 } });
+    // Nonsense is refused with the field it concerns; the defaults come back on request.
+    const refused = await registry.dispatch(ctx, 'monitor/set-thresholds', {
+      thresholds: { psiMoving: 0.3, psiDrifted: 0.2, quarantineShare: 0.2, unfamiliarShare: 0.1, failRateFactor: 2 },
+    });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'invalid_input', message: expect.stringContaining('psiDrifted') as unknown } });
+    const reset = await registry.dispatch(ctx, 'monitor/set-thresholds', { thresholds: null });
+    expect(reset).toMatchObject({ ok: true, value: { isDefault: true } });
+    expect(monitorSummary(ctx, { model: 'production', days: 30 }).alerts.map((a) => a.code)).toEqual(after.alerts.map((a) => a.code));
   });
 
   it("reads a model's training files when the model keeps no rows (median imputation)", async () => {

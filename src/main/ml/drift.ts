@@ -107,9 +107,13 @@ export function psiNoise(ref: ReferenceBins, nCur: number): number {
 }
 
 /** Drifted or moving by the rule of thumb, and only when above the chance level for the sample sizes. */
-export function driftLevel(psi: number, noise: number): DriftLevel {
-  if (psi > PSI_DRIFTED && psi > noise) return 'drifted';
-  if (psi > PSI_MOVING && psi > noise) return 'moving';
+export function driftLevel(
+  psi: number,
+  noise: number,
+  thresholds: { psiMoving: number; psiDrifted: number } = { psiMoving: PSI_MOVING, psiDrifted: PSI_DRIFTED },
+): DriftLevel {
+  if (psi > thresholds.psiDrifted && psi > noise) return 'drifted';
+  if (psi > thresholds.psiMoving && psi > noise) return 'moving';
   return 'stable';
 }
 

@@ -9,7 +9,7 @@ import type {
   PredictionRow,
   SensorEffect,
 } from '../../shared/contract/predict';
-import { PSI_DRIFTED, PSI_MOVING, type DriftLevel } from '../../shared/drift';
+import type { DriftLevel } from '../../shared/drift';
 import type { Reason } from '../../shared/schema';
 
 export const APP_TITLE = 'Wafer Fault Studio';
@@ -262,7 +262,7 @@ export function driftSummary(data: BatchReportData): {
   }
   const lede =
     `This batch's ${fmtInt(d.rows)} rows against the training rows of model v${d.modelVersion}, per sensor ` +
-    `(population stability index; under ${PSI_MOVING} stable, ${PSI_MOVING}-${PSI_DRIFTED} moving, over ${PSI_DRIFTED} drifted, when above chance ` +
+    `(population stability index; under ${d.thresholds.psiMoving} stable, ${d.thresholds.psiMoving}-${d.thresholds.psiDrifted} moving, over ${d.thresholds.psiDrifted} drifted, when above chance ` +
     `for this many rows): ` +
     `${fmtInt(d.drifted)} of ${fmtInt(d.scored)} sensors drifted, ${fmtInt(d.moving)} moving.`;
   const note = d.reliable

@@ -7,7 +7,7 @@
  * files), and the last answer is reused until the version, the window or the data changes.
  */
 import type { BatchDrift, MonitorAlert, MonitorSummary, SensorDrift } from '../../shared/contract';
-import { DRIFT_MIN_ROWS, PSI_DRIFTED, PSI_MOVING, type DriftLevel } from '../../shared/drift';
+import { DEFAULT_MONITOR_THRESHOLDS, DRIFT_MIN_ROWS, type DriftLevel, type MonitorThresholds } from '../../shared/drift';
 import { AppError } from '../errors';
 import { driftLevel, observedMedian, psiAgainst, psiNoise, referenceBins, type ReferenceBins } from '../ml/drift';
 import { decodeF64 } from '../ml/matrix';
@@ -25,12 +25,26 @@ export const CURRENT_ROWS_MAX = 2000;
 export const SENSORS_SHOWN = 50;
 /** A reference read from training files (models that keep no rows) is capped at this many rows. */
 const REFERENCE_ROWS_MAX = 5000;
-/** Alert thresholds: quarantined share of prediction files, unfamiliar share of predictions. */
-export const QUARANTINE_SHARE_WARN = 0.2;
-export const UNFAMILIAR_SHARE_WARN = 0.1;
-/** The fail rate warns at this multiple of the training rows' fault share (with enough rows to say). */
-export const FAIL_RATE_FACTOR_WARN = 2;
+/** The fail rate is compared with the training rows' fault share only from this many predictions. */
 const FAIL_RATE_MIN_ROWS = 100;
+
+const THRESHOLDS_KEY = 'monitor.thresholds';
+
+/** The workspace's alert thresholds (the defaults unless set). */
+export function monitorThresholds(ctx: AppContext): { thresholds: MonitorThresholds; isDefault: boolean } {
+  const stored = ctx.store.settings.get<MonitorThresholds>(THRESHOLDS_KEY);
+  return stored ? { thresholds: { ...DEFAULT_MONITOR_THRESHOLDS, ...stored }, isDefault: false } : { thresholds: DEFAULT_MONITOR_THRESHOLDS, isDefault: true };
+}
+
+/** Sets them (null: back to the defaults). Drift levels already worked out are judged again. */
+export function setMonitorThresholds(ctx: AppContext, thresholds: MonitorThresholds | null): { thresholds: MonitorThresholds; isDefault: boolean } {
+  const same = thresholds !== null && JSON.stringify(thresholds) === JSON.stringify(DEFAULT_MONITOR_THRESHOLDS);
+  ctx.store.settings.set(THRESHOLDS_KEY, same ? null : thresholds);
+  batchDrifts.delete(ctx);
+  ctx.log.info(thresholds && !same ? 'Monitor alert thresholds set.' : 'Monitor alert thresholds back to the defaults.', { thresholds });
+  ctx.events.emit('data/changed', { domain: 'monitor' });
+  return monitorThresholds(ctx);
+}
 
 /** The last answer per question (model and window): the navigation badge and the page ask different ones. */
 const lastSummaries = new WeakMap<AppContext, Map<string, { key: string; summary: MonitorSummary }>>();
@@ -112,6 +126,7 @@ function driftOf(
   reference: Reference,
   fileIds: number[],
   top: number,
+  thresholds: MonitorThresholds,
 ): { rows: number; scored: number; drifted: number; moving: number; sensors: SensorDrift[] } {
   // Capped within a file too: one file of 100,000 rows must not be read whole on this thread.
   const current = ctx.store.rows.matrixForFiles(fileIds, reference.nFeatures, { start: 0, count: CURRENT_ROWS_MAX });
@@ -122,7 +137,7 @@ function driftOf(
     const bins = reference.bins[j]!;
     const stat = psiAgainst(bins, column(c));
     if (stat.psi !== null)
-      scored.push({ j, psi: stat.psi, curMissing: stat.curMissing, level: driftLevel(stat.psi, psiNoise(bins, n)) });
+      scored.push({ j, psi: stat.psi, curMissing: stat.curMissing, level: driftLevel(stat.psi, psiNoise(bins, n), thresholds) });
   });
   const name = (j: number) => reference.names[j]!;
   scored.sort((a, b) => b.psi - a.psi || name(a.j).localeCompare(name(b.j)));
@@ -162,8 +177,9 @@ export function batchDrift(ctx: AppContext, batchId: number): BatchDrift | null 
   const fileIds = ctx.store.predictions.filesOfBatch(batchId);
   const reference = version && fileIds.length ? referenceFor(ctx, version) : null;
   let answer: BatchDrift | null = null;
+  const { thresholds } = monitorThresholds(ctx);
   if (reference) {
-    const d = driftOf(ctx, reference, fileIds, 10);
+    const d = driftOf(ctx, reference, fileIds, 10, thresholds);
     answer = {
       batchId,
       modelVersion: batch.modelVersion,
@@ -173,6 +189,7 @@ export function batchDrift(ctx: AppContext, batchId: number): BatchDrift | null 
       moving: d.moving,
       reliable: d.rows >= DRIFT_MIN_ROWS,
       sensors: d.sensors,
+      thresholds: { psiMoving: thresholds.psiMoving, psiDrifted: thresholds.psiDrifted },
     };
   }
   // Only a finished batch's answer is final.
@@ -214,8 +231,9 @@ export function monitorSummary(ctx: AppContext, input: { model: ModelChoice; day
     picked.push(f.fileId);
     currentRows += f.rows;
   }
-  // The answer only changes with the version, the window's start day and the data: reuse it otherwise.
-  const key = JSON.stringify([version?.id ?? null, from.slice(0, 13), files.length, failRate, picked]);
+  // The answer only changes with the version, the window's start day, the data and the thresholds.
+  const { thresholds } = monitorThresholds(ctx);
+  const key = JSON.stringify([version?.id ?? null, from.slice(0, 13), files.length, failRate, picked, thresholds]);
   let answers = lastSummaries.get(ctx);
   if (!answers) lastSummaries.set(ctx, (answers = new Map()));
   const question = `${input.model}:${input.days}`;
@@ -240,7 +258,7 @@ export function monitorSummary(ctx: AppContext, input: { model: ModelChoice; day
       if (!reference) {
         driftNote = `The training rows of model version ${version.version} are no longer in this workspace.`;
       } else {
-        const { rows, ...scored } = driftOf(ctx, reference, picked, SENSORS_SHOWN);
+        const { rows, ...scored } = driftOf(ctx, reference, picked, SENSORS_SHOWN, thresholds);
         drift = {
           reference: reference.kind,
           referenceRows: reference.rows,
@@ -275,6 +293,7 @@ export function monitorSummary(ctx: AppContext, input: { model: ModelChoice; day
     trainingFaultShare,
     drift,
     driftNote,
+    thresholds,
   };
   const summary: MonitorSummary = { ...facts, alerts: alertsFor(facts) };
   answers.set(question, { key, summary });
@@ -295,7 +314,7 @@ function withWatchAlert(ctx: AppContext, summary: MonitorSummary): MonitorSummar
 
 function alertsFor(s: Omit<MonitorSummary, 'alerts'>): MonitorAlert[] {
   const alerts: MonitorAlert[] = [];
-  const { drift, totals, trainingFaultShare } = s;
+  const { drift, totals, trainingFaultShare, thresholds: t } = s;
   if (drift?.reliable) {
     // The shown sensors are the highest PSI first, so they start with every drifted one (up to 50).
     const drifted = drift.sensors.filter((x) => x.level === 'drifted');
@@ -311,16 +330,16 @@ function alertsFor(s: Omit<MonitorSummary, 'alerts'>): MonitorAlert[] {
       alerts.push({
         level: 'alert',
         code: 'sensor_drift',
-        message: `${drift.drifted} sensor${drift.drifted === 1 ? ' has' : 's have'} drifted from the training rows (PSI over ${PSI_DRIFTED}): ${list(drifted, drift.drifted)}.`,
+        message: `${drift.drifted} sensor${drift.drifted === 1 ? ' has' : 's have'} drifted from the training rows (PSI over ${t.psiDrifted}): ${list(drifted, drift.drifted)}.`,
       });
     if (drift.moving)
       alerts.push({
         level: 'warning',
         code: 'sensor_moving',
-        message: `${drift.moving} sensor${drift.moving === 1 ? ' is' : 's are'} moving away from the training rows (PSI ${PSI_MOVING}-${PSI_DRIFTED}): ${list(moving, drift.moving)}.`,
+        message: `${drift.moving} sensor${drift.moving === 1 ? ' is' : 's are'} moving away from the training rows (PSI ${t.psiMoving}-${t.psiDrifted}): ${list(moving, drift.moving)}.`,
       });
   }
-  if (totals.files > 0 && totals.bad / totals.files > QUARANTINE_SHARE_WARN)
+  if (totals.files > 0 && totals.bad / totals.files > t.quarantineShare)
     alerts.push({
       level: 'warning',
       code: 'quarantine_share',
@@ -329,7 +348,7 @@ function alertsFor(s: Omit<MonitorSummary, 'alerts'>): MonitorAlert[] {
         .map((r) => `${r.code} (${r.files})`)
         .join(', ')}.`,
     });
-  if (totals.rows > 0 && totals.unfamiliar / totals.rows > UNFAMILIAR_SHARE_WARN)
+  if (totals.rows > 0 && totals.unfamiliar / totals.rows > t.unfamiliarShare)
     alerts.push({
       level: 'warning',
       code: 'unfamiliar_share',
@@ -338,7 +357,7 @@ function alertsFor(s: Omit<MonitorSummary, 'alerts'>): MonitorAlert[] {
   if (
     trainingFaultShare !== null &&
     totals.rows >= FAIL_RATE_MIN_ROWS &&
-    totals.faulty / totals.rows > FAIL_RATE_FACTOR_WARN * Math.max(trainingFaultShare, 0.005)
+    totals.faulty / totals.rows > t.failRateFactor * Math.max(trainingFaultShare, 0.005)
   )
     alerts.push({
       level: 'warning',
@@ -348,7 +367,9 @@ function alertsFor(s: Omit<MonitorSummary, 'alerts'>): MonitorAlert[] {
   return alerts;
 }
 
-export const monitorHandlers: HandlerMap<'monitor/summary' | 'monitor/batch-drift'> = {
+export const monitorHandlers: HandlerMap<'monitor/summary' | 'monitor/batch-drift' | 'monitor/thresholds' | 'monitor/set-thresholds'> = {
+  'monitor/thresholds': (_input, ctx) => monitorThresholds(ctx),
+  'monitor/set-thresholds': (input, ctx) => setMonitorThresholds(ctx, input.thresholds),
   'monitor/summary': (input, ctx) => monitorSummary(ctx, input),
   'monitor/batch-drift': (input, ctx) => batchDrift(ctx, input.batchId),
 };

@@ -38,5 +38,5 @@ export const jobsChannels = {
 
 export const jobsEvents = {
   'jobs/changed': event<JobInfo>(),
-  'data/changed': event<{ domain: 'files' | 'schemas' | 'runs' | 'models' | 'predictions' | 'logs' | 'watch' }>(),
+  'data/changed': event<{ domain: 'files' | 'schemas' | 'runs' | 'models' | 'predictions' | 'logs' | 'watch' | 'monitor' }>(),
 };

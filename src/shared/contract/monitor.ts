@@ -4,7 +4,7 @@
  * (population stability index), and the alerts these raise.
  */
 import { z } from 'zod';
-import type { DriftLevel } from '../drift';
+import type { DriftLevel, MonitorThresholds } from '../drift';
 import { channel } from './define';
 import { modelChoiceZ } from './predict';
 
@@ -59,6 +59,8 @@ export interface MonitorSummary {
   } | null;
   /** Why drift is null, or why it raises no alert yet, in words. */
   driftNote: string | null;
+  /** The thresholds the levels and alerts were judged by (the workspace's setting). */
+  thresholds: MonitorThresholds;
   alerts: MonitorAlert[];
 }
 
@@ -75,7 +77,21 @@ export interface BatchDrift {
   reliable: boolean;
   /** The 10 sensors with the highest PSI, highest first. */
   sensors: SensorDrift[];
+  /** The PSI thresholds the levels were judged by. */
+  thresholds: Pick<MonitorThresholds, 'psiMoving' | 'psiDrifted'>;
 }
+
+const share = z.number().min(0).max(1);
+const monitorThresholdsZ = z
+  .object({
+    psiMoving: z.number().min(0.01).max(100),
+    psiDrifted: z.number().min(0.01).max(100),
+    quarantineShare: share,
+    unfamiliarShare: share,
+    failRateFactor: z.number().min(1).max(100),
+  })
+  .strict()
+  .refine((t) => t.psiDrifted > t.psiMoving, { message: 'the drifted threshold must be above the moving one', path: ['psiDrifted'] });
 
 export const monitorChannels = {
   'monitor/summary': channel<MonitorSummary>()(
@@ -88,4 +104,9 @@ export const monitorChannels = {
   ),
   /** Null when the batch has no stored rows or its model's training rows are gone. */
   'monitor/batch-drift': channel<BatchDrift | null>()(z.object({ batchId: z.number().int().positive() }).strict()),
+  'monitor/thresholds': channel<{ thresholds: MonitorThresholds; isDefault: boolean }>()(z.object({}).strict()),
+  /** Sets the workspace's alert thresholds; null goes back to the defaults. */
+  'monitor/set-thresholds': channel<{ thresholds: MonitorThresholds; isDefault: boolean }>()(
+    z.object({ thresholds: monitorThresholdsZ.nullable() }).strict(),
+  ),
 };

@@ -251,6 +251,7 @@ export function makeReportData(
       drifted: 2,
       moving: 3,
       reliable: rows.length >= 300,
+      thresholds: { psiMoving: 0.1, psiDrifted: 0.25 },
       // Highest PSI first: two drifted, three moving, the rest stable.
       sensors: [2.41, 0.52, 0.24, 0.17, 0.11, 0.06, 0.05, 0.04, 0.03, 0.02].map((psi, i) => ({
         sensor: `Sensor - ${100 + i * 7}`,

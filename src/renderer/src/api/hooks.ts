@@ -10,7 +10,7 @@ export interface Query<T> {
   reload(): void;
 }
 
-type Domain = 'files' | 'schemas' | 'runs' | 'models' | 'predictions' | 'logs' | 'watch';
+type Domain = 'files' | 'schemas' | 'runs' | 'models' | 'predictions' | 'logs' | 'watch' | 'monitor';
 
 export function useQuery<C extends ChannelName>(
   channel: C,

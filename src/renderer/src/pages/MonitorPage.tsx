@@ -11,7 +11,8 @@ import { PlotlyChart, type ChartTheme } from '../charts/PlotlyChart';
 import { FailRateChart, fillBuckets } from './predict/FailRateChart';
 import { modelLabel, sensorValue, type ModelChoice } from './predict/format';
 import { pct } from './training/format';
-import { PSI_DRIFTED, PSI_MOVING } from '../../../shared/drift';
+import { DEFAULT_MONITOR_THRESHOLDS, type MonitorThresholds } from '../../../shared/drift';
+import { api, ApiError } from '../api/client';
 
 const WINDOWS = [7, 30, 90, 365] as const;
 const DRIFT_SHOWN = 15;
@@ -20,7 +21,7 @@ const share = (x: number) => pct(x, x > 0 && x < 0.1 ? 1 : 0);
 
 const LEVEL_BADGE = { drifted: 'bad', moving: 'pending', stable: 'good' } as const;
 
-function DriftChart({ sensors }: { sensors: SensorDrift[] }) {
+function DriftChart({ sensors, thresholds }: { sensors: SensorDrift[]; thresholds: MonitorThresholds }) {
   const shown = sensors.slice(0, DRIFT_SHOWN).reverse();
   const data = useCallback(
     (t: ChartTheme) => [
@@ -47,17 +48,17 @@ function DriftChart({ sensors }: { sensors: SensorDrift[] }) {
         zerolinecolor: t.border,
       },
       yaxis: { type: 'category', automargin: true },
-      shapes: [PSI_MOVING, PSI_DRIFTED].map((x) => ({
+      shapes: [thresholds.psiMoving, thresholds.psiDrifted].map((x) => ({
         type: 'line',
         x0: x,
         x1: x,
         yref: 'paper',
         y0: 0,
         y1: 1,
-        line: { color: x === PSI_DRIFTED ? t.bad : t.warn, width: 1, dash: 'dot' },
+        line: { color: x === thresholds.psiDrifted ? t.bad : t.warn, width: 1, dash: 'dot' },
       })),
     }),
-    [],
+    [thresholds.psiMoving, thresholds.psiDrifted],
   );
   return (
     <PlotlyChart
@@ -132,7 +133,7 @@ export function MonitorAlertsBadge() {
   const summary = useQuery(
     'monitor/summary',
     { model: 'production', days: 30 },
-    { refreshOn: ['files', 'predictions', 'models', 'watch'], enabled: started },
+    { refreshOn: ['files', 'predictions', 'models', 'watch', 'monitor'], enabled: started },
   );
   const alerts = summary.data?.alerts ?? [];
   if (alerts.length === 0) return null;
@@ -150,7 +151,7 @@ export function MonitorPage() {
   const [days, setDays] = useState<number>(30);
   const models = useQuery('models/list', {}, { refreshOn: ['models'] });
   const input = useMemo(() => ({ model, days }), [model, days]);
-  const summary = useQuery('monitor/summary', input, { refreshOn: ['files', 'predictions', 'models', 'watch'] });
+  const summary = useQuery('monitor/summary', input, { refreshOn: ['files', 'predictions', 'models', 'watch', 'monitor'] });
   const s = summary.data;
   const production = models.data?.find((v) => v.stages.includes('production')) ?? null;
   const { files, bad, rows, faulty } = s?.totals ?? { files: 0, bad: 0, rows: 0, faulty: 0 };
@@ -228,6 +229,7 @@ export function MonitorPage() {
                 ))}
               </ul>
             )}
+            <ThresholdsEditor />
           </section>
 
           <section className="card" aria-label="Sensor drift">
@@ -238,12 +240,13 @@ export function MonitorPage() {
                   The newest {s.drift.currentRows.toLocaleString()} rows scored by model v{s.modelVersion} against its{' '}
                   {s.drift.referenceRows.toLocaleString()} training rows
                   {s.drift.reference === 'training-files' ? ' (read from its training files)' : ''}, over{' '}
-                  {s.drift.scored} sensors. PSI under {PSI_MOVING} is stable, {PSI_MOVING}–{PSI_DRIFTED} moving, over{' '}
-                  {PSI_DRIFTED} drifted, when also above what chance gives for this many rows.
+                  {s.drift.scored} sensors. PSI under {s.thresholds.psiMoving} is stable, {s.thresholds.psiMoving}–
+                  {s.thresholds.psiDrifted} moving, over {s.thresholds.psiDrifted} drifted, when also above what chance gives
+                  for this many rows.
                 </p>
                 {s.driftNote && <p className="callout info">{s.driftNote}</p>}
                 <div className="grid-2">
-                  <DriftChart sensors={s.drift.sensors} />
+                  <DriftChart sensors={s.drift.sensors} thresholds={s.thresholds} />
                   <table className="table compact" data-testid="drift-table">
                     <thead>
                       <tr>
@@ -327,5 +330,89 @@ export function MonitorPage() {
         </>
       )}
     </div>
+  );
+}
+
+type ThresholdField = keyof MonitorThresholds;
+const THRESHOLD_FIELDS: { key: ThresholdField; label: string; unit: 'psi' | 'share' | 'times' }[] = [
+  { key: 'psiMoving', label: 'Sensor moving: PSI over', unit: 'psi' },
+  { key: 'psiDrifted', label: 'Sensor drifted: PSI over', unit: 'psi' },
+  { key: 'quarantineShare', label: 'Quarantined files: share over', unit: 'share' },
+  { key: 'unfamiliarShare', label: 'Unfamiliar regime: share of wafers over', unit: 'share' },
+  { key: 'failRateFactor', label: 'Fail rate: times the training fault share, over', unit: 'times' },
+];
+
+/** Shares are edited as percents, PSI and factors as they are. */
+const toField = (unit: string, v: number) => String(unit === 'share' ? Math.round(v * 1000) / 10 : v);
+const fromField = (unit: string, text: string) => (unit === 'share' ? Number(text) / 100 : Number(text));
+
+/** The workspace's alert thresholds, folded away under the alerts: a line with its own normal sets its own. */
+function ThresholdsEditor() {
+  const q = useQuery('monitor/thresholds', {}, { refreshOn: ['monitor'] });
+  const [fields, setFields] = useState<Record<ThresholdField, string> | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [saved, setSaved] = useState(false);
+  const current = q.data?.thresholds;
+  useEffect(() => {
+    if (current) setFields(Object.fromEntries(THRESHOLD_FIELDS.map((f) => [f.key, toField(f.unit, current[f.key])])) as Record<ThresholdField, string>);
+  }, [current]);
+  if (!q.data || !fields) return null;
+  const save = (thresholds: MonitorThresholds | null) => {
+    setError(null);
+    setSaved(false);
+    api.invoke('monitor/set-thresholds', { thresholds }).then(
+      () => setSaved(true),
+      (e: unknown) => setError(e instanceof ApiError ? e.message : String(e)),
+    );
+  };
+  const parsed = Object.fromEntries(THRESHOLD_FIELDS.map((f) => [f.key, fromField(f.unit, fields[f.key])])) as unknown as MonitorThresholds;
+  return (
+    <details className="mo-thresholds" data-testid="monitor-thresholds">
+      <summary>
+        Alert thresholds {q.data.isDefault ? <span className="muted">(the defaults)</span> : <span className="badge accent">set for this workspace</span>}
+      </summary>
+      <form
+        className="mo-threshold-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          save(parsed);
+        }}
+      >
+        {THRESHOLD_FIELDS.map((f) => (
+          <label key={f.key}>
+            {f.label}
+            <span className="mo-threshold-input">
+              <input
+                type="number"
+                step="any"
+                min={0}
+                value={fields[f.key]}
+                onChange={(e) => {
+                  setSaved(false);
+                  setFields({ ...fields, [f.key]: e.target.value });
+                }}
+                data-testid={`threshold-${f.key}`}
+              />
+              {f.unit === 'share' ? '%' : f.unit === 'times' ? '×' : ''}
+            </span>
+            <span className="muted">default {toField(f.unit, DEFAULT_MONITOR_THRESHOLDS[f.key])}{f.unit === 'share' ? '%' : ''}</span>
+          </label>
+        ))}
+        <div className="mo-threshold-actions">
+          <button type="submit" className="primary" data-testid="thresholds-save">
+            Save thresholds
+          </button>
+          <button type="button" onClick={() => save(null)} disabled={q.data.isDefault}>
+            Back to the defaults
+          </button>
+          {saved && <span className="good-text">Saved: the alerts above use them.</span>}
+        </div>
+        {error && (
+          <div className="callout error" role="alert" data-testid="thresholds-error">
+            {error}
+          </div>
+        )}
+      </form>
+    </details>
   );
 }

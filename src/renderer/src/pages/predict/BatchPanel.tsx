@@ -11,7 +11,6 @@ import { useDragActive } from '../../components/fileDrop';
 import { FilePickers } from '../../components/FilePickers';
 import { FileResultsTable } from '../../components/FileResultsTable';
 import { JobProgress } from '../../components/JobProgress';
-import { PSI_DRIFTED } from '../../../../shared/drift';
 import { pct, when } from '../training/format';
 import {
   cancelBatch,
@@ -198,12 +197,12 @@ function BatchStats({ b }: { b: BatchDetail }) {
 }
 
 /**
- * A warning when this batch's sensors moved away from the model's training rows (PSI over PSI_DRIFTED):
+ * A warning when this batch's sensors moved away from the model's training rows (PSI over the drifted threshold):
  * its predictions rest on inputs the model has not seen. Silent for batches too small to tell (under
  * DRIFT_MIN_ROWS rows) and when nothing drifted.
  */
 function BatchDriftNote({ batchId }: { batchId: number }) {
-  const q = useQuery('monitor/batch-drift', { batchId });
+  const q = useQuery('monitor/batch-drift', { batchId }, { refreshOn: ['monitor'] });
   const d = q.data;
   if (!d || !d.reliable || d.drifted === 0) return null;
   const shown = d.sensors.filter((s) => s.level === 'drifted').slice(0, 5);
@@ -212,7 +211,7 @@ function BatchDriftNote({ batchId }: { batchId: number }) {
       <strong>
         {d.drifted} sensor{d.drifted === 1 ? '' : 's'} of this batch drifted from the training rows of model v{d.modelVersion}
       </strong>{' '}
-      (population stability index over {PSI_DRIFTED}):{' '}
+      (population stability index over {d.thresholds.psiDrifted}):{' '}
       {shown.map((s, i) => (
         <span key={s.sensor}>
           {i > 0 && ', '}
