@@ -328,7 +328,7 @@ test.describe('Predict page', () => {
 
     await page.getByTestId('watch-open-batch').click();
     const view = page.getByTestId('batch-view');
-    await expect(view).toContainText('source watch');
+    await expect(view).toContainText('source: watched folder');
     await expect(new PredictPageObject(app, page).rows(view)).toHaveCount(30);
 
     // Stopped: a later file is left alone, and the workspace remembers the folder is no longer watched.

@@ -5,7 +5,7 @@
  * the page is static, and every piece of user data (wafer ids, file names, reason messages) goes
  * through escapeHtml on the way in.
  */
-import type { BatchReportData } from '../../shared/contract/predict';
+import { PREDICTION_SOURCE_LABEL, type BatchReportData } from '../../shared/contract/predict';
 import type { IngestFileResult } from '../../shared/contract/data';
 import { reportCharts, rocChart, type Chart } from './charts';
 import {
@@ -146,7 +146,7 @@ function tile(label: string, value: string, sub: string, kind = ''): string {
 function header(data: BatchReportData): string {
   const b = data.batch;
   const meta: [string, string][] = [
-    ['Batch', `#${b.id} (${b.status}, source ${b.source})`],
+    ['Batch', `#${b.id} (${b.status}, source: ${PREDICTION_SOURCE_LABEL[b.source]})`],
     ['Predicted', `${fmtTime(b.createdAt)}`],
     [
       'Model',

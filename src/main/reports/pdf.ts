@@ -7,7 +7,7 @@
  * breaks pages itself) is hand-written because pdfkit's own flow would break pages mid-row.
  */
 import { createWriteStream } from 'node:fs';
-import type { BatchReportData } from '../../shared/contract/predict';
+import { PREDICTION_SOURCE_LABEL, type BatchReportData } from '../../shared/contract/predict';
 import { COLORS, fileChart, probabilityHistogram, regimeChart, rocChart, type Chart } from './charts';
 import {
   APP_TITLE,
@@ -265,7 +265,7 @@ function masthead(l: PdfLayout, data: BatchReportData): void {
   l.textAt(APP_TITLE.toUpperCase(), l.left, 26, l.width, { size: 8, bold: true, color: '#93c5fd' });
   l.textAt(reportTitle(data), l.left, 38, l.width, { size: 20, bold: true, color: '#ffffff' });
   const meta: [string, string][] = [
-    ['Batch', `#${b.id} (${b.status}, source ${b.source})`],
+    ['Batch', `#${b.id} (${b.status}, source: ${PREDICTION_SOURCE_LABEL[b.source]})`],
     ['Predicted', fmtTime(b.createdAt)],
     [
       'Model',

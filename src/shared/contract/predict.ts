@@ -11,6 +11,14 @@ import { channel } from './define';
 
 export const PREDICTION_SOURCES = ['app', 'single', 'cli', 'watch', 'schedule'] as const;
 export type PredictionSource = (typeof PREDICTION_SOURCES)[number];
+/** Where a prediction came from, in words (batch views, row details, reports). */
+export const PREDICTION_SOURCE_LABEL: Record<PredictionSource, string> = {
+  app: 'dropped in the app',
+  single: 'single row',
+  cli: 'command line',
+  watch: 'watched folder',
+  schedule: 'schedule',
+};
 
 export interface SensorEffect {
   sensor: string;

@@ -80,6 +80,7 @@ export const watchCommand: Command = {
         /* the next batch of settled files */
       }
       if (watcher.lastError) throw new AppError(watcher.lastError.code, watcher.lastError.message);
+      if (cancelled) throw new AppError('job_cancelled', 'A batch was cancelled (by another client of the workspace): nothing of it was kept, and its files are taken at the next run.');
       const settling = watcher.settling;
       out.result(
         { folder, batches: batches.map((b) => b.result), settling },

@@ -4,7 +4,7 @@
  * selected row's explanation beside it.
  */
 import { useEffect, useState } from 'react';
-import type { BatchDetail, BatchSummary, IngestFileResult } from '../../../../shared/contract';
+import { PREDICTION_SOURCE_LABEL, type BatchDetail, type BatchSummary, type IngestFileResult } from '../../../../shared/contract';
 import { api } from '../../api/client';
 import { useQuery } from '../../api/hooks';
 import { useDragActive } from '../../components/fileDrop';
@@ -233,7 +233,7 @@ function BatchPicker({ batchId, batches }: { batchId: number; batches: BatchSumm
         {batches.map((b) => (
           <option key={b.id} value={b.id}>
             #{b.id} · {when(b.createdAt)} · {b.rows.toLocaleString()} wafers · {b.faulty} faulty · v
-            {b.modelVersion} · {b.source}
+            {b.modelVersion} · {PREDICTION_SOURCE_LABEL[b.source]}
           </option>
         ))}
       </select>
@@ -269,7 +269,7 @@ function BatchView({ batchId, batches }: { batchId: number; batches: BatchSummar
             </h2>
             <p className="muted tr-lede">
               {when(b.createdAt)} · model v{b.modelVersion} · threshold{' '}
-              <span className="mono">{prob(b.threshold)}</span> · source {b.source}
+              <span className="mono">{prob(b.threshold)}</span> · source: {PREDICTION_SOURCE_LABEL[b.source]}
             </p>
           </div>
           <div className="pr-batch-actions">

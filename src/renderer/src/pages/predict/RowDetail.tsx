@@ -4,7 +4,7 @@
  * faulty and towards good, each drawn against the range (5th–95th percentile) it had among that regime's
  * training rows.
  */
-import type { PredictionDetail, SensorEffect } from '../../../../shared/contract';
+import { PREDICTION_SOURCE_LABEL, type PredictionDetail, type SensorEffect } from '../../../../shared/contract';
 import { useQuery } from '../../api/hooks';
 import { when } from '../training/format';
 import { prob, sensorValue, signed } from './format';
@@ -164,7 +164,7 @@ export function RowDetailView({ detail, onClose }: { detail: PredictionDetail; o
           )}
         </dd>
         <dt>Source</dt>
-        <dd>{detail.source}</dd>
+        <dd>{PREDICTION_SOURCE_LABEL[detail.source]}</dd>
       </dl>
 
       {ex ? (
