@@ -242,6 +242,8 @@ test.describe('Predict page', () => {
     await expect(monitor.getByTestId('drift-chart').locator('.js-plotly-plot')).toBeVisible();
     await expect(monitor.getByTestId('quality-chart').locator('.js-plotly-plot')).toBeVisible();
     await expect(monitor.getByTestId('fail-rate-chart').locator('.js-plotly-plot')).toBeVisible();
+    // The model's two regimes, training share against the window's.
+    await expect(monitor.getByTestId('monitor-regimes').locator('tbody tr')).toHaveCount(2);
     await app.screenshot('monitor');
 
     // This line quarantines a third of its files for a known reason: its own threshold silences the alert.

@@ -89,6 +89,13 @@ describe('monitor', () => {
     expect(after.failRate.reduce((s, b) => s + b.rows, 0)).toBe(440);
     // One bad file of four is over the 20% warning.
     expect(after.alerts.map((a) => a.code)).toContain('quarantine_share');
+    // The regime mix: every training row and every wafer in the window in one of the model's regimes.
+    expect(after.regimes.length).toBeGreaterThan(0);
+    expect(after.regimes.reduce((n, r) => n + r.trainingRows, 0)).toBe(240);
+    expect(after.regimes.reduce((n, r) => n + r.trainingFaulty, 0)).toBe(Math.round(after.trainingFaultShare! * 240));
+    expect(after.regimes.reduce((n, r) => n + r.recentRows, 0)).toBe(440);
+    expect(after.regimes.reduce((n, r) => n + r.recentFaulty, 0)).toBe(after.totals.faulty);
+    expect(after.regimes.reduce((n, r) => n + r.recentUnfamiliar, 0)).toBe(after.totals.unfamiliar);
 
     // The batch on its own: its 400 rows, the same five sensors; the small first batch is not reliable.
     const own = batchDrift(ctx, result.batch)!;

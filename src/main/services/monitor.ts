@@ -272,6 +272,20 @@ export function monitorSummary(ctx: AppContext, input: { model: ModelChoice; day
     }
   }
 
+  // The regime mix of the version's predictions in the window against its training rows.
+  const mix = version ? ctx.store.predictions.regimeMix(version.id, from) : [];
+  const regimes = (version?.summary.clusters ?? []).map((c) => {
+    const recent = mix.find((m) => m.cluster === c.cluster);
+    return {
+      cluster: c.cluster,
+      trainingRows: c.rows,
+      trainingFaulty: c.faulty,
+      recentRows: recent?.rows ?? 0,
+      recentFaulty: recent?.faulty ?? 0,
+      recentUnfamiliar: recent?.unfamiliar ?? 0,
+    };
+  });
+
   const quality = [...byDay.values()];
   const facts = {
     modelVersion: version?.version ?? null,
@@ -293,6 +307,7 @@ export function monitorSummary(ctx: AppContext, input: { model: ModelChoice; day
     trainingFaultShare,
     drift,
     driftNote,
+    regimes,
     thresholds,
   };
   const summary: MonitorSummary = { ...facts, alerts: alertsFor(facts) };

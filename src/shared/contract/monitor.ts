@@ -59,6 +59,19 @@ export interface MonitorSummary {
   } | null;
   /** Why drift is null, or why it raises no alert yet, in words. */
   driftNote: string | null;
+  /**
+   * The operating regimes' mix: each regime's share of the model's training rows and fault share there,
+   * against the share of the window's wafers the model put in it and the share it predicted faulty. A
+   * mix that moved (more wafers of one recipe) explains drift that is not a sensor going wrong.
+   */
+  regimes: {
+    cluster: number;
+    trainingRows: number;
+    trainingFaulty: number;
+    recentRows: number;
+    recentFaulty: number;
+    recentUnfamiliar: number;
+  }[];
   /** The thresholds the levels and alerts were judged by (the workspace's setting). */
   thresholds: MonitorThresholds;
   alerts: MonitorAlert[];

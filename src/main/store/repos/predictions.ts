@@ -263,6 +263,18 @@ export class PredictionsRepo {
       .all(modelVersionId, from) as { fileId: number; rows: number }[];
   }
 
+  /** A model version's predictions since `from` (ISO time) per regime: rows, predicted faulty, unfamiliar. */
+  regimeMix(modelVersionId: number, from: string): { cluster: number; rows: number; faulty: number; unfamiliar: number }[] {
+    return this.db
+      .prepare(
+        `SELECT p.cluster AS cluster, COUNT(*) AS rows, SUM(p.faulty) AS faulty, SUM(p.unfamiliar) AS unfamiliar
+         FROM predictions p JOIN prediction_batches b ON b.id = p.batch_id
+         WHERE b.status = 'succeeded' AND p.model_version_id = ? AND p.created_at >= ?
+         GROUP BY p.cluster ORDER BY p.cluster`,
+      )
+      .all(modelVersionId, from) as { cluster: number; rows: number; faulty: number; unfamiliar: number }[];
+  }
+
   count(): number {
     return (this.db.prepare('SELECT COUNT(*) AS n FROM predictions').get() as { n: number }).n;
   }

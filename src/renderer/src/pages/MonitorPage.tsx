@@ -284,6 +284,8 @@ export function MonitorPage() {
             )}
           </section>
 
+          {s.regimes.length > 0 && <RegimeMix regimes={s.regimes} days={s.days} modelVersion={s.modelVersion} />}
+
           <div className="grid-2">
             <section className="card pr-chart-card" aria-label="Data quality">
               <h2>Data quality</h2>
@@ -414,5 +416,53 @@ function ThresholdsEditor() {
         )}
       </form>
     </details>
+  );
+}
+
+/**
+ * Each operating regime's share of the training rows against its share of the window's wafers, with the
+ * fault shares: when the mix moved (more wafers of one recipe), drift and a fail rate that moved with it
+ * are the mix, not a sensor going wrong.
+ */
+function RegimeMix({ regimes, days, modelVersion }: { regimes: MonitorSummary['regimes']; days: number; modelVersion: number | null }) {
+  const trainingTotal = regimes.reduce((n, r) => n + r.trainingRows, 0);
+  const recentTotal = regimes.reduce((n, r) => n + r.recentRows, 0);
+  const ratio = (a: number, b: number) => (b > 0 ? share(a / b) : '—');
+  return (
+    <section className="card" aria-label="Operating regimes" data-testid="monitor-regimes">
+      <h2>Operating regimes</h2>
+      <p className="muted">
+        How the wafers model v{modelVersion} scored in the last {days} days spread over its regimes, against its training
+        rows. A regime whose share moved explains drift and a fail rate that move with it.
+      </p>
+      <table className="table compact">
+        <thead>
+          <tr>
+            <th>Regime</th>
+            <th className="right">Training rows</th>
+            <th className="right">Faulty in training</th>
+            <th className="right">Wafers in the window</th>
+            <th className="right">Predicted faulty</th>
+            <th className="right">Unfamiliar</th>
+          </tr>
+        </thead>
+        <tbody>
+          {regimes.map((r) => (
+            <tr key={r.cluster}>
+              <td>{r.cluster}</td>
+              <td className="right">
+                {ratio(r.trainingRows, trainingTotal)} <span className="muted">({r.trainingRows.toLocaleString()})</span>
+              </td>
+              <td className="right">{ratio(r.trainingFaulty, r.trainingRows)}</td>
+              <td className="right">
+                {ratio(r.recentRows, recentTotal)} <span className="muted">({r.recentRows.toLocaleString()})</span>
+              </td>
+              <td className="right">{ratio(r.recentFaulty, r.recentRows)}</td>
+              <td className="right">{ratio(r.recentUnfamiliar, r.recentRows)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
   );
 }
