@@ -324,6 +324,10 @@ test.describe('Predict page', () => {
     writeWaferFile(folder, 'wafer_0203_080000.csv', { rows: 5, seed: 902, withLabel: false });
     await expect(page.getByTestId('watch-last-batch')).toContainText('2 files (1 quarantined), 30 wafers', { timeout: 60_000 });
     await expect(page.getByTestId('watch-handled')).toContainText('3 files of this folder: 1 predicted, 1 quarantined');
+    const recent = page.getByTestId('watch-recent');
+    await expect(recent.locator('tr', { hasText: 'wafer_0203_080000.csv' })).toContainText('quarantined');
+    await expect(recent.locator('tr', { hasText: 'wafer_02032021_080000.csv' })).toContainText('predicted');
+    await expect(recent.locator('tr', { hasText: 'wafer_01032021_080000.csv' })).toContainText('left alone');
     await app.screenshot('predict-watch');
     // Each batch's predictions CSV also went to the folder a downstream system reads.
     await expect.poll(() => readdirSync(outFolder).filter((n) => n.endsWith('-predictions.csv')).length).toBe(1);

@@ -144,6 +144,10 @@ describe('watched folder', () => {
     drop(folder, 'wafer_02022021_080000.csv', 25);
     const s1 = await until(() => watchStatus(ctx), (s) => s.lastBatch !== null);
     expect(s1).toMatchObject({ enabled: true, state: 'watching', lastBatch: { files: 1, rows: 25 }, lastError: null });
+    expect(s1.recent).toEqual([
+      { name: 'wafer_02022021_080000.csv', handledAt: expect.any(String) as unknown, outcome: 'good', batchId: s1.lastBatch!.batchId },
+      { name: 'wafer_01022021_080000.csv', handledAt: expect.any(String) as unknown, outcome: 'skipped', batchId: null },
+    ]);
     // The batch's predictions CSV, as Export CSV writes it: a header and a line per wafer.
     // Written under a hidden name and renamed when whole: once there, it is complete.
     const csvs = await until(() => readdirSync(outFolder).filter((n) => !n.startsWith('.')), (names) => names.length === 1);

@@ -364,6 +364,7 @@ interface WatchSettings {
 }
 
 const SETTINGS_KEY = 'watch';
+const RECENT_FILES_SHOWN = 20;
 const appWatchers = new WeakMap<AppContext, FolderWatcher>();
 /** The last watcher of the app that stopped, so the status still shows its last batch and error. */
 const lastStopped = new WeakMap<AppContext, FolderWatcher>();
@@ -418,6 +419,11 @@ export function watchStatus(ctx: AppContext): WatchStatus {
     lastBatch: watcher && watcher.folder === folder ? watcher.lastBatch : null,
     lastError: watcher && watcher.folder === folder ? watcher.lastError : null,
     handled: folder ? ctx.store.watched.counts(resolve(folder)) : { good: 0, bad: 0, duplicate: 0, skipped: 0 },
+    recent: folder
+      ? ctx.store.watched
+          .recent(resolve(folder), RECENT_FILES_SHOWN)
+          .map((f) => ({ name: f.name, handledAt: f.handledAt, outcome: f.outcome, batchId: f.batchId }))
+      : [],
   };
 }
 

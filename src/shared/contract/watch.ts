@@ -45,6 +45,8 @@ export interface WatchStatus {
   lastError: ErrorShape | null;
   /** The folder's files handled so far, by how their import ended ('skipped': there before watching began, and left alone on request). */
   handled: { good: number; bad: number; duplicate: number; skipped: number };
+  /** The folder's most recently handled files (up to 20), newest first: did my file get picked up? */
+  recent: { name: string; handledAt: string; outcome: 'good' | 'bad' | 'duplicate' | 'skipped'; batchId: number | null }[];
 }
 
 const folderZ = z.string().trim().min(1).max(4096);

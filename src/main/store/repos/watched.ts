@@ -21,14 +21,22 @@ interface WatchedRow {
   handled_at: string;
 }
 
+function fromRow(r: WatchedRow): WatchedFile {
+  return { name: r.name, size: r.size, mtimeMs: r.mtime_ms, batchId: r.batch_id, outcome: r.outcome, handledAt: r.handled_at };
+}
+
 export class WatchedFilesRepo {
   private readonly ofFolderStmt;
   private readonly upsertStmt;
   private readonly countStmt;
+  private readonly recentStmt;
   private readonly recordAll;
   constructor(db: Db) {
     this.ofFolderStmt = db.prepare('SELECT name, size, mtime_ms, batch_id, outcome, handled_at FROM watched_files WHERE folder = ?');
     this.countStmt = db.prepare('SELECT outcome, COUNT(*) AS n FROM watched_files WHERE folder = ? GROUP BY outcome');
+    this.recentStmt = db.prepare(
+      'SELECT name, size, mtime_ms, batch_id, outcome, handled_at FROM watched_files WHERE folder = ? ORDER BY handled_at DESC, name LIMIT ?',
+    );
     this.upsertStmt = db.prepare(`INSERT INTO watched_files (folder, name, size, mtime_ms, batch_id, outcome, handled_at)
       VALUES (?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (folder, name) DO UPDATE SET size = excluded.size, mtime_ms = excluded.mtime_ms,
@@ -41,12 +49,12 @@ export class WatchedFilesRepo {
   /** Every file of the folder handled so far, by name. */
   ofFolder(folder: string): Map<string, WatchedFile> {
     const rows = this.ofFolderStmt.all(folder) as WatchedRow[];
-    return new Map(
-      rows.map((r) => [
-        r.name,
-        { name: r.name, size: r.size, mtimeMs: r.mtime_ms, batchId: r.batch_id, outcome: r.outcome, handledAt: r.handled_at },
-      ]),
-    );
+    return new Map(rows.map((r) => [r.name, fromRow(r)]));
+  }
+
+  /** The folder's most recently handled files, newest first. */
+  recent(folder: string, limit: number): WatchedFile[] {
+    return (this.recentStmt.all(folder, limit) as WatchedRow[]).map(fromRow);
   }
 
   /** Records files as handled, in one transaction. */

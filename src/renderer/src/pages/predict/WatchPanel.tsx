@@ -25,6 +25,13 @@ const STATE_BADGE: Record<WatchStatus['state'], string> = {
   error: 'fail',
 };
 
+const OUTCOME: Record<WatchStatus['recent'][number]['outcome'], { label: string; badge: string }> = {
+  good: { label: 'predicted', badge: 'good' },
+  duplicate: { label: 'predicted (already imported)', badge: 'duplicate' },
+  bad: { label: 'quarantined', badge: 'bad' },
+  skipped: { label: 'left alone', badge: 'pending' },
+};
+
 function when(iso: string | null): string {
   return iso ? new Date(iso).toLocaleString() : '—';
 }
@@ -226,6 +233,38 @@ export function WatchPanel(props: {
             {s.handled.bad > 0 && <span className="bad-text">, {s.handled.bad} quarantined</span>}
             {s.handled.skipped > 0 && <>, {s.handled.skipped} there before watching began (left alone)</>}.
           </p>
+          {s.recent.length > 0 && (
+            <table className="table compact" data-testid="watch-recent">
+              <thead>
+                <tr>
+                  <th>File</th>
+                  <th>Handled</th>
+                  <th>Outcome</th>
+                  <th className="right">Batch</th>
+                </tr>
+              </thead>
+              <tbody>
+                {s.recent.map((f) => (
+                  <tr key={f.name}>
+                    <td className="mono">{f.name}</td>
+                    <td>{when(f.handledAt)}</td>
+                    <td>
+                      <span className={`badge ${OUTCOME[f.outcome].badge}`}>{OUTCOME[f.outcome].label}</span>
+                    </td>
+                    <td className="right">
+                      {f.batchId !== null ? (
+                        <button type="button" className="ghost" onClick={() => props.onOpenBatch(f.batchId!)}>
+                          #{f.batchId}
+                        </button>
+                      ) : (
+                        '—'
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
           {s.lastBatch && (
             <>
               <p data-testid="watch-last-batch">
