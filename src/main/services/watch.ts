@@ -42,6 +42,8 @@ export interface WatcherOptions {
   onCancelled?(): void;
   /** The watcher's error changed: a new one, or null once it works again (or stops). */
   onProblem?(error: ErrorShape | null): void;
+  /** Its timer keeps the process alive (the CLI's `watch`); the app's and `serve`'s have their own reasons to live. */
+  keepAlive?: boolean;
 }
 
 interface Candidate {
@@ -82,7 +84,6 @@ export class FolderWatcher {
   private ticking: Promise<void> | null = null;
   private stopped = true;
   private jobId: string | null = null;
-  private lastLoggedError = '';
   /** Failed looks or batches in a row. */
   private failures = 0;
   private lastShown = '';
@@ -106,7 +107,7 @@ export class FolderWatcher {
 
   /** Records the folder's current files as handled ('skipped') without predicting them. */
   async skipExisting(): Promise<number> {
-    const { files } = await this.list();
+    const files = await this.list();
     const handledAt = new Date().toISOString();
     const skipped: WatchedFile[] = files.map((f) => ({ name: f.name, size: f.size, mtimeMs: f.mtimeMs, batchId: null, outcome: 'skipped', handledAt }));
     // In memory at once (the first look must leave them), stored when the write lock is free.
@@ -165,11 +166,10 @@ export class FolderWatcher {
         this.schedule(more ? 0 : this.intervalMs * (this.lastError && !this.stickyError ? backoff : 1));
       });
     }, delayMs);
-    // A watcher alone does not keep a process alive: the app's window, `serve` and the CLI command do.
-    this.timer.unref?.();
+    if (!this.options.keepAlive) this.timer.unref?.();
   }
 
-  private async list(): Promise<{ files: Candidate[] }> {
+  private async list(): Promise<Candidate[]> {
     let entries;
     try {
       entries = await readdir(this.folder, { withFileTypes: true });
@@ -189,8 +189,7 @@ export class FolderWatcher {
         // Gone between the listing and the look (moved away by whoever wrote it): nothing to take.
       }
     }
-    files.sort((a, b) => a.mtimeMs - b.mtimeMs || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    return { files };
+    return files.sort((a, b) => a.mtimeMs - b.mtimeMs || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
   /**
@@ -203,14 +202,13 @@ export class FolderWatcher {
     let ready: Candidate[];
     let left = 0;
     try {
-      const { files } = await this.list();
+      const files = await this.list();
       const settling: string[] = [];
       ready = [];
       const present = new Set<string>();
       for (const f of files) {
         present.add(f.name);
-        const seen = this.ledger.get(f.name);
-        if (seen && seen.size === f.size && seen.mtimeMs === f.mtimeMs) continue;
+        if (this.isHandled(f)) continue;
         const before = this.observed.get(f.name);
         const since = before && before.size === f.size && before.mtimeMs === f.mtimeMs ? before.since : now;
         this.observed.set(f.name, { size: f.size, mtimeMs: f.mtimeMs, since });
@@ -234,10 +232,7 @@ export class FolderWatcher {
         const mine = this.ledger.get(name);
         if (!mine || mine.handledAt < f.handledAt) this.ledger.set(name, f);
       }
-      ready = ready.filter((f) => {
-        const seen = this.ledger.get(f.name);
-        return !(seen && seen.size === f.size && seen.mtimeMs === f.mtimeMs);
-      });
+      ready = ready.filter((f) => !this.isHandled(f));
     }
     if (ready.length === 0) {
       // Nothing to take: the folder is readable again, and a failed batch's files are gone.
@@ -247,6 +242,12 @@ export class FolderWatcher {
     }
     const predicted = await this.predict(ready);
     return predicted && left > 0;
+  }
+
+  /** Handled as it is now (same size and time as when it was handled). */
+  private isHandled(f: Candidate): boolean {
+    const seen = this.ledger.get(f.name);
+    return seen !== undefined && seen.size === f.size && seen.mtimeMs === f.mtimeMs;
   }
 
   private async predict(files: Candidate[]): Promise<boolean> {
@@ -324,13 +325,14 @@ export class FolderWatcher {
 
   private fail(error: unknown): void {
     const shape = toErrorShape(error);
-    if (this.lastError?.message !== shape.message) this.options.onProblem?.(shape);
+    const isNew = this.lastError?.message !== shape.message;
     this.lastError = shape;
     this.failures++;
     this.state = this.stopped ? 'off' : 'error';
-    if (shape.message !== this.lastLoggedError) {
+    // Logged and announced once per distinct error, not at every look that meets it again.
+    if (isNew) {
       this.ctx.log.warn(`Watched folder ${this.folder}: ${shape.message}`, { code: shape.code });
-      this.lastLoggedError = shape.message;
+      this.options.onProblem?.(shape);
     }
     this.changed();
   }
@@ -338,7 +340,6 @@ export class FolderWatcher {
   private recovered(): void {
     if (this.lastError) this.options.onProblem?.(null);
     this.lastError = null;
-    this.lastLoggedError = '';
     this.failures = 0;
     this.stickyError = false;
     if (!this.stopped) this.state = 'watching';
@@ -387,10 +388,7 @@ function startAppWatcher(ctx: AppContext, s: WatchSettings): FolderWatcher {
         throw new AppError('io_error', `its predictions CSV could not be written to ${s.outFolder}: ${(error as Error).message}`);
       }
     },
-    onProblem: (error) => {
-      setWatchProblem(ctx, error ? { folder: watcher.folder, error, since: new Date().toISOString() } : null);
-      ctx.events.emit('data/changed', { domain: 'watch' });
-    },
+    onProblem: (error) => setWatchProblem(ctx, error ? { folder: watcher.folder, error, since: new Date().toISOString() } : null),
     onCancelled: () => {
       const now = settingsOf(ctx);
       if (now && appWatchers.get(ctx) === watcher) ctx.store.settings.set(SETTINGS_KEY, { ...now, enabled: false });
@@ -408,7 +406,7 @@ export function watchStatus(ctx: AppContext): WatchStatus {
   const watcher = appWatchers.get(ctx) ?? lastStopped.get(ctx);
   const folder = s?.folder ?? null;
   return {
-    enabled: Boolean(s?.enabled && appWatchers.has(ctx)),
+    enabled: appWatchers.has(ctx),
     folder,
     model: s?.model ?? 'production',
     settleSeconds: s?.settleSeconds ?? WATCH_SETTLE_SECONDS_DEFAULT,

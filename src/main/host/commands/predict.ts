@@ -8,6 +8,15 @@ import { createReport, startBatchPrediction, warmExplanationLookup } from '../..
 import type { Command } from '../cli';
 import { EXIT_OK, followJob, parseCommandArgs, parseModelOption, UsageError } from '../cli-kit';
 
+/** A predicted batch for people: its counts, then each quarantined file with its reasons (`predict`, `watch`). */
+export function batchLines(result: PredictResult): string {
+  const bad = result.files.filter((f) => f.status === 'bad');
+  return [
+    `batch ${result.batch} with model version ${result.model_version}: ${result.rows} wafers, ${result.faulty} predicted faulty, ${result.unfamiliar} in an unfamiliar regime`,
+    ...bad.map((f) => `  quarantined ${f.name}: ${f.reasons.map((r) => r.code).join(', ')}`),
+  ].join('\n');
+}
+
 export const predictCommand: Command = {
   summary: 'predict which wafers will fail in batch files, and write the predictions CSV',
   usage: `wafer-studio predict [--model production|staging|VERSION] PATH... --out FILE [--workspace FILE] [--json]`,
@@ -25,15 +34,7 @@ export const predictCommand: Command = {
     });
     const result = final.result as PredictResult;
     await createReport(ctx, result.batch, 'csv', values.out);
-    const bad = result.files.filter((f) => f.status === 'bad');
-    out.result(
-      result,
-      [
-        `batch ${result.batch} with model version ${result.model_version}: ${result.rows} wafers, ${result.faulty} predicted faulty, ${result.unfamiliar} in an unfamiliar regime`,
-        ...bad.map((f) => `  quarantined ${f.name}: ${f.reasons.map((r) => r.code).join(', ')}`),
-        `predictions written to ${values.out}`,
-      ].join('\n'),
-    );
+    out.result(result, `${batchLines(result)}\npredictions written to ${values.out}`);
     return EXIT_OK;
   },
 };

@@ -6,10 +6,11 @@
  * which cancels a batch in progress (nothing of it kept); with --once, takes what has settled and exits.
  * --json: with --once one document; otherwise one JSON line per batch (JSON Lines), for a pipe to read.
  */
-import type { PredictResult, WatchBatch } from '../../../shared/contract';
+import type { PredictResult } from '../../../shared/contract';
 import { WATCH_INTERVAL_SECONDS_DEFAULT, WATCH_SETTLE_SECONDS_DEFAULT } from '../../../shared/contract';
 import { AppError } from '../../errors';
 import { createReport } from '../../services/predict';
+import { batchLines } from './predict';
 import { resolvePredictionVersion } from '../../services/models';
 import { checkFolder, FolderWatcher, prepareOutFolder } from '../../services/watch';
 import type { Command } from '../cli';
@@ -20,14 +21,6 @@ function seconds(value: string | undefined, fallback: number, name: string, min:
   const n = Number(value);
   if (!Number.isFinite(n) || n < min || n > 3600) throw new UsageError(`--${name} must be a number of seconds, ${min} to 3600`);
   return n;
-}
-
-function batchLine(b: WatchBatch, result: PredictResult): string {
-  const bad = result.files.filter((f) => f.status === 'bad');
-  return [
-    `batch ${b.batchId} with model version ${b.modelVersion}: ${b.files} file(s), ${b.rows} wafers, ${b.faulty} predicted faulty, ${b.unfamiliar} in an unfamiliar regime`,
-    ...bad.map((f) => `  quarantined ${f.name}: ${f.reasons.map((r) => r.code).join(', ')}`),
-  ].join('\n');
 }
 
 export const watchCommand: Command = {
@@ -51,22 +44,29 @@ export const watchCommand: Command = {
     resolvePredictionVersion(ctx, model);
     const outDir = values.out ? prepareOutFolder(values.out, folder) : null;
 
-    const batches: { batch: WatchBatch; result: PredictResult }[] = [];
+    const batches: PredictResult[] = [];
+    // Set while watching: how the foreground wait ends when a batch is cancelled by another client.
+    let endWatching: ((code: number) => void) | null = null;
     let cancelled = false;
     const watcher = new FolderWatcher(ctx, {
       folder,
       model,
       settleSeconds,
       intervalSeconds,
+      keepAlive: true,
       async onBatch(batch, result) {
-        batches.push({ batch, result });
+        batches.push(result);
         const csv = outDir ? (await createReport(ctx, batch.batchId, 'csv', outDir, true)).path : null;
         if (values.once) return;
         if (out.json) process.stdout.write(`${JSON.stringify({ ...result, csv })}\n`);
-        else process.stdout.write(`${batchLine(batch, result)}${csv ? `\n  predictions written to ${csv}` : ''}\n`);
+        else process.stdout.write(`${batchLines(result)}${csv ? `\n  predictions written to ${csv}` : ''}\n`);
+      },
+      onProblem(error) {
+        if (error && !values.once) process.stderr.write(`error (${error.code}): ${error.message}\n`);
       },
       onCancelled() {
         cancelled = true;
+        endWatching?.(EXIT_FAILURE);
       },
     });
     if (values['skip-existing']) {
@@ -83,9 +83,9 @@ export const watchCommand: Command = {
       if (cancelled) throw new AppError('job_cancelled', 'A batch was cancelled (by another client of the workspace): nothing of it was kept, and its files are taken at the next run.');
       const settling = watcher.settling;
       out.result(
-        { folder, batches: batches.map((b) => b.result), settling },
+        { folder, batches, settling },
         [
-          ...batches.map((b) => batchLine(b.batch, b.result)),
+          ...batches.map(batchLines),
           batches.length === 0 ? `nothing new to predict in ${folder}` : '',
           settling.length ? `${settling.length} file(s) still changing, left for the next run: ${settling.join(', ')}` : '',
         ]
@@ -96,42 +96,27 @@ export const watchCommand: Command = {
     }
 
     out.note(`Watching ${folder} (files are taken once unchanged for ${settleSeconds} s; Ctrl-C stops)...`);
-    let lastError = '';
-    const offEvents = ctx.events.subscribe((event) => {
-      if (event !== 'data/changed') return;
-      const e = watcher.lastError;
-      if (e && e.message !== lastError) process.stderr.write(`error (${e.code}): ${e.message}\n`);
-      lastError = e?.message ?? '';
-    });
-    watcher.start();
-    const code = await new Promise<number>((settle) => {
-      let interrupts = 0;
-      let finished = false;
-      const finish = (exitCode: number) => {
-        if (finished) return;
-        finished = true;
-        clearInterval(poll);
-        process.off('SIGINT', onInterrupt);
-        process.off('SIGTERM', onInterrupt);
-        settle(exitCode);
-      };
-      const onInterrupt = () => {
-        interrupts++;
-        if (interrupts > 1) process.exit(130);
-        const running = watcher.runningJob !== null;
-        process.stderr.write(running ? '\nStopping: cancelling the batch in progress (Ctrl-C again to stop at once)...\n' : '\nStopped watching.\n');
-        cancelled = running;
-        void watcher.stop({ cancelRunning: true }).then(() => finish(running ? EXIT_FAILURE : EXIT_OK));
-      };
-      process.on('SIGINT', onInterrupt);
-      process.on('SIGTERM', onInterrupt);
-      // Keeps the process alive, and ends it when a batch was cancelled elsewhere (another client of the workspace).
-      const poll = setInterval(() => {
-        if (cancelled && interrupts === 0) finish(EXIT_FAILURE);
-      }, 250);
-    });
-    offEvents();
-    if (cancelled) out.note('The batch in progress was cancelled: nothing of it was kept, and its files are taken at the next run.');
-    return code;
+    let interrupts = 0;
+    const onInterrupt = () => {
+      interrupts++;
+      if (interrupts > 1) process.exit(130);
+      const running = watcher.runningJob !== null;
+      process.stderr.write(running ? '\nStopping: cancelling the batch in progress (Ctrl-C again to stop at once)...\n' : '\nStopped watching.\n');
+      cancelled = running;
+      void watcher.stop({ cancelRunning: true }).then(() => endWatching?.(running ? EXIT_FAILURE : EXIT_OK));
+    };
+    process.on('SIGINT', onInterrupt);
+    process.on('SIGTERM', onInterrupt);
+    try {
+      const code = await new Promise<number>((resolve) => {
+        endWatching = resolve;
+        watcher.start();
+      });
+      if (cancelled) out.note('The batch in progress was cancelled: nothing of it was kept, and its files are taken at the next run.');
+      return code;
+    } finally {
+      process.off('SIGINT', onInterrupt);
+      process.off('SIGTERM', onInterrupt);
+    }
   },
 };

@@ -119,8 +119,8 @@ export function WatchPanel(props: {
               and again only if it changes. The app goes on watching whenever this workspace is open.
             </p>
           </div>
-          <span className={`badge ${STATE_BADGE[s.enabled ? s.state : 'off']}`} data-testid="watch-state">
-            {STATE_LABEL[s.enabled ? s.state : 'off']}
+          <span className={`badge ${STATE_BADGE[s.state]}`} data-testid="watch-state">
+            {STATE_LABEL[s.state]}
           </span>
         </div>
 
